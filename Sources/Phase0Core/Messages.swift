@@ -1,0 +1,31 @@
+/// The wizard's longer sentences, in one place.
+public enum Messages {
+    public static func practiceBanner(_ name: String) -> String {
+        """
+        PRACTICE MODE on \(name): a simulated DGX Spark. Nothing on this computer is changed;
+        every command is shown as it would run on a real Spark, then applied to the simulation.
+        """
+    }
+
+    public static let dryRunBanner = """
+        DRY RUN: read-only checks run; every command that would change the machine is printed,
+        not run. Later checks see the machine as it is now, not as the printed commands would leave it.
+        """
+
+    public static func progressKept(_ path: String?) -> String {
+        guard let path else { return "Nothing was saved (dry run)." }
+        return "Progress is saved in \(path). Run phase0 again to resume where it stopped."
+    }
+
+    public static func gateClosed(verdict: SwapGate.Verdict, problem: String?) -> String {
+        var text = """
+            STOPPED AT THE SWAP GATE: this machine has \(ByteSize.human(kiB: verdict.totalKiB)) of swap; \
+            the guide's hard rule is at least 64G before anything else runs.
+            With ~230 MB of RAM free under the 229B model, Docker and Open WebUI (~500 MB–1 GB) would \
+            trigger the OOM killer and crash the model.
+            What to do: complete Step 0 (expand swap), then run phase0 again. No option skips this gate.
+            """
+        if let problem { text += "\n(\(problem))" }
+        return text
+    }
+}

@@ -1,0 +1,115 @@
+/// Host for practice mode: reads and commands are answered by the simulated Spark.
+public final class PracticeHost: Host {
+    public var machine: SimulatedSpark
+    public let isPractice = true
+    /// Practice acts as the guide's operator, whoever runs it.
+    public var invoker: String { machine.operatorUser }
+    public var name: String { "\(machine.hostname) (simulated)" }
+
+    public init(machine: SimulatedSpark) { self.machine = machine }
+
+    public func readFile(_ path: String) -> String? {
+        switch path {
+        case "/proc/swaps": return ProcSwaps.render(machine.swaps)
+        case "/proc/meminfo": return machine.procMeminfo
+        case "/proc/sys/vm/swappiness": return "\(machine.swappiness)\n"
+        default: return machine.files[path]?.content
+        }
+    }
+
+    public func fileInfo(_ path: String) -> FileInfo? {
+        guard let file = machine.files[path] else { return nil }
+        return FileInfo(size: file.size, mode: file.mode, isDirectory: file.isDirectory, owner: file.owner)
+    }
+
+    public func which(_ program: String) -> String? {
+        let name = program.split(separator: "/").last.map(String.init) ?? program
+        return machine.programs.contains(name) ? "/usr/bin/\(name)" : nil
+    }
+
+    public func lookupUser(_ name: String) -> UserInfo? { machine.users.first { $0.name == name } }
+
+    public func run(_ command: Command, onOutput: ((String) -> Void)?) throws -> CommandResult {
+        let user: String
+        switch command.runAs {
+        case .invoker: user = invoker
+        case .root: user = "root"
+        case .user(let name): user = name
+        }
+        let result = machine.execute(command.argv, as: user, input: command.input)
+        if command.effect == .change && result.succeeded {
+            machine.history.append(command.display(invoker: invoker))
+        }
+        if command.streamsOutput { onOutput?(result.output) }
+        return result
+    }
+}
+
+extension SimulatedSpark {
+    var procMeminfo: String {
+        let swapTotal = swaps.reduce(0) { $0 + $1.sizeKiB }
+        let swapUsed = swaps.reduce(0) { $0 + $1.usedKiB }
+        return """
+            MemTotal:       \(memTotalKiB) kB
+            MemFree:        \(memAvailableKiB / 2) kB
+            MemAvailable:   \(memAvailableKiB) kB
+            Buffers:        1024 kB
+            Cached:         \(memAvailableKiB / 2) kB
+            SwapCached:     0 kB
+            SwapTotal:      \(swapTotal) kB
+            SwapFree:       \(swapTotal - swapUsed) kB
+
+            """
+    }
+
+    /// Runs one simulated command as `user`, with its effect on this machine.
+    mutating func execute(_ argv: [String], as user: String, input: String?) -> CommandResult {
+        guard let program = argv.first else { return .init(exitStatus: 127, output: "empty command\n") }
+        let name = program.split(separator: "/").last.map(String.init) ?? program
+        let args = Array(argv.dropFirst())
+        let needsProgram = !["fallocate", "chmod", "mkswap", "swapon", "sysctl", "install", "mv", "cp",
+                             "chattr", "truncate", "test", "stat", "cat", "true", "timeout", "id", "blkid"].contains(name)
+        if needsProgram && !programs.contains(name) {
+            return .init(exitStatus: 127, output: "\(name): command not found\n")
+        }
+        switch name {
+        case "fallocate", "chmod", "mkswap", "swapon", "swapoff", "sysctl", "chattr", "truncate":
+            return simulateSwap(name, args, as: user)
+        case "install", "mv", "cp", "cat", "test", "stat":
+            return simulateFiles(name, args, as: user, input: input)
+        case "findmnt": return simulateFindmnt(args)
+        case "blkid":
+            // blkid -p -o value -s TYPE FILE
+            guard let path = args.last, let file = files[path] else { return .init(exitStatus: 2, output: "") }
+            guard user == "root" else { return .init(exitStatus: 2, output: "") }
+            return file.swapSignature ? .init(exitStatus: 0, output: "swap\n") : .init(exitStatus: 2, output: "")
+        case "true": return .init(exitStatus: 0, output: "")
+        case "timeout":
+            guard args.count >= 2 else { return .init(exitStatus: 125, output: "timeout: missing operand\n") }
+            return execute(Array(args.dropFirst()), as: user, input: input)
+        case "apt-get", "apt", "ufw", "mosh", "dpkg-query": return simulatePackages(name, args, as: user)
+        case "systemctl", "journalctl", "systemd-analyze": return simulateSystemd(name, args, as: user, input: input)
+        case "tmux", "pkill", "pgrep": return simulateTmux(name, args, as: user)
+        case "docker": return simulateDocker(args, as: user)
+        case "curl", "ollama": return simulateHTTP(name, args)
+        case "tailscale": return simulateTailscale(args, as: user)
+        default:
+            return .init(exitStatus: 127, output: "phase0 practice: `\(name)` is not simulated\n")
+        }
+    }
+
+    static func denied(_ what: String) -> CommandResult {
+        .init(exitStatus: 1, output: "\(what): Permission denied\n")
+    }
+
+    /// The mount holding `path`: the longest mount target that prefixes it.
+    func mount(for path: String) -> SimMount? {
+        mounts.filter { path == $0.target || path.hasPrefix($0.target == "/" ? "/" : $0.target + "/") }
+            .max { $0.target.count < $1.target.count }
+    }
+
+    func parentDirectory(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}

@@ -1,0 +1,3 @@
+public enum Phase0Version {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,102 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The documented exit codes.
+public enum ExitStatus {
+    public static let complete: Int32 = 0
+    public static let failed: Int32 = 1
+    public static let swapGate: Int32 = 3
+    public static let usage: Int32 = 64
+    public static let badInput: Int32 = 65
+    public static let locked: Int32 = 75
+    public static let interrupted: Int32 = 130
+
+    public static func of(_ outcome: RunOutcome) -> Int32 {
+        switch outcome {
+        case .complete: return complete
+        case .failed: return failed
+        case .gate: return swapGate
+        case .stopped, .interrupted: return interrupted
+        case .badInput: return badInput
+        }
+    }
+}
+
+/// How a run was asked for on the command line.
+public struct WizardConfig {
+    public var practice = false
+    public var scenarioPath: String?
+    public var statePath: String?
+    public var answersPath: String?
+    public var options = RunOptions()
+    public var environment: [String: String] = [:]
+
+    public init() {}
+
+    public var resolvedStatePath: String {
+        statePath ?? StateStore.defaultPath(practice: practice, environment: environment)
+    }
+}
+
+/// Puts a run together: the host (live or simulated), the resume file and its lock, the
+/// transcript, the line reader, and the engine.
+public enum Wizard {
+    public static func run(_ config: WizardConfig, steps: [Step], knownAnswerKeys: Set<String>,
+                           output: Output = StandardOutput()) -> Int32 {
+        InterruptFlag.install()
+        let store = StateStore(path: config.resolvedStatePath)
+        do {
+            let answers = try config.answersPath.map { try loadAnswersFile($0, knownKeys: knownAnswerKeys) } ?? [:]
+            if !config.options.dryRun { try store.lock() }
+            var progress = try store.load()
+            if let existing = progress {
+                let wanted: RunMode = config.practice ? .practice : .live
+                guard existing.mode == wanted else {
+                    throw InputFileError(path: store.path, problem: "holds a \(existing.mode.rawValue) run, but this is a \(wanted.rawValue) run; use another --state file")
+                }
+                if config.scenarioPath != nil {
+                    output.write("Resuming the simulated Spark saved in \(store.path); --scenario applies only to a new practice run (phase0 reset --practice to start over).\n")
+                }
+            }
+            let host: Host
+            if config.practice {
+                let machine = try progress?.machine ?? (config.scenarioPath.map { try Scenario.load($0).apply() } ?? SimulatedSpark())
+                host = PracticeHost(machine: machine)
+            } else {
+                host = LiveHost()
+            }
+            if progress == nil {
+                progress = Progress(mode: config.practice ? .practice : .live, stepCount: steps.count,
+                                    machine: (host as? PracticeHost)?.machine, now: utcTimestamp())
+            }
+            let transcript = config.options.dryRun ? nil : Transcript(path: store.path + ".transcript.log")
+            let reader: LineReader = isatty(0) == 1
+                ? ReadlineLineReader(historyPath: store.directory + "/history")
+                : PlainLineReader(output: output)
+            let engine = Engine(steps: steps, host: host, output: output, reader: reader, progress: progress!,
+                                store: store, transcript: transcript, answersFile: answers,
+                                answersPath: config.answersPath ?? "answers file", options: config.options,
+                                clock: utcTimestamp)
+            return ExitStatus.of(engine.run())
+        } catch let bad as InputFileError {
+            output.write("phase0: \(bad)\nThe file was left as it is.\n")
+            return ExitStatus.badInput
+        } catch let held as LockHeld {
+            output.write("phase0: \(held)\n")
+            return ExitStatus.locked
+        } catch {
+            output.write("phase0: \(error)\n")
+            return ExitStatus.failed
+        }
+    }
+}
+
+/// `2026-11-29T12:00:00Z`.
+public func utcTimestamp() -> String {
+    var now = time(nil)
+    var parts = tm()
+    gmtime_r(&now, &parts)
+    func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+}

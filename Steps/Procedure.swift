@@ -1,0 +1,66 @@
+import Phase0Core
+
+/// The whole procedure, in the guide's order.
+public enum Procedure {
+    public static func steps() -> [Step] {
+        [SwapStep.make(), MoshStep.make(), AgentServiceStep.make(), OpenWebUIStep.make(),
+         TailscaleServeStep.make(), UnplugProtocolStep.make()]
+    }
+}
+
+/// Small readers shared by the steps.
+extension StepContext {
+    public func swapAreas() -> [SwapArea] {
+        (try? ProcSwaps.parse(host.readFile("/proc/swaps") ?? "")) ?? []
+    }
+
+    public func memInfo() -> MemInfo? { try? MemInfo.parse(host.readFile("/proc/meminfo") ?? "") }
+
+    /// (filesystem type, available bytes) of the filesystem holding `path`.
+    public func filesystem(of path: String) -> (type: String, availBytes: Int64)? {
+        guard let text = host.output(["findmnt", "-bno", "FSTYPE,AVAIL", "-T", path]) else { return nil }
+        let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
+        guard fields.count >= 2, let avail = Int64(fields[1]) else { return nil }
+        return (String(fields[0]), avail)
+    }
+}
+
+/// Commands that replace a file under /etc atomically: content to a temporary file beside
+/// it, then a rename over the old one. A backup is taken first when the file exists.
+public enum AtomicWrite {
+    public static func commands(path: String, content: String, mode: String, host: Host) -> [Command] {
+        var commands: [Command] = []
+        if host.fileExists(path) {
+            commands.append(.privileged(["cp", "-p", "--no-clobber", path, backupPath(for: path, host: host)]))
+        }
+        let temporary = path + ".phase0-new"
+        commands.append(.privileged(["install", "-m", mode, "/dev/stdin", temporary], input: content))
+        commands.append(.privileged(["mv", "-f", temporary, path]))
+        return commands
+    }
+
+    /// The first free `PATH.phase0-backup.N`: an older backup is never overwritten.
+    public static func backupPath(for path: String, host: Host) -> String {
+        var index = 1
+        while host.fileExists("\(path).phase0-backup.\(index)") { index += 1 }
+        return "\(path).phase0-backup.\(index)"
+    }
+}
+
+extension Procedure {
+    /// Every key an answers file may hold: the questions, the optional steps, the observations.
+    public static func answerKeys() -> Set<String> {
+        var keys: Set<String> = []
+        for step in steps() {
+            keys.formUnion(step.questions.map(\.key))
+            if let optional = step.optional { keys.insert(optional.answerKey) }
+            for action in step.actions {
+                if case .observation(_, let key) = action.kind { keys.insert(key) }
+            }
+        }
+        return keys.union(extraAnswerKeys)
+    }
+
+    /// Decisions asked inside actions rather than as questions.
+    static let extraAnswerKeys: Set<String> = ["replaceTmuxSession", "replaceContainer"]
+}

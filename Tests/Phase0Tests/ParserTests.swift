@@ -1,5 +1,5 @@
 import Testing
-import FoundationEssentials
+import Foundation
 @testable import Phase0Core
 
 func fixture(_ name: String) throws -> String {

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# The phase0 real-Linux-guest acceptance suite: one command.
+#
+#   Tests/Guest/run.sh [--only s0,s1,...] [--list]
+#
+# Builds what is missing (the Debian guest image, cached in Tests/Guest/.cache/;
+# the static release binary of phase0), boots one throwaway copy-on-write
+# overlay of the image per scenario under QEMU, runs the scenario inside the
+# guest, prints every check as PASS/FAIL with its reason and ends with
+# "N passed, M failed". Exit status: 0 only when nothing failed.
+# Environment: PHASE0_BIN=path (use this binary, skip the build),
+# PHASE0_GUEST_ACCEL=tcg|kvm, PHASE0_GUEST_CACHE=dir.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+REPO=$(cd "$GUEST_DIR/../.." && pwd)
+
+# name:timeout_s:script  (s1 also runs scenario 4 and, after a reboot, scenario 2)
+SCENARIOS=(
+  "s0:420:s0-standins.sh"
+  "s1:1500:s1-full-run.sh"
+  "s1b:1200:s1b-answers.sh"
+  "s3:1500:s3-interrupt.sh"
+  "s5:600:s5-gate.sh"
+  "s6:1200:s6-conflicts.sh"
+)
+only=""
+while (($#)); do
+  case $1 in
+    --only) only=,$2,; shift 2 ;;
+    --list) printf '%s\n' "${SCENARIOS[@]%%:*}"; exit 0 ;;
+    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) echo "usage: $0 [--only s0,s1,...] [--list]" >&2; exit 64 ;;
+  esac
+done
+
+passed=0 failed=0
+declare -A TIMES=()
+result() { # result PASS|FAIL name reason
+  if [[ $1 == PASS ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  printf '%s %s -- %s\n' "$1" "$2" "$3"
+}
+secs() { echo $(($(date +%s) - $1)); }
+
+need_host_tools
+RUN=$CACHE/run
+rm -rf "$RUN"
+mkdir -p "$RUN"
+
+# 1. The image.
+t=$(date +%s)
+if IMAGE_DIR=$("$GUEST_DIR/build-image.sh" 2>"$RUN/build-image.log"); then
+  TIMES[image]=$(secs "$t")
+  result PASS image "guest image ready in ${TIMES[image]} s ($IMAGE_DIR$( [[ -f $IMAGE_DIR/times ]] && printf '; built: %s' "$(cat "$IMAGE_DIR/times")"))"
+else
+  cat "$RUN/build-image.log" >&2
+  result FAIL image "building the guest image failed (see above)"
+  printf '%d passed, %d failed\n' "$passed" "$failed"
+  exit 1
+fi
+export IMAGE_DIR
+note "accelerator: $(pick_accel)"
+
+# 2. The binary.
+BIN=${PHASE0_BIN:-}
+if [[ -z $BIN ]]; then
+  t=$(date +%s)
+  scratch=$CACHE/swiftpm
+  if (cd "$REPO" && timeout 1800 swift build -c release --static-swift-stdlib --product phase0 \
+      --scratch-path "$scratch") >"$RUN/swift-build.log" 2>&1; then
+    BIN=$(cd "$REPO" && swift build -c release --scratch-path "$scratch" --show-bin-path)/phase0
+    TIMES[binary]=$(secs "$t")
+    result PASS binary "phase0 release binary (static Swift stdlib) built in ${TIMES[binary]} s"
+  else
+    BIN=""
+    result FAIL binary "swift build -c release --static-swift-stdlib --product phase0 failed: $(grep -m3 -E 'error:' "$RUN/swift-build.log" | paste -sd' ' | cut -c1-400)"
+  fi
+elif [[ ! -x $BIN ]]; then
+  result FAIL binary "PHASE0_BIN=$BIN is not an executable"
+  BIN=""
+fi
+
+FSTAB_ORIG=$RUN/fstab.orig
+debugfs -R 'cat /etc/fstab' "$IMAGE_DIR/base.raw" >"$FSTAB_ORIG" 2>/dev/null
+
+declare -A STATE=()
+run_scenario() {
+  local name=$1 limit=$2 script=$3 dir=$RUN/$1
+  mkdir -p "$dir/disk"
+  qemu-img create -q -f qcow2 -b "$IMAGE_DIR/base.raw" -F raw "$dir/overlay.qcow2"
+  cp "$GUEST_DIR/scenarios/entry.sh" "$GUEST_DIR/scenarios/lib.sh" "$GUEST_DIR/scenarios/pty-drive.py" \
+    "$GUEST_DIR/scenarios/answers.json" "$FSTAB_ORIG" "$dir/disk/"
+  cp "$GUEST_DIR/scenarios/$script" "$dir/disk/scenario.sh"
+  echo "$name" >"$dir/disk/name"
+  [[ -n $BIN ]] && cp "$BIN" "$dir/disk/phase0"
+  mkdir -p "$dir/disk/out"
+  local mb=$(($(du -sm "$dir/disk" | cut -f1) + 96))
+  truncate -s "${mb}M" "$dir/scenario.img"
+  mkfs.ext4 -q -F -d "$dir/disk" "$dir/scenario.img"
+  local t0 rc=0
+  t0=$(date +%s)
+  note "$name: booting ($script, limit $limit s)"
+  qemu_boot "$dir" "$limit" \
+    -drive "file=$dir/overlay.qcow2,if=virtio,format=qcow2,cache=unsafe,discard=unmap" \
+    -drive "file=$dir/scenario.img,if=virtio,format=raw,cache=unsafe" || rc=$?
+  TIMES[$name]=$(secs "$t0")
+  debugfs -R "rdump /out $dir" "$dir/scenario.img" >/dev/null 2>&1 || true
+  tr -d '\r' <"$dir/results.log" >"$dir/results.txt"
+  local line kind rest
+  while IFS= read -r line; do
+    kind=${line%% *} rest=${line#* }
+    case $kind in
+      PASS | FAIL) result "$kind" "${rest%% -- *}" "${rest#* -- }" ;;
+      INFO) printf '     %s\n' "$rest" ;;
+      TIME) printf '     time %s s\n' "$rest" ;;
+      STATE) local k=${rest#* }; STATE[${rest%% *}:${k%%=*}]=${k#*=} ;;
+    esac
+  done <"$dir/results.txt"
+  if ! grep -qx END "$dir/results.txt"; then
+    local why="guest did not finish the scenario"
+    ((rc == 124)) && why="guest timed out after $limit s"
+    grep -q . "$dir/results.txt" || why="$why; the scenario never started (boot failure?)"
+    result FAIL "$name/guest" "$why (qemu status $rc); console tail:"
+    tr -d '\r' <"$dir/console.log" | tail -n 40 | sed 's/^/     | /'
+    [[ -s $dir/qemu.log ]] && sed 's/^/     qemu| /' "$dir/qemu.log"
+  else
+    result PASS "$name/guest" "booted, ran and powered off in ${TIMES[$name]} s"
+  fi
+  rm -f "$dir/overlay.qcow2"
+}
+
+for spec in "${SCENARIOS[@]}"; do
+  IFS=: read -r name limit script <<<"$spec"
+  [[ -z $only || $only == *",$name,"* ]] || continue
+  run_scenario "$name" "$limit" "$script"
+done
+
+# 3. End states compared across scenarios (scenario 3's must equal scenario 1's).
+compare_states() { # compare_states REF OTHER
+  local ref=$1 other=$2 k diffs=""
+  [[ -n ${STATE[$ref:unit]:-} && -n ${STATE[$other:unit]:-} ]] || return 0
+  for k in unit fstab swaps sysctl container containers serve mosh; do
+    [[ ${STATE[$ref:$k]:-} == "${STATE[$other:$k]:-}" ]] || diffs="$diffs $k(${STATE[$ref:$k]:-} vs ${STATE[$other:$k]:-})"
+  done
+  if [[ -z $diffs ]]; then result PASS "$other/same-end-state" "end state equals $ref's (unit, fstab, swaps, sysctl, container, serve, mosh)"
+  else result FAIL "$other/same-end-state" "differs from $ref:$diffs"; fi
+}
+compare_states s1-full-run s1b-answers
+compare_states s1-full-run s3-interrupt
+
+echo
+printf 'times (s):'
+for k in "${!TIMES[@]}"; do printf ' %s=%s' "$k" "${TIMES[$k]}"; done
+printf '\nlogs: %s\n' "$RUN"
+printf '%d passed, %d failed\n' "$passed" "$failed"
+((failed == 0))

@@ -17,9 +17,9 @@ fail() { local n=$1; shift; emit "FAIL $SCEN/$n -- $*"; }
 info() { emit "INFO $SCEN: $*"; }
 # check NAME REASON CMD...: PASS when CMD succeeds.
 # res NAME PASS_REASON FAIL_REASON: PASS/FAIL by the status of the previous command.
+# Usage: COND; RS=$?; res NAME ... (RS is taken before the reasons' $(...) run).
 res() {
-  local rc=$?
-  if ((rc == 0)); then pass "$1" "$2"; else fail "$1" "$3"; fi
+  if ((RS == 0)); then pass "$1" "$2"; else fail "$1" "$3"; fi
 }
 check() {
   local n=$1 why=$2
@@ -104,7 +104,7 @@ check_swap_state() { # check_swap_state [after-reboot]
   else fail swapfile-size "/swapfile size in /proc/swaps is '${size:-absent}' KiB, expected 128 GiB"; fi
   local mode
   mode=$(stat -c '%a %U' /swapfile 2>/dev/null)
-  [[ $mode == "600 root" ]]; res swapfile-mode "/swapfile is 0600 root" "/swapfile mode/owner is '${mode:-missing}', expected '600 root'"
+  [[ $mode == "600 root" ]]; RS=$?; res swapfile-mode "/swapfile is 0600 root" "/swapfile mode/owner is '${mode:-missing}', expected '600 root'"
   if [[ ${1:-} == after-reboot ]]; then
     if swap_active /swap.img; then fail old-swap "/swap.img is still active after reboot although its fstab line should be commented"
     else pass old-swap "/swap.img retired at reboot (its fstab line is commented)"; fi
@@ -113,7 +113,7 @@ check_swap_state() { # check_swap_state [after-reboot]
   fi
   local n
   n=$(fstab_active_lines /swapfile)
-  [[ $n == 1 ]]; res fstab-one-swapfile "exactly one active /swapfile line in /etc/fstab" "$n active /swapfile lines in /etc/fstab: $(grep -n swap /etc/fstab | paste -sd'|')"
+  [[ $n == 1 ]]; RS=$?; res fstab-one-swapfile "exactly one active /swapfile line in /etc/fstab" "$n active /swapfile lines in /etc/fstab: $(grep -n swap /etc/fstab | paste -sd'|')"
   n=$(fstab_active_lines /swap.img)
   if [[ $n == 0 ]] && fstab_commented /swap.img; then pass fstab-swapimg-commented "/swap.img line is commented out"
   else fail fstab-swapimg-commented "/swap.img has $n active lines; commented: $(grep -c '^[[:space:]]*#.*swap.img' /etc/fstab)"; fi
@@ -122,11 +122,11 @@ check_swap_state() { # check_swap_state [after-reboot]
     [[ -f $b ]] || continue
     [[ $(sha256sum "$b" | cut -d' ' -f1) == "$ORIG_FSTAB_SUM" ]] && found=$b
   done
-  [[ -n $found ]]; res fstab-backup "backup of the original fstab at $found" "no /etc/fstab* file holds the original fstab ($(printf '%s ' /etc/fstab?*))"
+  [[ -n $found ]]; RS=$?; res fstab-backup "backup of the original fstab at $found" "no /etc/fstab* file holds the original fstab ($(printf '%s ' /etc/fstab?*))"
   check fstab-verify "findmnt --verify accepts /etc/fstab" findmnt --verify
   local sw
   sw=$(cat /proc/sys/vm/swappiness)
-  [[ $sw == 10 ]]; res swappiness-now "vm.swappiness is 10" "vm.swappiness is $sw"
+  [[ $sw == 10 ]]; RS=$?; res swappiness-now "vm.swappiness is 10" "vm.swappiness is $sw"
   if grep -Eqs '^[[:space:]]*vm\.swappiness[[:space:]]*=[[:space:]]*10[[:space:]]*$' /etc/sysctl.conf /etc/sysctl.d/*.conf; then
     pass swappiness-persisted "vm.swappiness=10 persisted in $(grep -El '^[[:space:]]*vm\.swappiness' /etc/sysctl.conf /etc/sysctl.d/*.conf 2>/dev/null | paste -sd' ')"
   else fail swappiness-persisted "no vm.swappiness=10 in /etc/sysctl.conf or /etc/sysctl.d/*.conf"; fi
@@ -136,8 +136,8 @@ check_agent_state() {
   local a e
   a=$(systemctl is-active vybn-agent.service 2>&1)
   e=$(systemctl is-enabled vybn-agent.service 2>&1)
-  [[ $a == active ]]; res unit-active "vybn-agent.service is active" "vybn-agent.service is '$a'"
-  [[ $e == enabled ]]; res unit-enabled "vybn-agent.service is enabled" "vybn-agent.service is '$e'"
+  [[ $a == active ]]; RS=$?; res unit-active "vybn-agent.service is active" "vybn-agent.service is '$a'"
+  [[ $e == enabled ]]; RS=$?; res unit-enabled "vybn-agent.service is enabled" "vybn-agent.service is '$e'"
   check tmux-session "tmux has-session -t vybn as $OPERATOR" has_session vybn
   local spid
   spid=$(as_user tmux display-message -p -t vybn '#{pid}' 2>/dev/null)
@@ -177,14 +177,14 @@ check_agent_restart() {
 check_webui_state() {
   local running mem swap net
   running=$(inspect '{{.State.Running}}')
-  [[ $running == true ]]; res container-running "container open-webui is running" "container open-webui running='${running:-no such container}'"
+  [[ $running == true ]]; RS=$?; res container-running "container open-webui is running" "container open-webui running='${running:-no such container}'"
   mem=$(inspect '{{.HostConfig.Memory}}')
-  [[ $mem == 2147483648 ]]; res container-memory "memory limit 2 GiB" "memory limit is '${mem:-?}' bytes, expected 2147483648"
+  [[ $mem == 2147483648 ]]; RS=$?; res container-memory "memory limit 2 GiB" "memory limit is '${mem:-?}' bytes, expected 2147483648"
   swap=$(inspect '{{.HostConfig.MemorySwap}}')
-  [[ $swap == 4294967296 ]]; res container-memory-swap "memory+swap limit 4 GiB" "memory-swap is '${swap:-?}', expected 4294967296"
+  [[ $swap == 4294967296 ]]; RS=$?; res container-memory-swap "memory+swap limit 4 GiB" "memory-swap is '${swap:-?}', expected 4294967296"
   local rp
   rp=$(inspect '{{.HostConfig.RestartPolicy.Name}}')
-  [[ $rp == always || $rp == unless-stopped ]]; res container-restart "restart policy $rp" "restart policy '${rp:-?}'"
+  [[ $rp == always || $rp == unless-stopped ]]; RS=$?; res container-restart "restart policy $rp" "restart policy '${rp:-?}'"
   net=$(inspect '{{.HostConfig.NetworkMode}}')
   local l3000 lwide
   l3000=$(listening | grep -E ':3000$' | paste -sd' ')
@@ -193,14 +193,14 @@ check_webui_state() {
   else fail port-loopback "listeners on :3000 are '$l3000' (network $net)"; fi
   local h
   h=$(health 2>&1)
-  [[ $h == *'"status":true'* ]]; res health "GET http://127.0.0.1:3000/health -> $h" "health endpoint answered '$h'"
+  [[ $h == *'"status":true'* ]]; RS=$?; res health "GET http://127.0.0.1:3000/health -> $h" "health endpoint answered '$h'"
   local vol
   vol=$(inspect '{{range .Mounts}}{{.Name}}:{{.Destination}} {{end}}')
-  [[ $vol == *open-webui:/app/backend/data* ]]; res container-volume "named volume open-webui at /app/backend/data" "mounts: '$vol'"
+  [[ $vol == *open-webui:/app/backend/data* ]]; RS=$?; res container-volume "named volume open-webui at /app/backend/data" "mounts: '$vol'"
   local base reach
   base=$(inspect '{{range .Config.Env}}{{println .}}{{end}}' | sed -n 's/^OLLAMA_BASE_URL=//p')
   reach=$(docker exec open-webui wget -q -T 5 -O - "${base:-http://127.0.0.1:11434}/api/tags" 2>&1)
-  [[ $reach == *vybn:latest* ]]; res webui-reaches-ollama "from inside the container, OLLAMA_BASE_URL=$base lists vybn:latest" "from inside the container, OLLAMA_BASE_URL=${base:-unset}: $reach"
+  [[ $reach == *vybn:latest* ]]; RS=$?; res webui-reaches-ollama "from inside the container, OLLAMA_BASE_URL=$base lists vybn:latest" "from inside the container, OLLAMA_BASE_URL=${base:-unset}: $reach"
 }
 
 check_serve_state() {
@@ -210,7 +210,7 @@ import json, sys
 sc = json.load(sys.stdin) or {}
 h = (sc.get("Web") or {}).get("spark-2b7c.tail1234.ts.net:443", {}).get("Handlers", {}).get("/", {})
 print(h.get("Proxy", ""), "https" if (sc.get("TCP") or {}).get("443", {}).get("HTTPS") else "no-https")' 2>&1)
-  [[ $proxy == "http://127.0.0.1:3000 https" || $proxy == "http://localhost:3000 https" ]]; res serve "tailscale serve: https://spark-2b7c.tail1234.ts.net/ -> ${proxy% *}" "tailscale serve status --json gives '$proxy'"
+  [[ $proxy == "http://127.0.0.1:3000 https" || $proxy == "http://localhost:3000 https" ]]; RS=$?; res serve "tailscale serve: https://spark-2b7c.tail1234.ts.net/ -> ${proxy% *}" "tailscale serve status --json gives '$proxy'"
 }
 
 check_steps_done() {
@@ -222,7 +222,7 @@ check_steps_done() {
       *) bad="$bad step$n=$st" ;;
     esac
   done
-  [[ -z $bad ]]; res steps-done "phase0 status --json: steps 0-5 done" "phase0 status --json:$bad"
+  [[ -z $bad ]]; RS=$?; res steps-done "phase0 status --json: steps 0-5 done" "phase0 status --json:$bad"
 }
 
 check_unplug_4_5() { # the guide's automated Unplug checks, made from outside
@@ -262,6 +262,6 @@ check_end_state() { # everything scenario 1 checks after a completed run
   check_unplug_4_5
   local m
   m=$(dpkg-query -W -f '${Status} ${Version}' mosh 2>/dev/null)
-  [[ $m == "install ok installed"* ]]; res mosh "mosh installed from the local package source ($m)" "mosh: '${m:-not installed}'"
+  [[ $m == "install ok installed"* ]]; RS=$?; res mosh "mosh installed from the local package source ($m)" "mosh: '${m:-not installed}'"
   emit_state
 }

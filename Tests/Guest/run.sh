@@ -9,7 +9,8 @@
 # guest, prints every check as PASS/FAIL with its reason and ends with
 # "N passed, M failed". Exit status: 0 only when nothing failed.
 # Environment: PHASE0_BIN=path (use this binary, skip the build),
-# PHASE0_GUEST_ACCEL=tcg|kvm, PHASE0_GUEST_CACHE=dir.
+# PHASE0_GUEST_ACCEL=tcg|kvm, PHASE0_GUEST_CACHE=dir, PHASE0_GUEST_ANSWERS=file
+# (another answers file, for debugging; the suite's is scenarios/answers.json).
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -89,7 +90,8 @@ run_scenario() {
   mkdir -p "$dir/disk"
   qemu-img create -q -f qcow2 -b "$IMAGE_DIR/base.raw" -F raw "$dir/overlay.qcow2"
   cp "$GUEST_DIR/scenarios/entry.sh" "$GUEST_DIR/scenarios/lib.sh" "$GUEST_DIR/scenarios/pty-drive.py" \
-    "$GUEST_DIR/scenarios/answers.json" "$FSTAB_ORIG" "$dir/disk/"
+    "$FSTAB_ORIG" "$dir/disk/"
+  cp "${PHASE0_GUEST_ANSWERS:-$GUEST_DIR/scenarios/answers.json}" "$dir/disk/answers.json"
   cp "$GUEST_DIR/scenarios/$script" "$dir/disk/scenario.sh"
   echo "$name" >"$dir/disk/name"
   [[ -n $BIN ]] && cp "$BIN" "$dir/disk/phase0"
@@ -132,6 +134,10 @@ run_scenario() {
 for spec in "${SCENARIOS[@]}"; do
   IFS=: read -r name limit script <<<"$spec"
   [[ -z $only || $only == *",$name,"* ]] || continue
+  if [[ -z $BIN && $name != s0 ]]; then
+    result FAIL "$name" "not run: there is no phase0 binary"
+    continue
+  fi
   run_scenario "$name" "$limit" "$script"
 done
 

@@ -265,3 +265,15 @@ check_end_state() { # everything scenario 1 checks after a completed run
   [[ $m == "install ok installed"* ]]; RS=$?; res mosh "mosh installed from the local package source ($m)" "mosh: '${m:-not installed}'"
   emit_state
 }
+
+check_after_reboot() { # scenario 2: everything came back after a reboot, without the wizard
+  emit "TIME $SCEN/boot-to-checks $(awk '{ print $1 }' /proc/uptime)"
+  wait_for 60 has_session vybn || info "no vybn session 60 s after the system settled"
+  wait_for 60 health || info "no health answer 60 s after the system settled"
+  check_swap_state after-reboot
+  check_agent_state
+  check_webui_state
+  check_serve_state
+  check_agent_restart crash
+  emit_state
+}

@@ -50,12 +50,5 @@ if ((BOOT == 1)); then
   reboot_guest
 else
   SCEN=s2-reboot
-  emit "TIME $SCEN/boot-to-checks $(awk '{ print $1 }' /proc/uptime)"
-  wait_for 60 has_session vybn || info "no vybn session 60 s after the system settled"
-  check_swap_state after-reboot
-  check_agent_state
-  check_webui_state
-  check_serve_state
-  check_agent_restart crash
-  emit_state
+  check_after_reboot
 fi

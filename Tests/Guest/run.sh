@@ -9,7 +9,7 @@
 # guest, prints every check as PASS/FAIL with its reason and ends with
 # "N passed, M failed". Exit status: 0 only when nothing failed.
 # Environment: PHASE0_BIN=path (use this binary, skip the build),
-# PHASE0_GUEST_ACCEL=tcg|kvm, PHASE0_GUEST_CACHE=dir, PHASE0_GUEST_ANSWERS=file
+# PHASE0_GUEST_BUDGET=seconds (all scenarios together; default 2700), PHASE0_GUEST_ACCEL=tcg|kvm, PHASE0_GUEST_CACHE=dir, PHASE0_GUEST_ANSWERS=file
 # (another answers file, for debugging; the suite's is scenarios/answers.json).
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -19,11 +19,11 @@ REPO=$(cd "$GUEST_DIR/../.." && pwd)
 # name:timeout_s:script  (s1 also runs scenario 4 and, after a reboot, scenario 2)
 SCENARIOS=(
   "s0:420:s0-standins.sh"
-  "s1:1500:s1-full-run.sh"
-  "s1b:1200:s1b-answers.sh"
-  "s3:1500:s3-interrupt.sh"
-  "s5:600:s5-gate.sh"
-  "s6:1200:s6-conflicts.sh"
+  "s1:1200:s1-full-run.sh"
+  "s1b:900:s1b-answers.sh"
+  "s3:1200:s3-interrupt.sh"
+  "s5:420:s5-gate.sh"
+  "s6:900:s6-conflicts.sh"
 )
 # Harness self-check, only with --only sref: the guide's procedure by hand.
 EXTRA=("sref:900:sref-by-hand.sh")
@@ -133,6 +133,7 @@ run_scenario() {
   rm -f "$dir/overlay.qcow2"
 }
 
+SUITE_START=$(date +%s)
 for spec in "${SCENARIOS[@]}" "${EXTRA[@]}"; do
   IFS=: read -r name limit script <<<"$spec"
   if [[ -z $only ]]; then
@@ -140,6 +141,12 @@ for spec in "${SCENARIOS[@]}" "${EXTRA[@]}"; do
   else
     [[ $only == *",$name,"* ]] || continue
   fi
+  left=$((SUITE_START + ${PHASE0_GUEST_BUDGET:-2700} - $(date +%s)))
+  if ((left < 120)); then
+    result FAIL "$name" "not run: the suite's time budget (${PHASE0_GUEST_BUDGET:-2700} s) is spent"
+    continue
+  fi
+  ((limit < left)) || limit=$left
   if [[ -z $BIN && $name != s0 ]]; then
     result FAIL "$name" "not run: there is no phase0 binary"
     continue

@@ -15,7 +15,7 @@ in_swaps() { local f _; while read -r f _; do [[ $f == "$1" ]] && return 0; done
 # Kill points: each is a test evaluated as fast as bash can poll.
 point_step0() { [[ -e /swapfile ]] && ! in_swaps /swapfile; }
 point_step2() { [[ -e /etc/systemd/system/vybn-agent.service ]]; }
-point_step3() { pgrep -f 'docker (run|create|rm|pull)' >/dev/null || docker inspect open-webui >/dev/null 2>&1; }
+point_step3() { compgen -G '/var/lib/docker/containers/*' >/dev/null || pgrep -f 'docker (run|create|pull)' >/dev/null; }
 
 # kill_at NAME WHAT LIMIT: run the wizard until POINT holds, then SIGKILL it.
 kill_at() {

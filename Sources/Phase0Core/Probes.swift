@@ -80,8 +80,10 @@ public enum Probe {
     /// `systemctl is-active UNIT`: "active", "inactive", "failed", ... ("unknown" if it cannot be asked).
     public static func unitState(_ host: Host, _ unit: String) -> String {
         guard let result = try? host.run(Command(["systemctl", "is-active", unit], timeout: 10)) else { return "unknown" }
+        // One word ("active", "inactive", "failed", "activating"...); anything else is an error message.
         let state = result.output.trimmingWhitespace()
-        return state.isEmpty ? (result.succeeded ? "active" : "unknown") : String(state.split(separator: "\n").last ?? "")
+        guard !state.isEmpty, !state.contains(" "), !state.contains("\n") else { return result.succeeded ? "active" : "unknown" }
+        return state
     }
 
     /// Ollama's /api/tags from the Spark; nil when it does not answer.

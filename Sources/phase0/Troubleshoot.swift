@@ -1,12 +1,43 @@
 import ArgumentParser
 import Phase0Core
 
+extension Troubleshooting.Flow: ExpressibleByArgument {}
+
 struct Troubleshoot: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The guide's troubleshooting flows, read-only.")
+    static let configuration = CommandConfiguration(
+        abstract: "The guide's troubleshooting flows, read-only.",
+        discussion: "Without a flow, all four run. Exits 1 when a problem is found, 0 otherwise.")
     @OptionGroup var stateOptions: StateOptions
+    @Option(help: "A practice scenario (JSON), with --practice.") var scenario: String?
+    @Argument(help: "service, oom, webui or tailscale (default: all).") var flow: Troubleshooting.Flow?
+
+    func validate() throws {
+        if scenario != nil && !stateOptions.practice { throw ValidationError("--scenario needs --practice") }
+    }
 
     func run() throws {
-        StandardOutput().write("phase0 troubleshoot: not implemented yet\n")
-        throw ExitCode(1)
+        var config = stateOptions.config()
+        config.scenarioPath = scenario
+        let output = StandardOutput()
+        let host: Host, answers: GuideAnswers
+        do {
+            let view = try ReadOnlyView.open(config)
+            host = view.host
+            answers = try GuideAnswers(view.answers)
+        } catch let bad as InputFileError {
+            output.write("phase0: \(bad)\n")
+            throw ExitCode(ExitStatus.badInput)
+        } catch {
+            output.write("phase0: \(error)\n")
+            throw ExitCode(ExitStatus.failed)
+        }
+        output.write("Troubleshooting on \(host.name) (read-only: nothing is changed).\n\n")
+        var problems = 0
+        for flow in flow.map({ [$0] }) ?? Troubleshooting.Flow.allCases {
+            let findings = Troubleshooting.run(flow, host: host, answers: answers)
+            problems += findings.filter { $0.kind == .problem }.count
+            output.write(Troubleshooting.render(flow, findings) + "\n")
+        }
+        if problems > 0 { throw ExitCode(ExitStatus.failed) }
     }
 }

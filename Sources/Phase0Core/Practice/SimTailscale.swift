@@ -92,7 +92,7 @@ extension SimulatedSpark {
         let connected = tailscale.connected
         let suffix = tailscale.dnsName.split(separator: ".").dropFirst().joined(separator: ".")
         var capMap: [String: [String]?] = ["https://tailscale.com/cap/file-sharing": nil, "https://tailscale.com/cap/ssh": nil]
-        if tailscale.httpsEnabled { capMap["https"] = nil }
+        if tailscale.httpsEnabled { capMap.updateValue(nil, forKey: "https") }   // a key with a null value, as tailscaled sends it
         let selfNode = StatusSelfJSON(ID: "n2b7cSpark", HostName: hostname, DNSName: connected ? tailscale.dnsName + "." : "",
                                       OS: "linux", TailscaleIPs: connected ? [Self.tailscaleIP] : [], Online: connected,
                                       CapMap: connected ? capMap : nil)

@@ -39,6 +39,19 @@ public enum Troubleshooting {
         }
     }
 
+    /// Runs `flows` (all when empty), writes the findings, and returns the exit status:
+    /// 1 when any finding is a problem, 0 otherwise.
+    public static func report(_ flows: [Flow], host: Host, answers: GuideAnswers, output: Output) -> Int32 {
+        output.write("Troubleshooting on \(host.name) (read-only: nothing is changed).\n\n")
+        var problems = 0
+        for flow in flows.isEmpty ? Flow.allCases : flows {
+            let findings = run(flow, host: host, answers: answers)
+            problems += findings.filter { $0.kind == .problem }.count
+            output.write(render(flow, findings) + "\n")
+        }
+        return problems > 0 ? ExitStatus.failed : 0
+    }
+
     public static func render(_ flow: Flow, _ findings: [Finding]) -> String {
         var text = "== \(flow.title) (phase0 troubleshoot \(flow.rawValue)) ==\n"
         for finding in findings {

@@ -31,13 +31,7 @@ struct Troubleshoot: ParsableCommand {
             output.write("phase0: \(error)\n")
             throw ExitCode(ExitStatus.failed)
         }
-        output.write("Troubleshooting on \(host.name) (read-only: nothing is changed).\n\n")
-        var problems = 0
-        for flow in flow.map({ [$0] }) ?? Troubleshooting.Flow.allCases {
-            let findings = Troubleshooting.run(flow, host: host, answers: answers)
-            problems += findings.filter { $0.kind == .problem }.count
-            output.write(Troubleshooting.render(flow, findings) + "\n")
-        }
-        if problems > 0 { throw ExitCode(ExitStatus.failed) }
+        let status = Troubleshooting.report(flow.map { [$0] } ?? [], host: host, answers: answers, output: output)
+        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -35,6 +35,8 @@ final class SparkWithStandIns: Host {
     let inner: PracticeHost
     /// Runs when `docker stop` stops a container (a test makes the agent die with it).
     var onDockerStop: ((inout SimulatedSpark) -> Void)?
+    /// Runs when `docker start` starts a container (a test makes it crash right away).
+    var onDockerStart: ((inout SimulatedSpark) -> Void)?
     /// `#{session_created}` per session name.
     var sessionCreated: [String: Int] = [:]
     private(set) var ran: [Command] = []
@@ -104,6 +106,7 @@ final class SparkWithStandIns: Host {
         case "start" where args.count == 2:
             guard let i = index(args[1]) else { return missing(args[1]) }
             machine.docker.containers[i].running = true
+            if let onDockerStart { onDockerStart(&inner.machine) }
             return CommandResult(exitStatus: 0, output: args[1] + "\n")
         case "exec" where args.count >= 3 && args[2] == "curl":
             guard let i = index(args[1]) else { return missing(args[1]) }

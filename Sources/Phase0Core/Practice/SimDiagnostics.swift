@@ -20,7 +20,7 @@ extension SimulatedSpark {
             return .init(exitStatus: 0, output: lines.joined(separator: "\n") + "\n")
         case "vmstat":
             let swapUsed = swaps.reduce(Int64(0)) { $0 + $1.usedKiB }
-            let swapping = simulatedOOM ? "  812 1630" : "    0    0"
+            let swapping = simulatedOOM && !swaps.isEmpty ? "  812 1630" : "    0    0"
             var text = "procs -----------memory---------- ---swap-- -----io---- -system-- ------cpu-----\n"
             text += " r  b   swpd   free   buff  cache   si   so    bi    bo   in   cs us sy id wa st\n"
             let samples = max(1, Int(args.last ?? "1") ?? 1)

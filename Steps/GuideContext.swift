@@ -12,3 +12,11 @@ extension StepContext {
         return try GuideAnswers(answers)
     }
 }
+
+extension StepContext {
+    /// Appended to an operator task's instruction in practice mode, where pressing Enter makes
+    /// the simulated operator do the task (see SimOperator.swift).
+    func practiceHint(_ what: String) -> String {
+        host.isPractice ? "\n(Practice: press Enter and the simulated operator \(what) on the simulated Spark.)" : ""
+    }
+}

@@ -64,7 +64,7 @@ enum TailscaleServeStep {
             if case .success(let status) = Probe.tailscaleStatus(ctx.host), let url = status.authURL {
                 text += "\nLogin link reported by tailscaled: \(url)"
             }
-            return text
+            return text + ctx.practiceHint("logs the Spark in")
         },
         check: { ctx in
             switch Probe.tailscaleStatus(ctx.host) {
@@ -95,13 +95,13 @@ enum TailscaleServeStep {
         id: "https-enabled",
         title: "Enable HTTPS for your tailnet (admin console)",
         why: "Serve terminates HTTPS with a certificate Tailscale issues for the tailnet's ts.net name; without HTTPS enabled, `tailscale serve` prints an enable link instead of serving, and may still exit 0.",
-        kind: .operatorTask { _ in
+        kind: .operatorTask { ctx in
             """
             HTTPS is not enabled for your tailnet. Only an admin can turn it on, in the browser:
               1. Open \(adminDNSPage)
               2. Make sure MagicDNS is enabled, then under "HTTPS Certificates" click "Enable HTTPS".
             phase0 then re-reads `tailscale status --json` (it can take a minute to arrive).
-            """
+            """ + ctx.practiceHint("enables HTTPS in the admin console")
         },
         check: { ctx in httpsCheck(ctx) }
     ) }

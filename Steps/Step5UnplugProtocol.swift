@@ -118,6 +118,8 @@ enum UnplugProtocolStep {
             return Check(true, baselineLabel, baselineDetail(created: sessionCreated(ctx, names), names))
         },
         refuse: { ctx in
+            // A dry run lists the steps before them: there is no session to measure yet.
+            if ctx.options.dryRun { return nil }
             guard let names = try? ctx.guideAnswers() else { return "the saved answers cannot be used" }
             if !Probe.tmuxHasSession(ctx.host, user: names.user, session: names.tmuxSession) {
                 return "the agent's tmux session \"\(names.tmuxSession)\" is not running as \(names.user), so check 4 cannot pass. See: phase0 troubleshoot service"
@@ -186,10 +188,11 @@ enum UnplugProtocolStep {
         kind: .operatorTask { ctx in
             let session = (try? ctx.guideAnswers().tmuxSession) ?? "vybn"
             return "A terminal is still attached to the tmux session \(session). In that terminal press Ctrl-B, then D, to detach (the agent keeps running)."
+                + ctx.practiceHint("detaches")
         },
         check: { ctx in try detachedCheck(ctx) },
         refuse: { ctx in
-            guard let check = try? detachedCheck(ctx), check.detail.contains("See: phase0 troubleshoot") else { return nil }
+            guard !ctx.options.dryRun, let check = try? detachedCheck(ctx), check.detail.contains("See: phase0 troubleshoot") else { return nil }
             return check.detail
         }
     ) }

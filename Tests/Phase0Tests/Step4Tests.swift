@@ -133,6 +133,7 @@ final class ServeThatDoesNotServe: Host {
         let run = runSteps([TailscaleServeStep.make()], on: host, lines: ["", "y"])
         #expect(run.outcome == .complete)
         #expect(run.output.contains("https://login.tailscale.com/admin/dns"))
+        #expect(run.output.contains("(Practice: press Enter and the simulated operator enables HTTPS"))
         #expect(run.output.contains("(practice) You enabled HTTPS"))
         #expect(run.progress.step(4)?.action("https-enabled")?.status == .done)
         #expect(host.machine.tailscale.serveProxy == "http://127.0.0.1:3000")

@@ -129,6 +129,15 @@ import Testing
         #expect(host.machine.history.isEmpty)
     }
 
+    @Test func aDryRunListsTheChecksBeforeStepsTwoAndThreeRan() {
+        let host = SparkWithStandIns(sparkAfterStep0())   // no agent session, no container yet
+        let run = runSteps([UnplugProtocolStep.make()], on: host, assumeYes: true, dryRun: true)
+        #expect(run.outcome == .complete, "\(run.output)")
+        #expect(run.output.contains("$ sudo docker stop open-webui"))
+        #expect(run.output.contains("(dry run: not run)"))
+        #expect(host.machine.history.isEmpty)
+    }
+
     @Test func resumesACutBetweenStopAndStart() {
         let host = SparkWithStandIns(spark())
         host.machine.docker.containers[0].running = false   // cut after docker stop

@@ -167,19 +167,21 @@ struct StepRun {
 
 /// Runs `steps` through the real engine against `host`, with no resume file.
 func runSteps(_ steps: [Step], on host: Host, reader: LineReader, answers: [String: String] = [:],
-              answersFile: [String: String] = [:], progress: Progress? = nil, assumeYes: Bool = false) -> StepRun {
+              answersFile: [String: String] = [:], progress: Progress? = nil, assumeYes: Bool = false,
+              dryRun: Bool = false) -> StepRun {
     let output = CapturedOutput()
     var start = progress ?? Progress(mode: .practice, stepCount: 6, machine: (host as? PracticeHost)?.machine, now: "t0")
     for (key, value) in answers { start.answers[key] = value }
     let engine = Engine(steps: steps, host: host, output: output, reader: reader, progress: start, store: nil,
-                        transcript: nil, answersFile: answersFile, options: RunOptions(assumeYes: assumeYes),
+                        transcript: nil, answersFile: answersFile, options: RunOptions(assumeYes: assumeYes, dryRun: dryRun),
                         clock: { "t" })
     let outcome = engine.run()
     return StepRun(outcome: outcome, output: output.text, progress: engine.progress)
 }
 
 func runSteps(_ steps: [Step], on host: Host, lines: [String] = [], answers: [String: String] = [:],
-              answersFile: [String: String] = [:], progress: Progress? = nil, assumeYes: Bool = false) -> StepRun {
+              answersFile: [String: String] = [:], progress: Progress? = nil, assumeYes: Bool = false,
+              dryRun: Bool = false) -> StepRun {
     runSteps(steps, on: host, reader: ScriptedLineReader(lines), answers: answers, answersFile: answersFile,
-             progress: progress, assumeYes: assumeYes)
+             progress: progress, assumeYes: assumeYes, dryRun: dryRun)
 }

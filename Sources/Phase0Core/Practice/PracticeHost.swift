@@ -72,10 +72,9 @@ extension SimulatedSpark {
         guard let program = argv.first else { return .init(exitStatus: 127, output: "empty command\n") }
         let name = program.split(separator: "/").last.map(String.init) ?? program
         let args = Array(argv.dropFirst())
-        if program.hasPrefix("/") && !programs.contains(name) { return simulateExecutable(program, args) }
         let needsProgram = !["fallocate", "chmod", "mkswap", "swapon", "sysctl", "install", "mv", "cp",
                              "chattr", "truncate", "test", "stat", "cat", "true", "timeout", "id", "blkid"].contains(name)
-        if needsProgram && !programs.contains(name) {
+        if needsProgram && !programs.contains(name) && !program.hasPrefix("/") {
             return .init(exitStatus: 127, output: "\(name): command not found\n")
         }
         switch name {
@@ -102,6 +101,8 @@ extension SimulatedSpark {
         case "ss": return simulateSockets(args)
         case "ip", "dmesg", "vmstat": return simulateDiagnostics(name, args, as: user)
         default:
+            // A program run by its path (the venv's python) rather than an installed one.
+            if program.hasPrefix("/") && !programs.contains(name) { return simulateExecutable(program, args) }
             return .init(exitStatus: 127, output: "phase0 practice: `\(name)` is not simulated\n")
         }
     }

@@ -53,7 +53,7 @@ extension SimulatedSpark {
             }
             index += 1
         }
-        guard let url, let target = Self.splitURL(url) else {
+        guard let url, let target = Self.httpTarget(url) else {
             return .init(exitStatus: 3, output: "curl: (3) URL rejected: Malformed input to a URL function\n")
         }
         let (host, port, path) = target
@@ -73,7 +73,7 @@ extension SimulatedSpark {
     }
 
     /// (host, port, path) of an http URL; the port defaults to 80.
-    static func splitURL(_ url: String) -> (String, Int, String)? {
+    static func httpTarget(_ url: String) -> (String, Int, String)? {
         guard url.hasPrefix("http://") else { return nil }
         let rest = url.dropFirst("http://".count)
         let slash = rest.firstIndex(of: "/") ?? rest.endIndex
@@ -115,13 +115,13 @@ extension SimulatedSpark {
     /// the tailnet only listeners on all addresses do.
     func hostService(port: Int, path: String, viaLoopback: Bool) -> SimHTTPReply {
         if let listen = ollamaListenAddress, listen.port == port, services["ollama.service"]?.active == true {
-            guard viaLoopback || !Self.isLoopback(listen.address) else { return .refused(host: "host", port: port) }
+            guard viaLoopback || !Self.isLoopbackHost(listen.address) else { return .refused(host: "host", port: port) }
             return ollamaReply(path)
         }
         for container in docker.containers where container.running && docker.daemonRunning {
             let network = SimContainerNetwork(container)
             guard network.hostPort == port else { continue }
-            guard viaLoopback || !Self.isLoopback(network.hostAddress) else { return .refused(host: "host", port: port) }
+            guard viaLoopback || !Self.isLoopbackHost(network.hostAddress) else { return .refused(host: "host", port: port) }
             return webUIReply(path)
         }
         return .refused(host: viaLoopback ? "127.0.0.1" : "host", port: port)
@@ -132,7 +132,7 @@ extension SimulatedSpark {
         return (String(ollama.listen[..<colon]), port)
     }
 
-    static func isLoopback(_ address: String) -> Bool {
+    static func isLoopbackHost(_ address: String) -> Bool {
         address.hasPrefix("127.") || address == "localhost" || address == "::1" || address == "[::1]"
     }
 

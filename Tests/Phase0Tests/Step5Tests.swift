@@ -71,6 +71,7 @@ import Testing
 
     @Test func anAgentRestartedDuringTheStopIsCaught() {
         let host = SparkWithStandIns(spark())
+        host.sessionCreated["vybn"] = 1_714_550_000
         host.onDockerStop = { [host] _ in host.sessionCreated["vybn"] = 1_714_550_600 }
         let run = runSteps([UnplugProtocolStep.make()], on: host, lines: ["y"], answers: Self.allYes)
         guard case .failed(let reason) = run.outcome else { Issue.record("expected a failure, got \(run.outcome)"); return }
@@ -140,12 +141,13 @@ import Testing
 
     @Test func resumesACutBetweenStopAndStart() {
         let host = SparkWithStandIns(spark())
+        let created = Probe.tmux(host, user: "vybnz69", ["display", "-p", "-t", "=vybn", "#{session_created}"])?.output.trimmingWhitespace() ?? "?"
         host.machine.docker.containers[0].running = false   // cut after docker stop
         var progress = Progress(mode: .practice, stepCount: 6, machine: nil, now: "t0")
         progress.answers = Self.allYes
         progress.updateStep(5) {
             $0.status = .inProgress
-            $0.updateAction("unplug-4-baseline") { $0.status = .alreadyDone; $0.note = "tmux session vybn of vybnz69 (created at 1714550000), container open-webui running" }
+            $0.updateAction("unplug-4-baseline") { $0.status = .alreadyDone; $0.note = "tmux session vybn of vybnz69 (created at \(created)), container open-webui running" }
             $0.updateAction("unplug-4-docker") { $0.status = .inFlight; $0.attempts = 1 }
         }
         let run = runSteps([UnplugProtocolStep.make()], on: host, lines: ["y"], progress: progress)

@@ -64,7 +64,7 @@ import Testing
         let found = try findings(.oom, machine)
         let kills = try #require(found.first { $0.title == "The OOM killer struck" })
         #expect(kills.seen.contains("Killed process 2211 (ollama)"))
-        #expect(found.contains { $0.title.contains("docker stats") && $0.seen.contains("GiB") })
+        #expect(found.contains { $0.title.contains("docker stats") && $0.seen.contains("MiB /") })
         #expect(found.contains { $0.title == "open-webui is memory-capped" })
     }
 

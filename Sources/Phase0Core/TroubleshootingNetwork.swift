@@ -10,8 +10,10 @@ extension Troubleshooting {
         }
         switch Probe.containerRunning(host, container) {
         case nil:
-            findings.append(Finding(.problem, "No container \(container)", seen: "docker inspect \(container) found nothing (or the Docker daemon does not answer)",
-                                    todo: "Run phase0 (Step 3 creates it); check the daemon: sudo systemctl status docker"))
+            // Say what docker said: no such container, no daemon, or no permission (docker group).
+            let said = Probe.docker(host, ["inspect", "--format", "{{.Name}}", container]).flatMap { Probe.firstLine($0.output) } ?? "no answer"
+            findings.append(Finding(.problem, "No container \(container)", seen: "docker inspect \(container): \(said)",
+                                    todo: "Run phase0 (Step 3 creates it); if the daemon does not answer: sudo systemctl status docker"))
             return findings + ollamaFindings(host, a)
         case false?:
             findings.append(Finding(.problem, "\(container) exists but is stopped", seen: "State.Running is false",

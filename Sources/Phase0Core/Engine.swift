@@ -380,6 +380,7 @@ public final class Engine {
             case "e", "explain", "?": say(indent("Why: \(action.why)", by: 5)); continue
             default: break
             }
+            if let practice = host as? PracticeHost, let did = practice.operatorConfirmed(action.id) { say("     " + did) }
             let again = try action.check(context)
             if again.ok { break }
             say("     Not yet: \(again.detail)")

@@ -1,6 +1,335 @@
-/// docker on the simulated Spark (Steps 3 and 5). Filled in with Step 3.
+/// docker on the simulated Spark (Steps 3 and 5, troubleshooting). Containers remember the
+/// `docker run` argv that made them; inspect, ps, stats, exec and the web UI's port are read
+/// from it, so what Step 3 renders is what the simulation runs.
 extension SimulatedSpark {
+    static let dockerVersion = "28.2.2"
+    static let noDaemon = "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n"
+
+    func runConfig(_ container: SimContainer) -> SimRunConfig {
+        let argv = container.argv.isEmpty ? SimRunConfig.guideArgv(name: container.name, image: container.image) : container.argv
+        return (try? SimRunConfig.parse(Array(argv.dropFirst(2))).get()) ?? SimRunConfig()
+    }
+
+    /// Where a container's Open WebUI listens on the host, if it can be reached there.
+    func webUIListener(_ container: SimContainer) -> (String, Int)? {
+        let config = runConfig(container)
+        if config.network == "host" {
+            return (config.envValue("HOST") ?? "0.0.0.0", Int(config.envValue("PORT") ?? "") ?? 8080)
+        }
+        guard let binding = config.publish.first(where: { $0.containerPort == 8080 }) else { return nil }
+        return (binding.ip.isEmpty ? "0.0.0.0" : binding.ip, binding.hostPort)
+    }
+
+    func containerIndex(_ name: String) -> Int? {
+        let wanted = name.hasPrefix("/") ? String(name.dropFirst()) : name
+        return docker.containers.firstIndex { $0.name == wanted || containerID($0).hasPrefix(wanted) && wanted.count >= 4 }
+    }
+
+    func containerID(_ container: SimContainer) -> String {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in container.name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        let hex = String(hash, radix: 16)
+        return String((String(repeating: "0", count: 16 - hex.count) + hex + String(repeating: "a", count: 48)).prefix(64))
+    }
+
+    func inspectValue(_ container: SimContainer) -> SimTemplateValue {
+        let config = runConfig(container)
+        var bindings: [String: SimTemplateValue] = [:]
+        for binding in config.publish {
+            bindings["\(binding.containerPort)/tcp"] = .list([.object([("HostIp", .string(binding.ip)), ("HostPort", .string(String(binding.hostPort)))])])
+        }
+        let mounts: [SimTemplateValue] = config.volumes.map { volume in
+            let parts = volume.split(separator: ":").map(String.init)
+            return .object([("Type", .string("volume")), ("Name", .string(parts[0])),
+                            ("Source", .string("/var/lib/docker/volumes/\(parts[0])/_data")),
+                            ("Destination", .string(parts.count > 1 ? parts[1] : parts[0]))])
+        }
+        return .object([
+            ("Id", .string(containerID(container))),
+            ("Name", .string("/" + container.name)),
+            ("RestartCount", .int(Int64(container.restartCount))),
+            ("State", .object([("Status", .string(container.running ? "running" : "exited")), ("Running", .bool(container.running))])),
+            ("Config", .object([("Image", .string(container.image)), ("Env", .list(config.env.map { .string($0) })),
+                                ("Labels", .map(config.labels.mapValues { .string($0) }))])),
+            ("HostConfig", .object([("NetworkMode", .string(config.network)), ("Memory", .int(config.memory)),
+                                    ("MemorySwap", .int(config.memorySwap)), ("PortBindings", .map(bindings)),
+                                    ("RestartPolicy", .object([("Name", .string(config.restart)), ("MaximumRetryCount", .int(0))])),
+                                    ("ExtraHosts", .list(config.addHosts.map { .string($0) }))])),
+            ("Mounts", .list(mounts)),
+        ])
+    }
+
     mutating func simulateDocker(_ args: [String], as user: String) -> CommandResult {
-        .init(exitStatus: 127, output: "phase0 practice: `docker` is not simulated yet\n")
+        if args == ["--version"] || args == ["-v"] { return .init(exitStatus: 0, output: "Docker version \(Self.dockerVersion), build e6534b4\n") }
+        guard user == "root" else {
+            return .init(exitStatus: 1, output: "permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock\n")
+        }
+        guard let command = args.first else { return .init(exitStatus: 0, output: "Usage:  docker [OPTIONS] COMMAND\n") }
+        var rest = Array(args.dropFirst())
+        var verb = command
+        // `docker container ls`, `docker image inspect`, `docker volume ls`...
+        if ["container", "image", "volume"].contains(command), let sub = rest.first {
+            rest.removeFirst()
+            verb = command == "container" ? sub : "\(command) \(sub)"
+        }
+        guard docker.daemonRunning else { return .init(exitStatus: verb == "run" ? 125 : 1, output: Self.noDaemon) }
+        func format() -> String? {
+            if let i = rest.firstIndex(where: { $0 == "--format" || $0 == "-f" }), i + 1 < rest.count { return rest[i + 1] }
+            return rest.first { $0.hasPrefix("--format=") }.map { String($0.dropFirst(9)) }
+        }
+        let operands = operandsOf(rest)
+        switch verb {
+        case "info", "version":
+            if let format = format() {
+                return format.contains("ServerVersion") || format.contains(".Server.Version")
+                    ? .init(exitStatus: 0, output: Self.dockerVersion + "\n")
+                    : .init(exitStatus: 1, output: "phase0 practice: docker \(verb) --format \(format) is not simulated\n")
+            }
+            return .init(exitStatus: 0, output: "Server:\n Containers: \(docker.containers.count)\n Server Version: \(Self.dockerVersion)\n Storage Driver: overlay2\n")
+        case "inspect", "image inspect":
+            var output = ""
+            for name in operands {
+                let rendered: String
+                if verb == "image inspect" || rest.contains("--type=image") {
+                    guard docker.images.contains(name) else { return .init(exitStatus: 1, output: output + "Error: No such image: \(name)\n") }
+                    let image = SimTemplateValue.object([("Id", .string("sha256:" + String(repeating: "b", count: 64))), ("RepoTags", .list([.string(name)]))])
+                    rendered = (try? SimGoTemplate.render(format() ?? "{{json .}}", image)) ?? ""
+                } else {
+                    guard let index = containerIndex(name) else { return .init(exitStatus: 1, output: output + "Error: No such object: \(name)\n") }
+                    do { rendered = try SimGoTemplate.render(format() ?? "[{{json .}}]", inspectValue(docker.containers[index])) } catch let error as SimTemplateError {
+                        return .init(exitStatus: 1, output: error.message + "\n")
+                    } catch { return .init(exitStatus: 1, output: "\(error)\n") }
+                }
+                output += rendered + "\n"
+            }
+            return .init(exitStatus: 0, output: output)
+        case "pull":
+            guard let image = operands.first else { return .init(exitStatus: 1, output: "\"docker pull\" requires exactly 1 argument.\n") }
+            return pull(image)
+        case "images", "image ls", "image list":
+            return .init(exitStatus: 0, output: docker.images.map { image in
+                let tag = image.split(separator: ":").count > 1 ? String(image.split(separator: ":").last!) : "latest"
+                return format().map { $0.replacing("{{.Repository}}", with: String(image.split(separator: ":").first!)).replacing("{{.Tag}}", with: tag) + "\n" }
+                    ?? "\(image)   \(tag)\n"
+            }.joined())
+        case "ps", "ls", "list":
+            return ps(rest, format: format())
+        case "run":
+            return run(rest)
+        case "rm", "remove":
+            let force = rest.contains("-f") || rest.contains("--force")
+            var output = ""
+            for name in operands {
+                guard let index = containerIndex(name) else { return .init(exitStatus: 1, output: output + "Error response from daemon: No such container: \(name)\n") }
+                if docker.containers[index].running && !force {
+                    return .init(exitStatus: 1, output: output + "Error response from daemon: cannot remove container \"/\(name)\": container is running: stop the container before removing or force remove\n")
+                }
+                docker.containers.remove(at: index)   // the named volume stays
+                output += name + "\n"
+            }
+            return .init(exitStatus: 0, output: output)
+        case "stop", "start", "restart":
+            var output = ""
+            for name in operands {
+                guard let index = containerIndex(name) else { return .init(exitStatus: 1, output: output + "Error response from daemon: No such container: \(name)\n") }
+                if verb != "stop", let conflict = portConflict(runConfig(docker.containers[index]), except: docker.containers[index].name) {
+                    return .init(exitStatus: 1, output: output + conflict)
+                }
+                docker.containers[index].running = verb != "stop"
+                output += name + "\n"
+            }
+            return .init(exitStatus: 0, output: output)
+        case "stats":
+            return stats(operands, format: format())
+        case "logs":
+            guard let name = operands.first, let index = containerIndex(name) else {
+                return .init(exitStatus: 1, output: "Error response from daemon: No such container: \(operands.first ?? "")\n")
+            }
+            guard let (host, port) = webUIListener(docker.containers[index]) else { return .init(exitStatus: 0, output: "") }
+            return .init(exitStatus: 0, output: "Loading WEBUI_SECRET_KEY from file, not provided as an environment variable.\nINFO:     Started server process [1]\nINFO:     Uvicorn running on http://\(host):\(port == 8080 && runConfig(docker.containers[index]).network != "host" ? 8080 : port) (Press CTRL+C to quit)\n")
+        case "exec":
+            return exec(rest)
+        case "volume ls", "volume list":
+            return .init(exitStatus: 0, output: "DRIVER    VOLUME NAME\n" + docker.volumes.map { "local     \($0)\n" }.joined())
+        case "volume inspect":
+            guard let name = operands.first, docker.volumes.contains(name) else { return .init(exitStatus: 1, output: "Error response from daemon: get \(operands.first ?? ""): no such volume\n") }
+            return .init(exitStatus: 0, output: "[{\"Name\": \"\(name)\", \"Mountpoint\": \"/var/lib/docker/volumes/\(name)/_data\"}]\n")
+        default:
+            return .init(exitStatus: 1, output: "phase0 practice: docker \(verb) is not simulated\n")
+        }
+    }
+
+    /// Arguments that are not options (or option values) of docker's small commands.
+    func operandsOf(_ args: [String]) -> [String] {
+        var result: [String] = []
+        var index = 0
+        let valued: Set<String> = ["-f", "--format", "--type", "--filter", "-n", "--tail", "-t", "--time", "-u", "--user", "-w", "--workdir"]
+        while index < args.count {
+            let arg = args[index]
+            if valued.contains(arg) { index += 2; continue }
+            if !arg.hasPrefix("-") { result.append(arg) }
+            index += 1
+        }
+        return result
+    }
+
+    mutating func pull(_ image: String) -> CommandResult {
+        guard case .success = Validate.imageReference(image) else { return .init(exitStatus: 1, output: "invalid reference format\n") }
+        let tag = image.split(separator: ":").count > 1 ? String(image.split(separator: ":").last!) : "latest"
+        if docker.images.contains(image) {
+            return .init(exitStatus: 0, output: "\(tag): Pulling from \(image)\nDigest: sha256:\(String(repeating: "c", count: 64))\nStatus: Image is up to date for \(image)\n")
+        }
+        docker.images.append(image)
+        var output = "\(tag): Pulling from \(image.split(separator: ":").first!)\n"
+        for layer in ["8a1e25ce7c4f", "1103112ebfc4", "b4b80ef7128d", "9e2d9d4d7e3a"] { output += "\(layer): Pull complete\n" }
+        return .init(exitStatus: 0, output: output + "Digest: sha256:\(String(repeating: "c", count: 64))\nStatus: Downloaded newer image for \(image)\n")
+    }
+
+    func portConflict(_ config: SimRunConfig, except name: String) -> String? {
+        var wanted: (String, Int)?
+        if config.network == "host" { wanted = (config.envValue("HOST") ?? "0.0.0.0", Int(config.envValue("PORT") ?? "") ?? 8080) }
+        else if let binding = config.publish.first { wanted = (binding.ip.isEmpty ? "0.0.0.0" : binding.ip, binding.hostPort) }
+        guard let (_, port) = wanted else { return nil }
+        let busy = docker.containers.contains { $0.running && $0.name != name && webUIListener($0)?.1 == port }
+            || ollamaListener()?.port == port
+        return busy ? "Error response from daemon: failed to set up container networking: driver failed programming external connectivity: Bind for 127.0.0.1:\(port) failed: port is already allocated\n" : nil
+    }
+
+    mutating func run(_ args: [String]) -> CommandResult {
+        let config: SimRunConfig
+        switch SimRunConfig.parse(args) {
+        case .failure(let error): return .init(exitStatus: 125, output: "docker: \(error.message)\n\nRun 'docker run --help' for more information\n")
+        case .success(let parsed): config = parsed
+        }
+        guard config.detach else { return .init(exitStatus: 125, output: "phase0 practice: docker run without --detach would stay attached; not simulated\n") }
+        let name = config.name ?? "container\(docker.containers.count + 1)"
+        if let existing = containerIndex(name) {
+            return .init(exitStatus: 125, output: "docker: Error response from daemon: Conflict. The container name \"/\(name)\" is already in use by container \"\(containerID(docker.containers[existing]))\". You have to remove (or rename) that container to be able to reuse that name.\n")
+        }
+        var output = ""
+        if !docker.images.contains(config.image) {
+            output += "Unable to find image '\(config.image)' locally\n" + pull(config.image).output
+        }
+        for volume in config.volumes {
+            let source = String(volume.split(separator: ":").first ?? "")
+            if !source.hasPrefix("/") && !docker.volumes.contains(source) { docker.volumes.append(source) }
+        }
+        if config.network == "host" && !config.publish.isEmpty {
+            output += "WARNING: Published ports are discarded when using host network mode\n"
+        }
+        var container = SimContainer(name: name, image: config.image, running: false, argv: ["docker", "run"] + args,
+                                     labels: config.labels, memoryBytes: config.memory)
+        docker.containers.append(container)
+        if let conflict = portConflict(config, except: name) { return .init(exitStatus: 125, output: output + "docker: " + conflict) }
+        container.running = true
+        docker.containers[docker.containers.count - 1] = container
+        return .init(exitStatus: 0, output: output + containerID(container) + "\n")
+    }
+
+    func ps(_ args: [String], format: String?) -> CommandResult {
+        let all = args.contains("-a") || args.contains("--all")
+        var nameFilter: String?
+        if let i = args.firstIndex(of: "--filter"), i + 1 < args.count, args[i + 1].hasPrefix("name=") {
+            nameFilter = String(args[i + 1].dropFirst(5))
+        }
+        let rows = docker.containers.filter { container in
+            guard all || container.running else { return false }
+            guard var filter = nameFilter else { return true }
+            let anchoredStart = filter.hasPrefix("^"), anchoredEnd = filter.hasSuffix("$")
+            if anchoredStart { filter.removeFirst(); if filter.hasPrefix("/") { filter.removeFirst() } }
+            if anchoredEnd { filter.removeLast() }
+            if anchoredStart && anchoredEnd { return container.name == filter }
+            if anchoredStart { return container.name.hasPrefix(filter) }
+            return container.name.contains(filter)
+        }
+        if args.contains("-q") || args.contains("--quiet") {
+            return .init(exitStatus: 0, output: rows.map { String(containerID($0).prefix(12)) + "\n" }.joined())
+        }
+        var output = format == nil ? "CONTAINER ID   IMAGE   STATUS   NAMES\n" : ""
+        for container in rows {
+            let status = container.running ? "Up 2 hours" : "Exited (0) 5 minutes ago"
+            let row = SimTemplateValue.object([("ID", .string(String(containerID(container).prefix(12)))), ("Names", .string(container.name)),
+                                               ("Image", .string(container.image)), ("Status", .string(status)),
+                                               ("State", .string(container.running ? "running" : "exited"))])
+            output += (format.flatMap { try? SimGoTemplate.render($0, row) } ?? "\(String(containerID(container).prefix(12)))   \(container.image)   \(status)   \(container.name)") + "\n"
+        }
+        return .init(exitStatus: 0, output: output)
+    }
+
+    func stats(_ names: [String], format: String?) -> CommandResult {
+        let chosen = names.isEmpty ? docker.containers.filter(\.running) : names.compactMap { containerIndex($0).map { docker.containers[$0] } }
+        if chosen.isEmpty && !names.isEmpty { return .init(exitStatus: 1, output: "Error response from daemon: No such container: \(names[0])\n") }
+        var output = format == nil ? "CONTAINER ID   NAME   CPU %   MEM USAGE / LIMIT   MEM %\n" : ""
+        for container in chosen {
+            let limit = container.memoryBytes > 0 ? container.memoryBytes : memTotalKiB * 1024
+            let used: Int64 = container.running ? 312 * 1024 * 1024 : 0
+            let percent = Double(used) / Double(limit) * 100
+            let percentText = String(Double(Int(percent * 100)) / 100) + "%"
+            let usage = "\(used / 1024 / 1024)MiB / \(ByteSize.human(bytes: limit))"
+            let row = SimTemplateValue.object([("Name", .string(container.name)), ("ID", .string(String(containerID(container).prefix(12)))),
+                                               ("CPUPerc", .string(container.running ? "0.42%" : "0.00%")), ("MemUsage", .string(usage)),
+                                               ("MemPerc", .string(percentText))])
+            output += (format.flatMap { try? SimGoTemplate.render($0, row) }
+                       ?? "\(String(containerID(container).prefix(12)))   \(container.name)   \(container.running ? "0.42%" : "0.00%")   \(usage)   \(percentText)") + "\n"
+        }
+        return .init(exitStatus: 0, output: output)
+    }
+
+    /// `docker exec NAME curl|wget ... URL`: what the container can reach, by its network.
+    func exec(_ args: [String]) -> CommandResult {
+        let words = args.filter { !["-i", "-t", "-it"].contains($0) }
+        guard let name = words.first, let index = containerIndex(name) else {
+            return .init(exitStatus: 1, output: "Error response from daemon: No such container: \(words.first ?? "")\n")
+        }
+        let container = docker.containers[index]
+        guard container.running else { return .init(exitStatus: 1, output: "Error response from daemon: container \(containerID(container)) is not running\n") }
+        let program = words.count > 1 ? words[1] : ""
+        guard ["curl", "wget"].contains(program), let url = words.first(where: { $0.hasPrefix("http://") }),
+              let (host, port, path) = Self.splitURL(url) else {
+            return .init(exitStatus: 126, output: "phase0 practice: docker exec \(words.dropFirst().joined(separator: " ")) is not simulated\n")
+        }
+        let config = runConfig(container)
+        let reachable: Bool
+        if host == "host.docker.internal" {
+            // host-gateway is the docker0 bridge address: only a listener on it or on all addresses answers.
+            reachable = config.addHosts.contains("host.docker.internal:host-gateway") && ollamaReachable(host: "172.17.0.1", port: port)
+        } else if Self.isLoopback(host) {
+            reachable = config.network == "host" && ollamaReachable(host: host, port: port)
+        } else {
+            reachable = ollamaReachable(host: host, port: port)
+        }
+        guard reachable else {
+            return program == "curl"
+                ? .init(exitStatus: 7, output: "curl: (7) Failed to connect to \(host) port \(port) after 0 ms: Couldn't connect to server\n")
+                : .init(exitStatus: 1, output: "wget: can't connect to remote host: Connection refused\n")
+        }
+        switch path {
+        case "/api/tags": return .init(exitStatus: 0, output: "{\"models\":[" + ollama.models.map { "{\"name\":\"\($0)\",\"model\":\"\($0)\"}" }.joined(separator: ",") + "]}")
+        case "/api/version": return .init(exitStatus: 0, output: "{\"version\":\"0.5.7\"}")
+        default: return .init(exitStatus: 0, output: "Ollama is running")
+        }
+    }
+
+    /// curl from the host to Open WebUI (its /health, /api/config, /); nil for other URLs.
+    func simulateWebUICurl(_ args: [String]) -> CommandResult? {
+        guard let url = args.first(where: { $0.hasPrefix("http://") }), let (host, port, path) = Self.splitURL(url),
+              Self.isLoopback(host), ollamaListener()?.port != port else { return nil }
+        let container = docker.containers.first { webUIListener($0)?.1 == port }
+        guard container != nil || path == "/health" || path.hasPrefix("/api/config") else { return nil }
+        let refused = CommandResult(exitStatus: 7, output: "curl: (7) Failed to connect to \(host) port \(port) after 0 ms: Couldn't connect to server\n")
+        guard let container, container.running, docker.daemonRunning, let listener = webUIListener(container),
+              Self.isLoopback(listener.0) || Self.isWildcard(listener.0) else { return refused }
+        let fail = args.contains("--fail") || args.contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("f") }
+        let discard = args.contains("-o") || args.contains("--output")
+        let body: String
+        switch path {
+        case "/health": body = "{\"status\":true}"
+        case "/api/config": body = "{\"onboarding\":true,\"status\":true,\"name\":\"Open WebUI\",\"version\":\"0.6.5\"}"
+        case "/": body = "<!doctype html><title>Open WebUI</title>"
+        default:
+            return fail ? .init(exitStatus: 22, output: "curl: (22) The requested URL returned error: 404\n")
+                : .init(exitStatus: 0, output: "{\"detail\":\"Not Found\"}")
+        }
+        return .init(exitStatus: 0, output: discard ? "" : body)
     }
 }

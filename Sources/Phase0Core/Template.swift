@@ -81,9 +81,17 @@ public enum UnitSyntax {
         }
     }
 
-    /// A plain setting value (User=, WorkingDirectory=): only `%` needs doubling.
+    /// A plain setting value (User=, WorkingDirectory=): only `%` needs doubling. systemd
+    /// strips the whitespace around a value and joins a line ending in a backslash with the
+    /// next one, so such values cannot be written as they are and are refused.
     public static func value(_ raw: String, what: String) throws -> String {
         try refuseControlCharacters(raw, what: what)
+        if raw.hasSuffix("\\") {
+            throw ValidationFailure("\(what) ends with a backslash, which would join the unit file's next line to it")
+        }
+        if raw.first == " " || raw.last == " " {
+            throw ValidationFailure("\(what) begins or ends with a space, which systemd would drop")
+        }
         return raw.replacing("%", with: "%%")
     }
 

@@ -77,7 +77,7 @@ extension SimulatedSpark {
             if let i = rest.firstIndex(where: { $0 == "--format" || $0 == "-f" }), i + 1 < rest.count { return rest[i + 1] }
             return rest.first { $0.hasPrefix("--format=") }.map { String($0.dropFirst(9)) }
         }
-        let operands = operandsOf(rest)
+        let operands = operandsOf(rest, verb: verb)
         switch verb {
         case "info", "version":
             if let format = format() {
@@ -159,11 +159,20 @@ extension SimulatedSpark {
         }
     }
 
-    /// Arguments that are not options (or option values) of docker's small commands.
-    func operandsOf(_ args: [String]) -> [String] {
+    /// Arguments that are not options (or option values) of docker's small commands. `-f` is
+    /// --format for inspect and --force for rm, so which options take a value depends on the verb.
+    func operandsOf(_ args: [String], verb: String) -> [String] {
         var result: [String] = []
         var index = 0
-        let valued: Set<String> = ["-f", "--format", "--type", "--filter", "-n", "--tail", "-t", "--time", "-u", "--user", "-w", "--workdir"]
+        let valued: Set<String>
+        switch verb {
+        case "inspect", "image inspect": valued = ["-f", "--format", "--type"]
+        case "ps", "ls", "list", "images", "image ls", "image list": valued = ["-f", "--filter", "--format", "-n", "--last"]
+        case "logs": valued = ["-n", "--tail", "--since", "--until"]
+        case "stop", "restart": valued = ["-t", "--time", "-s", "--signal"]
+        case "stats": valued = ["--format"]
+        default: valued = []
+        }
         while index < args.count {
             let arg = args[index]
             if valued.contains(arg) { index += 2; continue }

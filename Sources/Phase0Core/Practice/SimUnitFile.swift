@@ -27,8 +27,9 @@ public struct SimUnitFile: Equatable, Sendable {
                 let trimmed = line.trimmingWhitespace()
                 if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix(";") { continue }
             }
-            // A line ending in a backslash goes on with the next one; the backslash becomes a space.
-            if line.hasSuffix("\\") {
+            // A line ending in an unescaped backslash goes on with the next one; the backslash
+            // becomes a space (systemd's conf-parser pairs backslashes from the start).
+            if Self.endsEscaped(pending + line) {
                 line.removeLast()
                 pending += line + " "
                 continue
@@ -44,6 +45,12 @@ public struct SimUnitFile: Equatable, Sendable {
                                  value: String(line[line.index(after: equals)...]).trimmingWhitespace()))
         }
         self.entries = entries
+    }
+
+    static func endsEscaped(_ text: String) -> Bool {
+        var escaped = false
+        for c in text { escaped = escaped ? false : c == "\\" }
+        return escaped
     }
 
     /// Every value of `key` in `section`, in order (an empty assignment resets the list).

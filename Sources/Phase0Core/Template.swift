@@ -105,6 +105,19 @@ public enum UnitSyntax {
         return "\"" + escaped + "\""
     }
 
+    /// The program of an Exec line (its first word). systemd resolves `%` specifiers there but
+    /// no `$` variables (so `$` stays as it is), and refuses quotes and backslashes in it
+    /// ("Executable name contains special characters"): such a path is refused here.
+    public static func execProgram(_ raw: String, what: String) throws -> String {
+        try refuseControlCharacters(raw, what: what)
+        if raw.contains(where: { "\"'\\".contains($0) }) {
+            throw ValidationFailure("\(what) (\(raw)) contains a quote or a backslash, which systemd refuses in the program of an Exec line")
+        }
+        guard raw.hasPrefix("/") else { throw ValidationFailure("\(what) must be an absolute path, not \(raw)") }
+        let escaped = raw.replacing("%", with: "%%")
+        return escaped.contains(where: { $0 == " " || $0 == ";" }) ? "\"" + escaped + "\"" : escaped
+    }
+
     /// `Environment="KEY=value"`, quoted so spaces survive.
     public static func environment(_ key: String, _ raw: String) throws -> String {
         try refuseControlCharacters(raw, what: key)

@@ -90,8 +90,14 @@ public struct SimUnitFile: Equatable, Sendable {
         guard var first = words.first else { throw ParseError(reason: "empty Exec line") }
         while let prefix = first.first, "-@:+!".contains(prefix) { first.removeFirst() }
         words[0] = first
-        var argv: [String] = []
-        for word in words {
+        // The program gets its specifiers resolved but no `$` substitution, and may not hold
+        // quotes or backslashes (systemd: "Executable name contains special characters").
+        let program = try resolveSpecifiers(words[0])
+        if program.contains(where: { "\"'\\".contains($0) }) {
+            throw ParseError(reason: "Executable name contains special characters: \(program)")
+        }
+        var argv = [program]
+        for word in words.dropFirst() {
             let resolved = try resolveSpecifiers(word)
             argv.append(contentsOf: substituteVariables(resolved, environment: environment))
         }

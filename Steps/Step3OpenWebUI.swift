@@ -250,10 +250,25 @@ enum OpenWebUIStep {
         return Check(false, label, "no account registered yet")
     }
 
+    /// The guide's own troubleshooting probe: can Open WebUI, from inside its container, list
+    /// Ollama's models at the URL it was given?
+    static func reachesOllama(_ ctx: StepContext) throws -> Check {
+        let s = try settings(ctx)
+        let url = (s.hostNetwork ? s.ollamaURL : WebUIContainer.containerOllamaURL(s.ollamaURL)) + "/api/tags"
+        let label = "Open WebUI reaches Ollama"
+        guard let result = try? ctx.host.run(Command(["docker", "exec", s.container, "curl", "-fsS", url], runAs: .root, timeout: 20)) else {
+            return Check(false, label, "docker exec could not run")
+        }
+        return Check(result.succeeded, label, result.succeeded ? "from the container: \(url)" : "from the container, \(url): \(result.output.trimmingWhitespace()) (see: phase0 troubleshoot webui)")
+    }
+
     // MARK: - Verify
 
     static func verify(_ ctx: StepContext) throws -> [Check] {
-        [try dockerDaemon.check(ctx), try containerCheck(ctx), try waitForHealth.check(ctx)]
+        let container = try containerCheck(ctx)
+        var checks = [try dockerDaemon.check(ctx), container, try waitForHealth.check(ctx)]
+        if container.ok { checks.append(try reachesOllama(ctx)) }
+        return checks
     }
 }
 

@@ -122,6 +122,20 @@ import Testing
         #expect(!(try host.run(Command(["curl", "-fsS", "http://127.0.0.1:3000/health"]))).succeeded)
     }
 
+    @Test func verifyAsksTheContainerWhetherItReachesOllama() throws {
+        let host = PracticeHost(machine: try H.scenario(#"{"services": {"ollama.service": "inactive"}}"#))
+        let run = H.run(steps(), on: host)
+        #expect(H.isFailure(run.outcome, containing: "Open WebUI reaches Ollama"), "\(run.outcome)")
+        #expect(H.isFailure(run.outcome, containing: "phase0 troubleshoot webui"))
+        #expect(run.text.contains("nothing listens on port 11434"))
+        // Once Ollama is back, the same container verifies: nothing is redone.
+        _ = try host.run(.privileged(["systemctl", "start", "ollama.service"]))
+        let before = host.machine.history
+        let again = H.run(steps(), on: host, progress: run.progress)
+        #expect(again.outcome == .complete, "\(again.text)")
+        #expect(host.machine.history == before)
+    }
+
     @Test func dockerMissingFailsClearlyAndChangesNothing() throws {
         let host = PracticeHost(machine: try H.scenario(#"{"programs": {"docker": false}}"#))
         let run = H.run(steps(), on: host)

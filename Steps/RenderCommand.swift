@@ -47,7 +47,7 @@ public enum RenderCommand {
             return 0
         } catch {
             let source = answersPath ?? config.resolvedStatePath
-            notes.write("phase0: \(source): cannot render the \(artifact.rawValue): \(error)\n")
+            notes.write("phase0: \(source): cannot render \(artifact == .unit ? "the unit" : "the docker command"): \(error)\n")
             return ExitStatus.badInput
         }
     }

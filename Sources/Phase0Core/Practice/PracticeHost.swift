@@ -72,6 +72,8 @@ extension SimulatedSpark {
         guard let program = argv.first else { return .init(exitStatus: 127, output: "empty command\n") }
         let name = program.split(separator: "/").last.map(String.init) ?? program
         let args = Array(argv.dropFirst())
+        // Steps 2-3: ss, venv python by path, curl to Open WebUI, systemd-analyze, pgrep (SimHostProbes.swift).
+        if let answer = simulateAgentAndWebUIProbes(argv, as: user) { return answer }
         let needsProgram = !["fallocate", "chmod", "mkswap", "swapon", "sysctl", "install", "mv", "cp",
                              "chattr", "truncate", "test", "stat", "cat", "true", "timeout", "id", "blkid"].contains(name)
         if needsProgram && !programs.contains(name) && !program.hasPrefix("/") {

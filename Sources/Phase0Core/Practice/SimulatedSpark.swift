@@ -31,6 +31,8 @@ public struct SimulatedSpark: Codable, Equatable, Sendable {
     public var ollama = SimOllama()
     public var docker = SimDocker()
     public var tmuxSessions: [SimTmuxSession] = []
+    /// Loaded unit files, running units, the journal (SimSystemd.swift).
+    public var systemd = SimSystemdState()
     public var tailscale = SimTailscale()
     public var ufw = SimUfw()
     /// Every command that changed the simulated machine, in order: practice's audit trail,

@@ -39,6 +39,7 @@ public final class Engine {
                 answersPath: String = "answers file", options: RunOptions, clock: @escaping () -> String) {
         self.steps = steps
         context = StepContext(host: host, output: output, progress: progress, options: options)
+        context.presetAnswers = answersFile
         self.reader = reader
         self.store = options.dryRun ? nil : store
         self.transcript = options.dryRun ? nil : transcript
@@ -233,6 +234,8 @@ public final class Engine {
         if let reason = action.refuse(context) { throw Refused(reason: reason) }
         switch action.kind {
         case .commands(let make):
+            // The title first: making the commands may explain what they will act on.
+            say("\n  -> \(action.title)")
             try runCommands(try make(context), of: action, in: step)
         case .operatorTask(let instruction):
             try waitForOperator(instruction(context), action: action, in: step)
@@ -242,7 +245,6 @@ public final class Engine {
     }
 
     private func runCommands(_ commands: [Command], of action: Action, in step: Step) throws {
-        say("\n  -> \(action.title)")
         if let planned = try action.plannedFile(context) {
             if let old = planned.oldContent {
                 say(indent(LineDiff.render(old: old, new: planned.newContent, path: planned.path), by: 5))
@@ -380,6 +382,7 @@ public final class Engine {
             case "e", "explain", "?": say(indent("Why: \(action.why)", by: 5)); continue
             default: break
             }
+            if let practice = host as? PracticeHost, let did = practice.operatorConfirmed(action.id) { say("     " + did) }
             let again = try action.check(context)
             if again.ok { break }
             say("     Not yet: \(again.detail)")

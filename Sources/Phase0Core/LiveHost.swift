@@ -49,7 +49,8 @@ public final class LiveHost: Host {
     public func which(_ program: String) -> String? {
         if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
         let path = String(cString: getenv("PATH") ?? strdup("/usr/local/bin:/usr/bin:/bin"))
-        let searched = path.split(separator: ":") + ["/usr/sbin", "/sbin"]
+        // Typed: untyped, `split + [literals]` infers [Any] and each directory prints as a character array.
+        let searched: [String] = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"]
         for directory in searched {
             let candidate = "\(directory)/\(program)"
             if access(candidate, X_OK) == 0 { return candidate }

@@ -164,6 +164,10 @@ public final class StepContext {
 
     public func answerIfGiven(_ key: String) -> String? { progress.answers[key] }
 
+    /// Values from `--answers`, as given. Decisions asked inside actions (replaceTmuxSession,
+    /// replaceContainer) are read from here: they are per run, never saved as answers.
+    public internal(set) var presetAnswers: [String: String] = [:]
+
     /// The record of an action of the current step (to know, say, that phase0 made a file).
     public func record(of actionID: String) -> ActionRecord? {
         progress.step(stepNumber)?.action(actionID)

@@ -81,9 +81,17 @@ public enum UnitSyntax {
         }
     }
 
-    /// A plain setting value (User=, WorkingDirectory=): only `%` needs doubling.
+    /// A plain setting value (User=, WorkingDirectory=): only `%` needs doubling. systemd
+    /// strips the whitespace around a value and joins a line ending in a backslash with the
+    /// next one, so such values cannot be written as they are and are refused.
     public static func value(_ raw: String, what: String) throws -> String {
         try refuseControlCharacters(raw, what: what)
+        if raw.hasSuffix("\\") {
+            throw ValidationFailure("\(what) ends with a backslash, which would join the unit file's next line to it")
+        }
+        if raw.first == " " || raw.last == " " {
+            throw ValidationFailure("\(what) begins or ends with a space, which systemd would drop")
+        }
         return raw.replacing("%", with: "%%")
     }
 
@@ -95,6 +103,19 @@ public enum UnitSyntax {
         guard needsQuotes else { return escaped }
         escaped = escaped.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
         return "\"" + escaped + "\""
+    }
+
+    /// The program of an Exec line (its first word). systemd resolves `%` specifiers there but
+    /// no `$` variables (so `$` stays as it is), and refuses quotes and backslashes in it
+    /// ("Executable name contains special characters"): such a path is refused here.
+    public static func execProgram(_ raw: String, what: String) throws -> String {
+        try refuseControlCharacters(raw, what: what)
+        if raw.contains(where: { "\"'\\".contains($0) }) {
+            throw ValidationFailure("\(what) (\(raw)) contains a quote or a backslash, which systemd refuses in the program of an Exec line")
+        }
+        guard raw.hasPrefix("/") else { throw ValidationFailure("\(what) must be an absolute path, not \(raw)") }
+        let escaped = raw.replacing("%", with: "%%")
+        return escaped.contains(where: { $0 == " " || $0 == ";" }) ? "\"" + escaped + "\"" : escaped
     }
 
     /// `Environment="KEY=value"`, quoted so spaces survive.

@@ -6,7 +6,20 @@ struct Reference: ParsableCommand {
     @OptionGroup var stateOptions: StateOptions
 
     func run() throws {
-        StandardOutput().write("phase0 reference: not implemented yet\n")
-        throw ExitCode(1)
+        let output = StandardOutput()
+        do {
+            let view = try ReadOnlyView.open(stateOptions.config())
+            let answers = try GuideAnswers(view.answers)
+            // The phone's URL when tailscale can tell (read-only); the reference works without it.
+            let url = (try? Probe.tailscaleStatus(view.host).get())?.serveURL
+            let name = view.host.name.split(separator: " ").first.map(String.init) ?? view.host.name
+            output.write(KeyCommands.render(answers, hostName: name, serveURL: url))
+        } catch let bad as InputFileError {
+            output.write("phase0: \(bad)\n")
+            throw ExitCode(ExitStatus.badInput)
+        } catch {
+            output.write("phase0: \(error)\n")
+            throw ExitCode(ExitStatus.failed)
+        }
     }
 }

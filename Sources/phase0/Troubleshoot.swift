@@ -1,12 +1,37 @@
 import ArgumentParser
 import Phase0Core
 
+extension Troubleshooting.Flow: ExpressibleByArgument {}
+
 struct Troubleshoot: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The guide's troubleshooting flows, read-only.")
+    static let configuration = CommandConfiguration(
+        abstract: "The guide's troubleshooting flows, read-only.",
+        discussion: "Without a flow, all four run. Exits 1 when a problem is found, 0 otherwise.")
     @OptionGroup var stateOptions: StateOptions
+    @Option(help: "A practice scenario (JSON), with --practice.") var scenario: String?
+    @Argument(help: "service, oom, webui or tailscale (default: all).") var flow: Troubleshooting.Flow?
+
+    func validate() throws {
+        if scenario != nil && !stateOptions.practice { throw ValidationError("--scenario needs --practice") }
+    }
 
     func run() throws {
-        StandardOutput().write("phase0 troubleshoot: not implemented yet\n")
-        throw ExitCode(1)
+        var config = stateOptions.config()
+        config.scenarioPath = scenario
+        let output = StandardOutput()
+        let host: Host, answers: GuideAnswers
+        do {
+            let view = try ReadOnlyView.open(config)
+            host = view.host
+            answers = try GuideAnswers(view.answers)
+        } catch let bad as InputFileError {
+            output.write("phase0: \(bad)\n")
+            throw ExitCode(ExitStatus.badInput)
+        } catch {
+            output.write("phase0: \(error)\n")
+            throw ExitCode(ExitStatus.failed)
+        }
+        let status = Troubleshooting.report(flow.map { [$0] } ?? [], host: host, answers: answers, output: output)
+        if status != 0 { throw ExitCode(status) }
     }
 }

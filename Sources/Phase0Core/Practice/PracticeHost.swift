@@ -13,6 +13,7 @@ public final class PracticeHost: Host {
         case "/proc/swaps": return ProcSwaps.render(machine.swaps)
         case "/proc/meminfo": return machine.procMeminfo
         case "/proc/sys/vm/swappiness": return "\(machine.swappiness)\n"
+        case "/proc/1/comm": return "systemd\n"
         default: return machine.files[path]?.content
         }
     }
@@ -28,6 +29,10 @@ public final class PracticeHost: Host {
     }
 
     public func lookupUser(_ name: String) -> UserInfo? { machine.users.first { $0.name == name } }
+
+    /// The operator confirmed an operator task: in practice the simulated operator does it
+    /// (SimOperator.swift). Returns what was done, for the screen.
+    public func operatorConfirmed(_ taskID: String) -> String? { machine.performOperatorTask(taskID) }
 
     public func run(_ command: Command, onOutput: ((String) -> Void)?) throws -> CommandResult {
         let user: String
@@ -67,9 +72,11 @@ extension SimulatedSpark {
         guard let program = argv.first else { return .init(exitStatus: 127, output: "empty command\n") }
         let name = program.split(separator: "/").last.map(String.init) ?? program
         let args = Array(argv.dropFirst())
+        // Steps 2-3: ss, venv python by path, curl to Open WebUI, systemd-analyze, pgrep (SimHostProbes.swift).
+        if let answer = simulateAgentAndWebUIProbes(argv, as: user) { return answer }
         let needsProgram = !["fallocate", "chmod", "mkswap", "swapon", "sysctl", "install", "mv", "cp",
                              "chattr", "truncate", "test", "stat", "cat", "true", "timeout", "id", "blkid"].contains(name)
-        if needsProgram && !programs.contains(name) {
+        if needsProgram && !programs.contains(name) && !program.hasPrefix("/") {
             return .init(exitStatus: 127, output: "\(name): command not found\n")
         }
         switch name {
@@ -87,13 +94,17 @@ extension SimulatedSpark {
         case "timeout":
             guard args.count >= 2 else { return .init(exitStatus: 125, output: "timeout: missing operand\n") }
             return execute(Array(args.dropFirst()), as: user, input: input)
-        case "apt-get", "apt", "ufw", "mosh", "dpkg-query": return simulatePackages(name, args, as: user)
+        case "apt-get", "apt", "ufw", "mosh", "mosh-server", "dpkg-query": return simulatePackages(name, args, as: user)
         case "systemctl", "journalctl", "systemd-analyze": return simulateSystemd(name, args, as: user, input: input)
         case "tmux", "pkill", "pgrep": return simulateTmux(name, args, as: user)
         case "docker": return simulateDocker(args, as: user)
         case "curl", "ollama": return simulateHTTP(name, args)
         case "tailscale": return simulateTailscale(args, as: user)
+        case "ss": return simulateSockets(args)
+        case "ip", "dmesg", "vmstat": return simulateDiagnostics(name, args, as: user)
         default:
+            // A program run by its path (the venv's python) rather than an installed one.
+            if program.hasPrefix("/") && !programs.contains(name) { return simulateExecutable(program, args) }
             return .init(exitStatus: 127, output: "phase0 practice: `\(name)` is not simulated\n")
         }
     }

@@ -19,7 +19,8 @@ public struct SimulatedSpark: Codable, Equatable, Sendable {
     public var files: [String: SimFile] = SimulatedSpark.guideFiles
     public var mounts: [SimMount] = [SimMount(target: "/", source: "/dev/nvme0n1p2", fstype: "ext4", availBytes: 3_300 * 1024 * 1024 * 1024)]
     public var programs: [String] = ["apt-get", "curl", "docker", "findmnt", "ollama", "python3", "sudo",
-                                     "systemctl", "tailscale", "tmux", "ufw", "journalctl", "dmesg", "vmstat"]
+                                     "systemctl", "tailscale", "tmux", "ufw", "journalctl", "dmesg", "vmstat",
+                                     "ip", "ss", "dpkg-query"]
     /// Packages `apt-get install` can fetch (the simulated Spark is online).
     public var aptAvailable: [String] = ["mosh"]
     public var services: [String: SimService] = [
@@ -30,6 +31,8 @@ public struct SimulatedSpark: Codable, Equatable, Sendable {
     public var ollama = SimOllama()
     public var docker = SimDocker()
     public var tmuxSessions: [SimTmuxSession] = []
+    /// Loaded unit files, running units, the journal (SimSystemd.swift).
+    public var systemd = SimSystemdState()
     public var tailscale = SimTailscale()
     public var ufw = SimUfw()
     /// Every command that changed the simulated machine, in order: practice's audit trail,

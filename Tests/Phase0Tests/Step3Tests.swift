@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+@testable import Phase0Core
+@testable import Phase0Steps
+
+/// Step 3 (Open WebUI in a memory-capped container): detect, act and verify on the simulated Spark.
+@Suite struct Step3Tests {
+    typealias H = StepsAHarness
+
+    func steps() -> [Step] { [OpenWebUIStep.make()] }
+
+    func config(_ host: PracticeHost, _ name: String = "open-webui") throws -> SimRunConfig {
+        let container = try #require(host.machine.docker.containers.first { $0.name == name })
+        return host.machine.runConfig(container)
+    }
+
+    @Test func ollamaOnLoopbackGetsTheHostNetworkVariantWithTheReason() throws {
+        let host = PracticeHost(machine: H.spark())   // the guide's Spark: Ollama on 127.0.0.1:11434
+        let run = H.run(steps(), on: host)
+        #expect(run.outcome == .complete, "\(run.text)")
+        #expect(run.text.contains("Ollama listens on 127.0.0.1:11434 only, which the guide's host-gateway route cannot reach"))
+        let c = try config(host)
+        #expect(c.network == "host")
+        #expect(c.envValue("HOST") == "127.0.0.1" && c.envValue("PORT") == "3000")
+        #expect(c.envValue("OLLAMA_BASE_URL") == "http://127.0.0.1:11434")
+        #expect(c.publish.isEmpty)
+        #expect(c.memory == 2 * 1024 * 1024 * 1024 && c.memorySwap == 4 * 1024 * 1024 * 1024)
+        #expect(c.restart == "always")
+        #expect(c.volumes == ["open-webui:/app/backend/data"])
+        #expect(host.machine.ollama.listen == "127.0.0.1:11434")   // never changed
+        // The container reaches Ollama, and Open WebUI answers on loopback.
+        #expect(try host.run(.rootProbe(["docker", "exec", "open-webui", "curl", "-s", "http://127.0.0.1:11434/api/tags"])).succeeded)
+        #expect(try host.run(Command(["curl", "-fsS", "http://127.0.0.1:3000/health"])).output == "{\"status\":true}")
+        let history = host.machine.history
+        #expect(history.first == "sudo docker pull ghcr.io/open-webui/open-webui:main")
+        #expect(history.count == 2 && history[1].hasPrefix("sudo docker run --detach --name=open-webui"))
+        #expect(run.text.contains("NO ACCOUNT YET") && run.text.contains("the first account registered becomes admin"))
+    }
+
+    @Test func ollamaOnAllAddressesKeepsTheGuidesBridgeRoute() throws {
+        let host = PracticeHost(machine: try H.scenario(#"{"ollamaListen": "0.0.0.0:11434"}"#))
+        let run = H.run(steps(), on: host)
+        #expect(run.outcome == .complete, "\(run.text)")
+        let c = try config(host)
+        #expect(c.network == "bridge")
+        #expect(c.publish.map { "\($0.ip):\($0.hostPort):\($0.containerPort)" } == ["127.0.0.1:3000:8080"])
+        #expect(c.addHosts == ["host.docker.internal:host-gateway"])
+        #expect(c.envValue("OLLAMA_BASE_URL") == "http://host.docker.internal:11434")
+        #expect(try host.run(.rootProbe(["docker", "exec", "open-webui", "curl", "-s", "http://host.docker.internal:11434/api/tags"])).succeeded)
+    }
+
+    @Test func theGuidesRouteToALoopbackOllamaIsRefusedNotWorkedAround() throws {
+        let host = PracticeHost(machine: H.spark())
+        let run = H.run(steps(), on: host, answers: ["webuiNetwork": "bridge"])
+        #expect(H.isFailure(run.outcome, containing: "connection refused"), "\(run.outcome)")
+        #expect(H.isFailure(run.outcome, containing: "will not make Ollama listen on 0.0.0.0"))
+        #expect(host.machine.docker.containers.isEmpty)
+        #expect(host.machine.ollama.listen == "127.0.0.1:11434")
+        // What the refusal protects against: the guide's container cannot reach a loopback Ollama.
+        _ = try host.run(.privileged(SimRunConfig.guideArgv(name: "guide", image: "ghcr.io/open-webui/open-webui:main")))
+        let reach = try host.run(.rootProbe(["docker", "exec", "guide", "curl", "-s", "http://host.docker.internal:11434/api/tags"]))
+        #expect(reach.exitStatus == 7)
+    }
+
+    @Test func aMatchingContainerIsKeptAndASecondRunChangesNothing() throws {
+        let host = PracticeHost(machine: H.spark())
+        let first = H.run(steps(), on: host)
+        #expect(first.outcome == .complete)
+        let history = host.machine.history
+        let again = H.run(steps(), on: host)
+        let resumed = H.run(steps(), on: host, progress: first.progress)
+        #expect(again.outcome == .complete && resumed.outcome == .complete)
+        #expect(host.machine.history == history)
+        let ctx = H.context(host, answers: again.progress.answers)
+        for action in OpenWebUIStep.make().actions {
+            #expect(try action.check(ctx).ok, "\(action.id) would run again")
+        }
+    }
+
+    @Test func aMatchingStoppedContainerIsStartedNotReplaced() throws {
+        let host = PracticeHost(machine: H.spark())
+        #expect(H.run(steps(), on: host).outcome == .complete)
+        _ = try host.run(.privileged(["docker", "stop", "open-webui"]))
+        let before = host.machine.history.count
+        let run = H.run(steps(), on: host)
+        #expect(run.outcome == .complete, "\(run.text)")
+        #expect(Array(host.machine.history.dropFirst(before)) == ["sudo docker start open-webui"])
+    }
+
+    @Test func aContainerMadeByHandIsReplacedAfterAskingAndItsVolumeKept() throws {
+        let scenario = #"{"containers": [{"name": "open-webui", "running": false}]}"#
+        // Declined at the prompt: stopped, nothing removed.
+        let declined = PracticeHost(machine: try H.scenario(scenario))
+        let presets = H.defaults.filter { WebUIContainer.defaults[$0.key] != nil || $0.key == "ollamaURL" }
+        let no = H.run(steps(), on: declined, answers: presets, input: ["n"])
+        guard case .stopped = no.outcome else { Issue.record("\(no.outcome)"); return }
+        #expect(no.text.contains("not made by phase0 (by hand, or by the guide's command)"))
+        #expect(declined.machine.docker.containers.map(\.argv) == [[]])
+        // Pre-answered no: refused with the reason.
+        let refused = PracticeHost(machine: try H.scenario(scenario))
+        let run = H.run(steps(), on: refused, answers: ["replaceContainer": "no"])
+        #expect(H.isFailure(run.outcome, containing: "replaceContainer=no"))
+        #expect(refused.machine.docker.containers.map(\.argv) == [[]])
+        // Yes: removed (the volume stays) and run from the rendered command.
+        let host = PracticeHost(machine: try H.scenario(scenario))
+        host.machine.docker.volumes = ["open-webui"]
+        let yes = H.run(steps(), on: host, answers: ["replaceContainer": "yes"])
+        #expect(yes.outcome == .complete, "\(yes.text)")
+        #expect(host.machine.history.contains("sudo docker rm -f open-webui"))
+        #expect(host.machine.docker.volumes == ["open-webui"])
+        #expect(try config(host).labels[WebUIContainer.configLabel] != nil)
+    }
+
+    @Test func aContainerFromOtherValuesIsNotAMatch() throws {
+        let host = PracticeHost(machine: H.spark())
+        #expect(H.run(steps(), on: host).outcome == .complete)
+        let run = H.run(steps(), on: host, answers: ["webuiPort": "3001"])
+        #expect(run.outcome == .complete, "\(run.text)")
+        #expect(run.text.contains("made by phase0 from other values"))
+        #expect(try config(host).envValue("PORT") == "3001")
+        #expect(try host.run(Command(["curl", "-fsS", "http://127.0.0.1:3001/health"])).succeeded)
+        #expect(!(try host.run(Command(["curl", "-fsS", "http://127.0.0.1:3000/health"]))).succeeded)
+    }
+
+    @Test func verifyAsksTheContainerWhetherItReachesOllama() throws {
+        let host = PracticeHost(machine: try H.scenario(#"{"services": {"ollama.service": "inactive"}}"#))
+        let run = H.run(steps(), on: host)
+        #expect(H.isFailure(run.outcome, containing: "Open WebUI reaches Ollama"), "\(run.outcome)")
+        #expect(H.isFailure(run.outcome, containing: "phase0 troubleshoot webui"))
+        #expect(run.text.contains("nothing listens on port 11434"))
+        // Once Ollama is back, the same container verifies: nothing is redone.
+        _ = try host.run(.privileged(["systemctl", "start", "ollama.service"]))
+        let before = host.machine.history
+        let again = H.run(steps(), on: host, progress: run.progress)
+        #expect(again.outcome == .complete, "\(again.text)")
+        #expect(host.machine.history == before)
+    }
+
+    @Test func dockerMissingFailsClearlyAndChangesNothing() throws {
+        let host = PracticeHost(machine: try H.scenario(#"{"programs": {"docker": false}}"#))
+        let run = H.run(steps(), on: host)
+        #expect(H.isFailure(run.outcome, containing: "docker is not installed"), "\(run.outcome)")
+        #expect(run.text.contains("Docker: not installed"))
+        #expect(host.machine.history.isEmpty)
+    }
+
+    @Test func aStoppedDockerDaemonIsStarted() throws {
+        let host = PracticeHost(machine: try H.scenario(#"{"dockerDaemon": false}"#))
+        let run = H.run(steps(), on: host)
+        #expect(run.outcome == .complete, "\(run.text)")
+        #expect(host.machine.history.first == "sudo systemctl start docker.service")
+    }
+
+    @Test func healthIsPolledNotSleptOn() throws {
+        let host = PracticeHost(machine: H.spark())
+        let ctx = H.context(host, answers: H.defaults)
+        guard case .commands(let make) = OpenWebUIStep.waitForHealth.kind else { Issue.record("not commands"); return }
+        let commands = try make(ctx)
+        #expect(commands.count == 1)
+        let argv = commands[0].argv
+        #expect(argv.first == "curl" && argv.last == "http://127.0.0.1:3000/health")
+        #expect(argv.contains("--retry-max-time") && argv.contains("--retry-connrefused"))
+        #expect(commands[0].timeout != nil && commands[0].effect == .readOnly)
+        #expect(!argv.contains("sleep"))
+    }
+
+    @Test func stepsTwoAndThreeTogetherRunTwiceWithoutChange() throws {
+        let host = PracticeHost(machine: try H.scenario(#"{"tmuxSessions": ["vybn"], "containers": [{"name": "open-webui"}]}"#))
+        let both = [AgentServiceStep.make(), OpenWebUIStep.make()]
+        let first = H.run(both, on: host)
+        #expect(first.outcome == .complete, "\(first.text)")
+        let history = host.machine.history
+        #expect(history.contains("tmux kill-server") && history.contains("sudo docker rm -f open-webui"))
+        let second = H.run(both, on: host)
+        #expect(second.outcome == .complete)
+        #expect(host.machine.history == history)
+        #expect(!second.text.contains("Will run:"))
+    }
+}

@@ -523,7 +523,7 @@ public final class Engine {
     }
 
     private func save() throws {
-        if let practice = host as? PracticeHost { context.progress.machine = practice.machine }
+        if let simulated = host as? SimulatedMachineHost { context.progress.machine = simulated.machine }
         context.progress.updatedAt = clock()
         try store?.save(context.progress)
     }

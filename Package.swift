@@ -59,5 +59,10 @@ let package = Package(
             path: "Tests/Phase0Tests",
             resources: [.copy("Fixtures")]
         ),
+        // Runs the built phase0 binary in a pseudo-terminal (real readline) and through pipes.
+        .testTarget(
+            name: "Phase0EndToEndTests",
+            path: "Tests/Phase0EndToEndTests"
+        ),
     ]
 )

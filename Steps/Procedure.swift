@@ -30,7 +30,7 @@ extension StepContext {
 public enum AtomicWrite {
     public static func commands(path: String, content: String, mode: String, host: Host) -> [Command] {
         var commands: [Command] = []
-        if host.fileExists(path) {
+        if host.fileExists(path) && !isBackedUp(path, host: host) {
             commands.append(.privileged(["cp", "-p", "--no-clobber", path, backupPath(for: path, host: host)]))
         }
         let temporary = path + ".phase0-new"
@@ -41,9 +41,21 @@ public enum AtomicWrite {
 
     /// The first free `PATH.phase0-backup.N`: an older backup is never overwritten.
     public static func backupPath(for path: String, host: Host) -> String {
+        "\(path).phase0-backup.\(firstFreeBackup(for: path, host: host))"
+    }
+
+    static func firstFreeBackup(for path: String, host: Host) -> Int {
         var index = 1
         while host.fileExists("\(path).phase0-backup.\(index)") { index += 1 }
-        return "\(path).phase0-backup.\(index)"
+        return index
+    }
+
+    /// Whether the newest backup already holds exactly what is there now. After a cut between
+    /// the backup and the rename, the resumed run must not pile up a second identical copy.
+    static func isBackedUp(_ path: String, host: Host) -> Bool {
+        let newest = firstFreeBackup(for: path, host: host) - 1
+        guard newest >= 1, let current = host.readFile(path) else { return false }
+        return host.readFile("\(path).phase0-backup.\(newest)") == current
     }
 }
 

@@ -148,6 +148,7 @@ public final class Engine {
 
         let before = try step.verify(context)
         if before.allSatisfy(\.ok) {
+            try settleUnfinished(step)
             updateStep(step.number) {
                 $0.status = .done
                 $0.note = "already done: " + summary(before)
@@ -191,6 +192,21 @@ public final class Engine {
         }
         try save()
         say("[done] Step \(step.number) verified: " + summary(after))
+    }
+
+    /// A cut after an action's last command leaves its record in flight; when the whole step
+    /// verifies on resume, re-check such actions so no record says "in flight" in a done step.
+    private func settleUnfinished(_ step: Step) throws {
+        for action in step.actions {
+            guard let status = context.record(of: action.id)?.status, status == .inFlight || status == .interrupted else { continue }
+            let seen = try action.check(context)
+            guard seen.ok else { continue }
+            record(action.id) {
+                $0.status = .done
+                $0.note = seen.detail
+                $0.finishedAt = self.clock()
+            }
+        }
     }
 
     private func summary(_ checks: [Check]) -> String {
@@ -526,7 +542,7 @@ public final class Engine {
     }
 
     private func save() throws {
-        if let practice = host as? PracticeHost { context.progress.machine = practice.machine }
+        if let simulated = host as? SimulatedMachineHost { context.progress.machine = simulated.machine }
         context.progress.updatedAt = clock()
         try store?.save(context.progress)
     }

@@ -1,5 +1,11 @@
+/// A host whose machine is simulated and saved with the progress, so practice runs resume.
+/// A protocol, so a host wrapping PracticeHost (fault injection in tests) is saved the same way.
+public protocol SimulatedMachineHost: Host {
+    var machine: SimulatedSpark { get }
+}
+
 /// Host for practice mode: reads and commands are answered by the simulated Spark.
-public final class PracticeHost: Host {
+public final class PracticeHost: SimulatedMachineHost {
     public var machine: SimulatedSpark
     public let isPractice = true
     /// Practice acts as the guide's operator, whoever runs it.

@@ -1,0 +1,156 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct PTYError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// A program running on a real pseudo-terminal, driven like an operator at a keyboard:
+/// `expect` waits for text on the screen, `send` types. The child gets its own session with
+/// the terminal as its controlling tty, so Ctrl-C (0x03) becomes a real SIGINT from the line
+/// discipline. Spawned with posix_spawn (no fork in a multithreaded test runner).
+final class PTYSession {
+    let pid: pid_t
+    private let master: Int32
+    /// Held open by us so reads never fail while the child is starting or exiting.
+    private let slave: Int32
+    private var bytes: [UInt8] = []
+    private var cursor = 0
+    private var exitStatus: Int32?
+
+    /// glibc's POSIX_SPAWN_SETSID (not imported into Swift): the child calls setsid() before
+    /// the file actions, so opening the terminal makes it the controlling tty.
+    private static let spawnSetsid: Int32 = 0x80
+    /// TIOCSPTLCK and TIOCGPTN (asm-generic ioctls; function-like macros Swift cannot import).
+    private static let setLock: UInt = 0x4004_5431
+    private static let getNumber: UInt = 0x8004_5430
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String], columns: UInt16 = 200) throws {
+        // posix_openpt/unlockpt/ptsname are hidden from Swift's Glibc module; these are what
+        // they do on Linux (grantpt is a no-op with devpts).
+        master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
+        guard master >= 0, ioctl(master, PTYSession.setLock, &unlock) == 0, ioctl(master, PTYSession.getNumber, &number) == 0 else {
+            throw PTYError(description: "no pseudo-terminal: \(String(cString: strerror(errno)))")
+        }
+        let slavePath = "/dev/pts/\(number)"
+        slave = open(slavePath, O_RDWR | O_NOCTTY | O_CLOEXEC)
+        var size = winsize(ws_row: 50, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(master, UInt(TIOCSWINSZ), &size)
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, slavePath, O_RDWR, 0)
+        posix_spawn_file_actions_adddup2(&actions, 0, 1)
+        posix_spawn_file_actions_adddup2(&actions, 0, 2)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        // Whatever the test runner ignores (SIGPIPE, SIGINT...) is back to default in the child.
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGPIPE, SIGTERM, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGHUP] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(PTYSession.spawnSetsid | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var child: pid_t = 0
+        let status = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+        guard status == 0 else { throw PTYError(description: "posix_spawn \(executable): \(String(cString: strerror(status)))") }
+        pid = child
+    }
+
+    deinit {
+        if exitStatus == nil {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        close(master)
+        close(slave)
+    }
+
+    /// Everything the program printed so far (with the terminal's \r\n).
+    var transcript: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Everything printed since the last match.
+    var unread: String { String(decoding: bytes[cursor...], as: UTF8.self) }
+
+    func send(_ text: String) {
+        var data = Array(text.utf8)[...]
+        while !data.isEmpty {
+            let n = data.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; return }
+            data = data.dropFirst(n)
+        }
+    }
+
+    /// Waits until `text` appears after the previous match; returns what came before it.
+    @discardableResult
+    func expect(_ text: String, timeout: Double = 20) throws -> String {
+        let needle = Array(text.utf8)
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let found = find(needle) {
+                let before = String(decoding: bytes[cursor..<found], as: UTF8.self)
+                cursor = found + needle.count
+                return before
+            }
+            let remaining = deadline.timeIntervalSinceNow
+            if remaining <= 0 || (exitStatus != nil && !pump(milliseconds: 50)) {
+                throw PTYError(description: "did not see \"\(text)\" (\(exitStatus.map { "exited \($0)" } ?? "timed out")); screen since the last match:\n\(unread)")
+            }
+            if !pump(milliseconds: Int32(min(remaining, 0.2) * 1000)) { _ = reap() }
+        }
+    }
+
+    /// Waits for the program to exit and returns its exit status (128+N for signal N).
+    func waitForExit(timeout: Double = 20) throws -> Int32 {
+        let deadline = Date().addingTimeInterval(timeout)
+        while reap() == nil {
+            guard Date() < deadline else { throw PTYError(description: "still running after \(timeout) s; screen:\n\(unread)") }
+            _ = pump(milliseconds: 50)
+        }
+        while pump(milliseconds: 100) {}
+        return exitStatus!
+    }
+
+    /// Reads what is there within `milliseconds`; false when nothing came.
+    private func pump(milliseconds: Int32) -> Bool {
+        var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, milliseconds) > 0, poller.revents & Int16(POLLIN) != 0 else { return false }
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let n = read(master, &chunk, chunk.count)
+        guard n > 0 else { return false }
+        bytes.append(contentsOf: chunk[0..<n])
+        return true
+    }
+
+    private func reap() -> Int32? {
+        if let exitStatus { return exitStatus }
+        var status: Int32 = 0
+        guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+        exitStatus = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return exitStatus
+    }
+
+    private func find(_ needle: [UInt8]) -> Int? {
+        guard !needle.isEmpty, bytes.count - cursor >= needle.count else { return nil }
+        var index = cursor
+        while index + needle.count <= bytes.count {
+            if bytes[index] == needle[0] && Array(bytes[index..<(index + needle.count)]) == needle { return index }
+            index += 1
+        }
+        return nil
+    }
+}

@@ -30,13 +30,17 @@ public final class Engine {
     let answersFile: [String: String]
     let answersPath: String
     let clock: () -> String
+    /// Asked before Step 0 (the operator's account when phase0 runs as root).
+    let prelude: [Question]
+    let sudo: SudoGate
     private var output: Output { context.output }
     private var host: Host { context.host }
     private var inFlight: (step: Int, action: String)?
 
     public init(steps: [Step], host: Host, output: Output, reader: LineReader, progress: Progress,
                 store: StateStore?, transcript: Transcript?, answersFile: [String: String] = [:],
-                answersPath: String = "answers file", options: RunOptions, clock: @escaping () -> String) {
+                answersPath: String = "answers file", options: RunOptions, clock: @escaping () -> String,
+                prelude: [Question] = [], sudo: SudoGate = SudoGate()) {
         self.steps = steps
         context = StepContext(host: host, output: output, progress: progress, options: options)
         self.reader = reader
@@ -45,6 +49,8 @@ public final class Engine {
         self.answersFile = answersFile
         self.answersPath = answersPath
         self.clock = clock
+        self.prelude = prelude
+        self.sudo = sudo
     }
 
     public var progress: Progress { context.progress }
@@ -52,6 +58,7 @@ public final class Engine {
     public func run() -> RunOutcome {
         do {
             try banner()
+            for question in prelude { try resolve(question) }
             for step in steps {
                 context.stepNumber = step.number
                 if step.number >= 1 { try passGate() }
@@ -75,10 +82,6 @@ public final class Engine {
             say("\nFAILED: \(failure.reason)")
             say(Messages.progressKept(store?.path))
             return .failed(failure.reason)
-        } catch let bad as InputFileError {
-            say("\nphase0: \(bad)")
-            say(Messages.progressKept(store?.path))
-            return .badInput(bad.description)
         } catch let bad as InputFileError {
             say("\nphase0: \(bad)")
             say(Messages.progressKept(store?.path))
@@ -214,6 +217,15 @@ public final class Engine {
     // MARK: - Actions
 
     private func perform(_ action: Action, in step: Step) throws {
+        let point = "\(step.number):\(action.id)"
+        FaultInjection.reached(point + ":before")
+        // Root probes in the check need sudo's ticket too, so ask before the first check.
+        if !context.options.dryRun { try sudo.ensure(host: host, output: output) }
+        try performChecked(action, in: step)
+        FaultInjection.reached(point + ":after")
+    }
+
+    private func performChecked(_ action: Action, in step: Step) throws {
         let previous = context.record(of: action.id)
         if let status = previous?.status, status == .inFlight || status == .interrupted {
             say("Resuming: \"\(action.title)\" was in flight when phase0 stopped; re-checking it before anything else.")
@@ -279,7 +291,9 @@ public final class Engine {
         }
         inFlight = (context.stepNumber, action.id)
         try save()
-        for command in commands {
+        for (index, command) in commands.enumerated() {
+            let point = "\(step.number):\(action.id):command-\(index + 1)"
+            FaultInjection.reached(point)
             transcript?.started(command.display(invoker: invoker), at: clock())
             let result: CommandResult
             do {
@@ -291,6 +305,7 @@ public final class Engine {
                 transcript?.append("[\(clock())] could not start: \(error)\n")
                 try fail(action, "could not run `\(command.display(invoker: invoker))`: \(error)")
             }
+            FaultInjection.reached(point + "-ran")
             transcript?.finished(result, at: clock())
             if !result.succeeded {
                 if !command.streamsOutput && !result.output.isEmpty { say(indent(result.output, by: 7)) }
@@ -456,27 +471,42 @@ public final class Engine {
         }
     }
 
+    /// The question's validator, plus one rule for every answer: phase0 never needs a secret,
+    /// so a value that looks like one (an auth key, a token) is refused rather than stored in
+    /// the resume file.
+    private func validate(_ question: Question, _ raw: String) -> Result<String, ValidationFailure> {
+        if let kind = Redactor.secretKind(in: raw) {
+            return .failure(.init("this looks like a secret (\(kind)); no answer of this procedure is a secret, and phase0 never stores one. Give the value the question asks for"))
+        }
+        return question.validate(raw, context)
+    }
+
     private func resolve(_ question: Question) throws {
         if let given = answersFile[question.key] {
-            switch question.validate(given, context) {
+            switch validate(question, given) {
             case .success(let value):
                 context.progress.answers[question.key] = value
                 try save()
                 return
             case .failure(let failure):
-                throw InputFileError(path: answersPath, problem: "\"\(question.key)\": \(failure.reason)")
+                let hint = failure.confirmation == nil ? "" : " (phase0 accepts this value only when you confirm it yourself at the prompt)"
+                throw InputFileError(path: answersPath, problem: "\"\(question.key)\": \(failure.reason)\(hint)")
             }
         }
         if let saved = context.progress.answers[question.key] {
-            if case .success(let value) = question.validate(saved, context) {
+            switch validate(question, saved) {
+            case .success(let value):
                 context.progress.answers[question.key] = value
                 return
+            case .failure(let failure) where failure.confirmation?.value == saved:
+                return   // confirmed by the operator when it was first given
+            case .failure:
+                say("The saved answer for \"\(question.key)\" no longer fits this machine; asking again.")
             }
-            say("The saved answer for \"\(question.key)\" no longer fits this machine; asking again.")
         }
         let fallback = question.defaultValue(context)
         if (context.options.assumeYes || context.options.dryRun), let fallback {
-            if case .success(let value) = question.validate(fallback, context) {
+            if case .success(let value) = validate(question, fallback) {
                 context.progress.answers[question.key] = value
                 try save()
                 say("\(question.prompt): \(value) (default)")
@@ -497,15 +527,28 @@ public final class Engine {
                 say("A value is required. " + question.help)
                 continue
             }
-            switch question.validate(candidate, context) {
+            switch validate(question, candidate) {
             case .success(let value):
                 context.progress.answers[question.key] = value
                 try save()
                 return
             case .failure(let failure):
                 say("Not accepted: \(failure.reason)")
+                // Some values are allowed only when the operator says so in person (-y does not).
+                if let confirmation = failure.confirmation, try confirmed(confirmation.question) {
+                    context.progress.answers[question.key] = confirmation.value
+                    try save()
+                    return
+                }
             }
         }
+    }
+
+    private func confirmed(_ question: String) throws -> Bool {
+        guard let raw = try reader.readLine(prompt: question + " [y/N]: ", completion: .choices(["yes", "no"])) else {
+            throw StopRequested(reason: "end of input at: \(question)")
+        }
+        return yesNo(raw) == "yes"
     }
 
     // MARK: - Records
@@ -526,6 +569,7 @@ public final class Engine {
         if let practice = host as? PracticeHost { context.progress.machine = practice.machine }
         context.progress.updatedAt = clock()
         try store?.save(context.progress)
+        FaultInjection.reached("save")
     }
 
     private func say(_ text: String) { output.write(text + "\n") }

@@ -148,11 +148,20 @@ public final class Engine {
         for question in step.questions { try resolve(question) }
         for line in step.report(context) { say("  " + line) }
 
+        // An action cut in flight is re-checked (and recorded) first, even when the step as a
+        // whole verifies now: otherwise its record would say "in flight" for ever.
+        for action in step.actions where action.applies(context) {
+            if let status = context.record(of: action.id)?.status, status == .inFlight || status == .interrupted {
+                try perform(action, in: step)
+            }
+        }
         let before = try step.verify(context)
         if before.allSatisfy(\.ok) {
+            // "already done" means found done; a step phase0 was doing when it was cut is its own work.
+            let ours = record.status == .inProgress
             updateStep(step.number) {
                 $0.status = .done
-                $0.note = "already done: " + summary(before)
+                $0.note = (ours ? "" : "already done: ") + summary(before)
             }
             try save()
             say("[done] already done: " + summary(before))
@@ -231,6 +240,11 @@ public final class Engine {
             say("Resuming: \"\(action.title)\" was in flight when phase0 stopped; re-checking it before anything else.")
         }
         let seen = try action.check(context)
+        if seen.ok, let status = previous?.status, status == .done || status == .alreadyDone {
+            // Finished earlier: its record keeps what was seen when it finished.
+            say("  [ok] \(action.title)" + (seen.detail.isEmpty ? "" : ": \(seen.detail)"))
+            return
+        }
         if seen.ok {
             let ranBefore = (previous?.attempts ?? 0) > 0
             record(action.id) {

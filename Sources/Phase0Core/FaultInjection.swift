@@ -33,7 +33,7 @@ enum FaultInjection {
 #if PHASE0_FAULT_INJECTION
 /// Only in the test-only build: the environment-driven kill switch and trace.
 final class FaultBuild: @unchecked Sendable {
-    nonisolated(unsafe) static let shared = FaultBuild()
+    static let shared = FaultBuild()
     private var counts: [String: Int] = [:]
     private let killAt: (point: String, occurrence: Int)?
     private let traceFD: Int32

@@ -82,6 +82,11 @@ public final class Engine {
             say("\nFAILED: \(failure.reason)")
             say(Messages.progressKept(store?.path))
             return .failed(failure.reason)
+        } catch let unsaved as StateWriteError {
+            // Nothing after the last good save is recorded; the next run re-checks from there.
+            say("\nFAILED: \(unsaved)")
+            say("Fix that (free space, permissions), then run phase0 again: it resumes from the last progress it could save, re-checking what came after.")
+            return .failed(unsaved.description)
         } catch let bad as InputFileError {
             say("\nphase0: \(bad)")
             say(Messages.progressKept(store?.path))

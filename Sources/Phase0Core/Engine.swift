@@ -493,11 +493,15 @@ public final class Engine {
     /// The question's validator, plus one rule for every answer: phase0 never needs a secret,
     /// so a value that looks like one (an auth key, a token) is refused rather than stored in
     /// the resume file.
-    private func validate(_ question: Question, _ raw: String) -> Result<String, ValidationFailure> {
+    static func validateAnswer(_ question: Question, _ raw: String, _ context: StepContext) -> Result<String, ValidationFailure> {
         if let kind = Redactor.secretKind(in: raw) {
             return .failure(.init("this looks like a secret (\(kind)); no answer of this procedure is a secret, and phase0 never stores one. Give the value the question asks for"))
         }
         return question.validate(raw, context)
+    }
+
+    private func validate(_ question: Question, _ raw: String) -> Result<String, ValidationFailure> {
+        Engine.validateAnswer(question, raw, context)
     }
 
     private func resolve(_ question: Question) throws {

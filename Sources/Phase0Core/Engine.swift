@@ -169,7 +169,7 @@ public final class Engine {
                 $0.note = (ours ? "" : "already done: ") + summary(before)
             }
             try save()
-            say("[done] already done: " + summary(before))
+            say("[done] " + (ours ? "verified: " : "already done: ") + summary(before))
             return
         }
         updateStep(step.number) { $0.status = .inProgress }

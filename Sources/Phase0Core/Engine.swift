@@ -30,13 +30,17 @@ public final class Engine {
     let answersFile: [String: String]
     let answersPath: String
     let clock: () -> String
+    /// Asked before Step 0 (the operator's account when phase0 runs as root).
+    let prelude: [Question]
+    let sudo: SudoGate
     private var output: Output { context.output }
     private var host: Host { context.host }
     private var inFlight: (step: Int, action: String)?
 
     public init(steps: [Step], host: Host, output: Output, reader: LineReader, progress: Progress,
                 store: StateStore?, transcript: Transcript?, answersFile: [String: String] = [:],
-                answersPath: String = "answers file", options: RunOptions, clock: @escaping () -> String) {
+                answersPath: String = "answers file", options: RunOptions, clock: @escaping () -> String,
+                prelude: [Question] = [], sudo: SudoGate = SudoGate()) {
         self.steps = steps
         context = StepContext(host: host, output: output, progress: progress, options: options)
         context.presetAnswers = answersFile
@@ -46,6 +50,8 @@ public final class Engine {
         self.answersFile = answersFile
         self.answersPath = answersPath
         self.clock = clock
+        self.prelude = prelude
+        self.sudo = sudo
     }
 
     public var progress: Progress { context.progress }
@@ -53,6 +59,7 @@ public final class Engine {
     public func run() -> RunOutcome {
         do {
             try banner()
+            for question in prelude { try resolve(question) }
             for step in steps {
                 context.stepNumber = step.number
                 if step.number >= 1 { try passGate() }
@@ -76,10 +83,11 @@ public final class Engine {
             say("\nFAILED: \(failure.reason)")
             say(Messages.progressKept(store?.path))
             return .failed(failure.reason)
-        } catch let bad as InputFileError {
-            say("\nphase0: \(bad)")
-            say(Messages.progressKept(store?.path))
-            return .badInput(bad.description)
+        } catch let unsaved as StateWriteError {
+            // Nothing after the last good save is recorded; the next run re-checks from there.
+            say("\nFAILED: \(unsaved)")
+            say("Fix that (free space, permissions), then run phase0 again: it resumes from the last progress it could save, re-checking what came after.")
+            return .failed(unsaved.description)
         } catch let bad as InputFileError {
             say("\nphase0: \(bad)")
             say(Messages.progressKept(store?.path))
@@ -146,15 +154,23 @@ public final class Engine {
         for question in step.questions { try resolve(question) }
         for line in step.report(context) { say("  " + line) }
 
+        // An action cut in flight is re-checked (and recorded) first, even when the step as a
+        // whole verifies now: otherwise its record would say "in flight" for ever.
+        for action in step.actions where action.applies(context) {
+            if let status = context.record(of: action.id)?.status, status == .inFlight || status == .interrupted {
+                try perform(action, in: step)
+            }
+        }
         let before = try step.verify(context)
         if before.allSatisfy(\.ok) {
-            try settleUnfinished(step)
+            // "already done" means found done; a step phase0 was doing when it was cut is its own work.
+            let ours = record.status == .inProgress
             updateStep(step.number) {
                 $0.status = .done
-                $0.note = "already done: " + summary(before)
+                $0.note = (ours ? "" : "already done: ") + summary(before)
             }
             try save()
-            say("[done] already done: " + summary(before))
+            say("[done] " + (ours ? "verified: " : "already done: ") + summary(before))
             return
         }
         updateStep(step.number) { $0.status = .inProgress }
@@ -196,19 +212,6 @@ public final class Engine {
 
     /// A cut after an action's last command leaves its record in flight; when the whole step
     /// verifies on resume, re-check such actions so no record says "in flight" in a done step.
-    private func settleUnfinished(_ step: Step) throws {
-        for action in step.actions {
-            guard let status = context.record(of: action.id)?.status, status == .inFlight || status == .interrupted else { continue }
-            let seen = try action.check(context)
-            guard seen.ok else { continue }
-            record(action.id) {
-                $0.status = .done
-                $0.note = seen.detail
-                $0.finishedAt = self.clock()
-            }
-        }
-    }
-
     private func summary(_ checks: [Check]) -> String {
         checks.map { $0.detail.isEmpty ? $0.label : "\($0.label) (\($0.detail))" }.joined(separator: "; ")
     }
@@ -231,11 +234,25 @@ public final class Engine {
     // MARK: - Actions
 
     private func perform(_ action: Action, in step: Step) throws {
+        let point = "\(step.number):\(action.id)"
+        FaultInjection.reached(point + ":before")
+        // Root probes in the check need sudo's ticket too, so ask before the first check.
+        if !context.options.dryRun { try sudo.ensure(host: host, output: output) }
+        try performChecked(action, in: step)
+        FaultInjection.reached(point + ":after")
+    }
+
+    private func performChecked(_ action: Action, in step: Step) throws {
         let previous = context.record(of: action.id)
         if let status = previous?.status, status == .inFlight || status == .interrupted {
             say("Resuming: \"\(action.title)\" was in flight when phase0 stopped; re-checking it before anything else.")
         }
         let seen = try action.check(context)
+        if seen.ok, let status = previous?.status, status == .done || status == .alreadyDone {
+            // Finished earlier: its record keeps what was seen when it finished.
+            say("  [ok] \(action.title)" + (seen.detail.isEmpty ? "" : ": \(seen.detail)"))
+            return
+        }
         if seen.ok {
             let ranBefore = (previous?.attempts ?? 0) > 0
             record(action.id) {
@@ -297,7 +314,9 @@ public final class Engine {
         }
         inFlight = (context.stepNumber, action.id)
         try save()
-        for command in commands {
+        for (index, command) in commands.enumerated() {
+            let point = "\(step.number):\(action.id):command-\(index + 1)"
+            FaultInjection.reached(point)
             transcript?.started(command.display(invoker: invoker), at: clock())
             let result: CommandResult
             do {
@@ -309,6 +328,7 @@ public final class Engine {
                 transcript?.append("[\(clock())] could not start: \(error)\n")
                 try fail(action, "could not run `\(command.display(invoker: invoker))`: \(error)")
             }
+            FaultInjection.reached(point + "-ran")
             transcript?.finished(result, at: clock())
             if !result.succeeded {
                 if !command.streamsOutput && !result.output.isEmpty { say(indent(result.output, by: 7)) }
@@ -475,27 +495,46 @@ public final class Engine {
         }
     }
 
+    /// The question's validator, plus one rule for every answer: phase0 never needs a secret,
+    /// so a value that looks like one (an auth key, a token) is refused rather than stored in
+    /// the resume file.
+    static func validateAnswer(_ question: Question, _ raw: String, _ context: StepContext) -> Result<String, ValidationFailure> {
+        if let kind = Redactor.secretKind(in: raw) {
+            return .failure(.init("this looks like a secret (\(kind)); no answer of this procedure is a secret, and phase0 never stores one. Give the value the question asks for"))
+        }
+        return question.validate(raw, context)
+    }
+
+    private func validate(_ question: Question, _ raw: String) -> Result<String, ValidationFailure> {
+        Engine.validateAnswer(question, raw, context)
+    }
+
     private func resolve(_ question: Question) throws {
         if let given = answersFile[question.key] {
-            switch question.validate(given, context) {
+            switch validate(question, given) {
             case .success(let value):
                 context.progress.answers[question.key] = value
                 try save()
                 return
             case .failure(let failure):
-                throw InputFileError(path: answersPath, problem: "\"\(question.key)\": \(failure.reason)")
+                let hint = failure.confirmation == nil ? "" : " (phase0 accepts this value only when you confirm it yourself at the prompt)"
+                throw InputFileError(path: answersPath, problem: "\"\(question.key)\": \(failure.reason)\(hint)")
             }
         }
         if let saved = context.progress.answers[question.key] {
-            if case .success(let value) = question.validate(saved, context) {
+            switch validate(question, saved) {
+            case .success(let value):
                 context.progress.answers[question.key] = value
                 return
+            case .failure(let failure) where failure.confirmation?.value == saved:
+                return   // confirmed by the operator when it was first given
+            case .failure:
+                say("The saved answer for \"\(question.key)\" no longer fits this machine; asking again.")
             }
-            say("The saved answer for \"\(question.key)\" no longer fits this machine; asking again.")
         }
         let fallback = question.defaultValue(context)
         if (context.options.assumeYes || context.options.dryRun), let fallback {
-            if case .success(let value) = question.validate(fallback, context) {
+            if case .success(let value) = validate(question, fallback) {
                 context.progress.answers[question.key] = value
                 try save()
                 say("\(question.prompt): \(value) (default)")
@@ -516,15 +555,28 @@ public final class Engine {
                 say("A value is required. " + question.help)
                 continue
             }
-            switch question.validate(candidate, context) {
+            switch validate(question, candidate) {
             case .success(let value):
                 context.progress.answers[question.key] = value
                 try save()
                 return
             case .failure(let failure):
                 say("Not accepted: \(failure.reason)")
+                // Some values are allowed only when the operator says so in person (-y does not).
+                if let confirmation = failure.confirmation, try confirmed(confirmation.question) {
+                    context.progress.answers[question.key] = confirmation.value
+                    try save()
+                    return
+                }
             }
         }
+    }
+
+    private func confirmed(_ question: String) throws -> Bool {
+        guard let raw = try reader.readLine(prompt: question + " [y/N]: ", completion: .choices(["yes", "no"])) else {
+            throw StopRequested(reason: "end of input at: \(question)")
+        }
+        return yesNo(raw) == "yes"
     }
 
     // MARK: - Records
@@ -545,6 +597,7 @@ public final class Engine {
         if let simulated = host as? SimulatedMachineHost { context.progress.machine = simulated.machine }
         context.progress.updatedAt = clock()
         try store?.save(context.progress)
+        FaultInjection.reached("save")
     }
 
     private func say(_ text: String) { output.write(text + "\n") }

@@ -10,9 +10,19 @@ public enum Fstab {
 
     /// The first field of an active (uncommented) entry, or nil for comments and blank lines.
     public static func device(of line: Substring) -> Substring? {
-        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        guard let first = fields.first, !first.hasPrefix("#") else { return nil }
-        return first
+        guard let first = fields(line).first, first.first != "#" else { return nil }
+        return Substring(first)
+    }
+
+    /// Lines and fields are cut on bytes, as mount reads the file, not on Swift Characters:
+    /// "\r\n" is one Character, so a CRLF line (or a last line ending in "\r" before the "\n"
+    /// phase0 adds) would hide a line break, and phase0 would not see its own swapfile line.
+    static func lines(_ text: String) -> [String] {
+        text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
+    }
+
+    static func fields(_ line: Substring) -> [Substring.UnicodeScalarView.SubSequence] {
+        line.unicodeScalars.split(whereSeparator: { $0 == " " || $0 == "\t" })
     }
 
     public static func entryLine(swapfile: String) -> String { "\(swapfile) none swap sw 0 0" }
@@ -20,8 +30,8 @@ public enum Fstab {
     /// Comments out the active entries of `retire` and makes sure exactly one active entry
     /// mounts `swapfile` as swap. Running it on its own output changes nothing.
     public static func ensureSwapfile(in text: String, swapfile: String, retire: [String] = ["/swap.img"]) -> Edit {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let endsWithNewline = text.isEmpty || text.hasSuffix("\n")
+        var lines = lines(text)
+        let endsWithNewline = text.isEmpty || text.unicodeScalars.last == "\n"
         if endsWithNewline, lines.last == "" { lines.removeLast() }
         var changes: [String] = []
         var sawSwapfile = false
@@ -48,14 +58,14 @@ public enum Fstab {
     }
 
     static func isSwapEntry(_ line: Substring) -> Bool {
-        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        return fields.count >= 3 && fields[2] == "swap"
+        let fields = fields(line)
+        return fields.count >= 3 && String(Substring(fields[2])) == "swap"
     }
 
     /// Active swap entries, as devices or files.
     public static func activeSwapDevices(in text: String) -> [String] {
-        text.split(separator: "\n").compactMap { line in
-            guard let device = device(of: line), isSwapEntry(line) else { return nil }
+        lines(text).compactMap { line in
+            guard let device = device(of: line[...]), isSwapEntry(line[...]) else { return nil }
             return String(device)
         }
     }

@@ -35,8 +35,14 @@ public func loadAnswersFile(_ path: String, knownKeys: Set<String>) throws -> [S
     if let unknown = answers.keys.sorted().first(where: { !knownKeys.contains($0) }) {
         throw InputFileError(path: path, problem: "unknown key \"\(unknown)\"; known keys: \(knownKeys.sorted().joined(separator: ", "))")
     }
-    for (key, value) in answers where value.unicodeScalars.contains(where: { $0.value == 0 }) {
-        throw InputFileError(path: path, problem: "\"\(key)\" contains a NUL character")
+    for (key, value) in answers.sorted(by: { $0.key < $1.key }) {
+        if value.unicodeScalars.contains(where: { $0.value == 0 }) {
+            throw InputFileError(path: path, problem: "\"\(key)\" contains a NUL character")
+        }
+        // No answer is a secret; one that looks like a secret is refused, and not echoed.
+        if let kind = Redactor.secretKind(in: value) {
+            throw InputFileError(path: path, problem: "\"\(key)\" looks like a secret (\(kind)); no answer of this procedure is a secret, and phase0 never stores one")
+        }
     }
     return answers
 }

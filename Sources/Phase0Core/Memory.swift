@@ -85,7 +85,8 @@ public struct MemInfo: Sendable, Equatable {
     }
 }
 
-/// Sizes as operators write them: `128G`, `64GiB`, `512M`. Binary units, like fallocate's.
+/// Sizes as operators write them: `128G`, `64GiB`, `512M`: binary units, as fallocate reads
+/// G and GiB. `GB`-style decimal units are refused as ambiguous rather than guessed.
 public enum ByteSize {
     public static let kiB: Int64 = 1024
     public static let miB: Int64 = 1024 * 1024
@@ -102,9 +103,13 @@ public enum ByteSize {
         let unit = trimmed.dropFirst(digits.count).uppercased()
         let multiplier: Int64
         switch unit {
-        case "G", "GB", "GIB": multiplier = giB
-        case "M", "MB", "MIB": multiplier = miB
-        case "T", "TB", "TIB": multiplier = 1024 * giB
+        case "G", "GIB": multiplier = giB
+        case "M", "MIB": multiplier = miB
+        case "T", "TIB": multiplier = 1024 * giB
+        case "KB", "MB", "GB", "TB":
+            // fallocate (util-linux) reads GB as 1000^3: "64GB" would be ~59.6G, under the gate.
+            let binary = "\(digits)\(unit.prefix(1))"
+            return .failure(.init("\"\(trimmed)\" is ambiguous: fallocate reads \(unit) as powers of 1000 (64GB is about 59.6G). Write \(binary) (or \(binary)iB) for binary units, as the guide's 128G"))
         case "":
             return .failure(.init("\"\(trimmed)\" has no unit: write 128G, 512M or 1T"))
         default:
@@ -131,8 +136,21 @@ public enum ByteSize {
 /// A reason a value was refused, worded for the operator.
 public struct ValidationFailure: Error, Equatable, Sendable, CustomStringConvertible {
     public var reason: String
+    /// Set when the value is refused by default but the operator may still choose it by
+    /// confirming at the prompt (never from an answers file, never by -y): running the agent
+    /// as root, for example.
+    public var confirmation: Confirmation?
     public init(_ reason: String) { self.reason = reason }
+    public init(_ reason: String, acceptIfConfirmed value: String, question: String) {
+        self.reason = reason
+        confirmation = Confirmation(value: value, question: question)
+    }
     public var description: String { reason }
+
+    public struct Confirmation: Equatable, Sendable {
+        public var value: String
+        public var question: String
+    }
 }
 
 extension StringProtocol {

@@ -35,9 +35,14 @@ public struct StateWriteError: Error, CustomStringConvertible {
 /// instant leaves either the old or the new progress, never a mix.
 public final class StateStore {
     public let path: String
+    /// The directory is phase0's own (the default location): made 0700 even if it existed.
+    public let privateDirectory: Bool
     private var lockFD: Int32 = -1
 
-    public init(path: String) { self.path = path }
+    public init(path: String, privateDirectory: Bool = false) {
+        self.path = path
+        self.privateDirectory = privateDirectory
+    }
 
     deinit { if lockFD >= 0 { close(lockFD) } }
 
@@ -57,6 +62,7 @@ public final class StateStore {
     /// Creates the state directory (0700) and takes the lock, or reports who holds it.
     public func lock() throws {
         try makeDirectories(directory)
+        if privateDirectory { makePrivate(directory) }
         let lockPath = path + ".lock"
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw StateWriteError(path: lockPath, reason: errnoText()) }
@@ -98,7 +104,13 @@ public final class StateStore {
         }
         if data.isEmpty { throw InputFileError(path: path, problem: "is empty (truncated?)") }
         do {
-            return try JSONDecoder().decode(Progress.self, from: data)
+            let progress = try JSONDecoder().decode(Progress.self, from: data)
+            // The decoders ignore keys they do not know below the top level; a key this
+            // version would drop on the next save is refused instead (a typo, or a newer phase0).
+            if let unknown = try JSONValue.firstUnknownKey(in: data, comparedTo: progress) {
+                throw StateFileProblem.unknownKey(unknown.key, path: unknown.path)
+            }
+            return progress
         } catch let problem as StateFileProblem {
             throw InputFileError(path: path, problem: "is not a progress file phase0 can use: \(problem)")
         } catch {
@@ -110,7 +122,8 @@ public final class StateStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data: Data
-        do { data = try encoder.encode(progress) } catch {
+        // Notes and the practice history can quote commands and their output: mask secrets.
+        do { data = try encoder.encode(progress.redacted()) } catch {
             throw StateWriteError(path: path, reason: "could not encode: \(error)")
         }
         try writeAtomically(path: path, data: Array(data) + [0x0a], mode: 0o600)
@@ -155,6 +168,7 @@ public func writeAtomically(path: String, data: [UInt8], mode: mode_t) throws {
         throw StateWriteError(path: path, reason: reason)
     }
     close(fd)
+    FaultInjection.reached("store:renaming")
     guard rename(temp, path) == 0 else {
         let reason = errnoText()
         unlink(temp)
@@ -166,6 +180,15 @@ public func writeAtomically(path: String, data: [UInt8], mode: mode_t) throws {
         fsync(dirFD)
         close(dirFD)
     }
+}
+
+/// chmod 0700 of a directory that is ours (not a symlink, owned by us); a wider one would let
+/// other users read the resume file's neighbours (history, transcript).
+func makePrivate(_ directory: String) {
+    var st = stat()
+    guard lstat(directory, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, st.st_uid == geteuid(),
+          st.st_mode & 0o077 != 0 else { return }
+    chmod(directory, 0o700)
 }
 
 /// mkdir -p with mode 0700 for the parts it creates.

@@ -179,8 +179,11 @@ public final class StepContext {
 public struct RunOptions: Sendable {
     public var assumeYes: Bool
     public var dryRun: Bool
-    public init(assumeYes: Bool = false, dryRun: Bool = false) {
+    /// The account that ran `sudo phase0`, if any: the default operator when run as root.
+    public var sudoUser: String?
+    public init(assumeYes: Bool = false, dryRun: Bool = false, sudoUser: String? = nil) {
         self.assumeYes = assumeYes
         self.dryRun = dryRun
+        self.sudoUser = sudoUser
     }
 }

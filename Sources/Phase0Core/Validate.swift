@@ -19,6 +19,11 @@ public enum Validate {
             return .failure(.init("\(what) must not contain \".\" or \"..\" parts: write the real path"))
         }
         guard allowSpaces || !value.contains(" ") else { return .failure(.init("\(what) must not contain spaces")) }
+        // fstab and /proc/swaps read "\040" as a space, unit files read "\" as an escape:
+        // a backslash would make the path mean another path there.
+        guard !value.contains("\\") else {
+            return .failure(.init("\(what) must not contain a backslash (fstab and unit files read it as an escape, so the path would mean another one)"))
+        }
         guard value.utf8.count <= 1024 else { return .failure(.init("\(what) is longer than 1024 bytes")) }
         guard value.unicodeScalars.allSatisfy({ $0.isASCII }) else {
             return .failure(.init("\(what) must be plain ASCII (lookalike characters are a common trap)"))

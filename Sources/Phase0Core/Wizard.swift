@@ -45,9 +45,11 @@ public enum Wizard {
     public static func run(_ config: WizardConfig, steps: [Step], knownAnswerKeys: Set<String>,
                            output: Output = StandardOutput()) -> Int32 {
         InterruptFlag.install()
-        let store = StateStore(path: config.resolvedStatePath)
+        // The default state directory is phase0's own: kept private (0700) even if it existed.
+        let store = StateStore(path: config.resolvedStatePath, privateDirectory: config.statePath == nil)
         do {
-            let answers = try config.answersPath.map { try loadAnswersFile($0, knownKeys: knownAnswerKeys) } ?? [:]
+            let known = knownAnswerKeys.union([OperatorAccount.key])
+            let answers = try config.answersPath.map { try loadAnswersFile($0, knownKeys: known) } ?? [:]
             if !config.options.dryRun { try store.lock() }
             var progress = try store.load()
             if let existing = progress {
@@ -74,10 +76,14 @@ public enum Wizard {
             let reader: LineReader = isatty(0) == 1
                 ? ReadlineLineReader(historyPath: store.directory + "/history")
                 : PlainLineReader(output: output)
+            var options = config.options
+            options.sudoUser = config.environment["SUDO_USER"]
+            // Run as root directly, ask whose agent this is instead of assuming root.
+            let prelude = OperatorAccount.mustAsk(host: host) ? [OperatorAccount.question(sudoUser: options.sudoUser)] : []
             let engine = Engine(steps: steps, host: host, output: output, reader: reader, progress: progress!,
                                 store: store, transcript: transcript, answersFile: answers,
-                                answersPath: config.answersPath ?? "answers file", options: config.options,
-                                clock: utcTimestamp)
+                                answersPath: config.answersPath ?? "answers file", options: options,
+                                clock: utcTimestamp, prelude: prelude)
             return ExitStatus.of(engine.run())
         } catch let bad as InputFileError {
             output.write("phase0: \(bad)\nThe file was left as it is.\n")

@@ -1,0 +1,41 @@
+// libFuzzer target for the parsers phase0 feeds with machine files: /proc/swaps,
+// /proc/meminfo, and the fstab edit. Compiled together with Sources/Phase0Core/Memory.swift
+// and Fstab.swift by run.sh (swiftc -sanitize=fuzzer,address). A crash, a sanitizer report
+// or a failed precondition is a finding; libFuzzer saves the input that caused it.
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzParsers(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    guard size > 0 else { return 0 }
+    let bytes = UnsafeBufferPointer(start: data, count: size)
+    let text = String(decoding: bytes.dropFirst(), as: UTF8.self)
+    switch bytes[0] % 3 {
+    case 0:
+        _ = try? ProcSwaps.parse(text)
+    case 1:
+        _ = try? MemInfo.parse(text)
+    default:
+        checkFstabEdit(text, swapfile: bytes[0] & 0x80 == 0 ? "/swapfile" : "/swap$(x)`y`")
+    }
+    return 0
+}
+
+/// Every line stays byte for byte (or is commented out when it is /swap.img or the swapfile),
+/// exactly one active swapfile line results, and a second edit changes nothing.
+func checkFstabEdit(_ text: String, swapfile: String) {
+    let edit = Fstab.ensureSwapfile(in: text, swapfile: swapfile)
+    let before = lines(text), after = lines(edit.text)
+    precondition(after.count == before.count || after.count == before.count + 1, "line count")
+    for (index, line) in before.enumerated() where after[index] != line {
+        let device = Fstab.device(of: String(decoding: line, as: UTF8.self)[...]).map(String.init)
+        precondition(after[index] == Array("#".utf8) + line && (device == "/swap.img" || device == swapfile), "an unrelated line changed")
+    }
+    precondition(Fstab.activeSwapDevices(in: edit.text).filter { $0 == swapfile }.count == 1, "not exactly one swapfile line")
+    let again = Fstab.ensureSwapfile(in: edit.text, swapfile: swapfile)
+    precondition(again.changes.isEmpty && Array(again.text.utf8) == Array(edit.text.utf8), "not idempotent")
+}
+
+func lines(_ text: String) -> [[UInt8]] {
+    var result = Array(text.utf8).split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
+    if text.utf8.last == 0x0A { result.removeLast() }
+    return text.isEmpty ? [] : result
+}

@@ -27,7 +27,7 @@ enum AgentServiceQuestions {
         key: "user", prompt: "User that runs the agent",
         help: "The account that owns ~/Vybn and the venv; the unit runs as this user (User=) and tmux attach works as them.",
         defaultValue: { _ in fallback("user") },
-        validate: { raw, ctx in Validate.existingUser(raw, host: ctx.host) }
+        validate: { raw, ctx in OperatorAccount.validate(raw, host: ctx.host) }
     ) }
 
     static var home: Question { Question(

@@ -3,7 +3,7 @@ import Foundation
 @testable import Phase0Core
 @testable import Phase0Steps
 
-struct Cut: Error {}
+struct ResumeCut: Error {}
 
 /// The simulated Spark behind a numbered sequence of points: before every read or command,
 /// and after every command. At point `cutAt` the wizard is "killed": the resume file on disk
@@ -55,10 +55,10 @@ final class CuttingHost: SimulatedMachineHost {
     func lookupUser(_ name: String) -> UserInfo? { _ = point("user \(name)"); return inner.lookupUser(name) }
 
     func run(_ command: Command, onOutput: ((String) -> Void)?) throws -> CommandResult {
-        if point("before \(command.argv.joined(separator: " "))") { throw Cut() }
+        if point("before \(command.argv.joined(separator: " "))") { throw ResumeCut() }
         if command.program == interruptProgram { throw Interrupted(duringCommand: true) }
         let result = try inner.run(command, onOutput: onOutput)
-        if point("after \(command.argv.joined(separator: " "))") { throw Cut() }
+        if point("after \(command.argv.joined(separator: " "))") { throw ResumeCut() }
         return result
     }
 }

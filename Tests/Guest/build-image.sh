@@ -44,9 +44,11 @@ FSTAB
   install -m 0644 "$S/ollama.service" "$R/etc/systemd/system/ollama.service"
   install -m 0644 "$S/ollama-standin.env" "$R/etc/default/ollama-standin"
   install -m 0755 "$S/tailscale" "$R/usr/bin/tailscale"
-  install -d -m 0700 "$R/var/lib/tailscale-standin"
+  install -d -m 0755 "$R/var/lib/tailscale-standin"
   echo on >"$R/var/lib/tailscale-standin/https"
   echo '{}' >"$R/var/lib/tailscale-standin/serve.json"
+  chmod 0644 "$R/var/lib/tailscale-standin/https"
+  chmod 0666 "$R/var/lib/tailscale-standin/serve.json"
 
   # The agent: ~/Vybn/spark and a real venv at ~/.venv/spark.
   local H=$R/home/$USER_NAME

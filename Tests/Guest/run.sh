@@ -83,6 +83,28 @@ elif [[ ! -x $BIN ]]; then
   BIN=""
 fi
 
+# The answers file follows the wizard's contract (every key of it). If this
+# binary refuses keys of the contract, that is a FAIL; the scenarios then run
+# with those keys left out, so the rest of the procedure is still tested.
+ANSWERS=${PHASE0_GUEST_ANSWERS:-$GUEST_DIR/scenarios/answers.json}
+if [[ -n $BIN ]]; then
+  cp "$ANSWERS" "$RUN/answers.json"
+  ANSWERS=$RUN/answers.json
+  dropped=()
+  for _ in 1 2 3 4 5 6 7 8; do
+    msg=$("$BIN" render unit --answers "$ANSWERS" 2>&1 >/dev/null) && break
+    key=$(sed -n 's/.*unknown key "\([A-Za-z0-9]*\)".*/\1/p' <<<"$msg" | head -n1)
+    [[ -n $key ]] || break
+    dropped+=("$key")
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop(sys.argv[2]); json.dump(d, open(sys.argv[1], "w"), indent=2)' "$ANSWERS" "$key"
+  done
+  if ((${#dropped[@]})); then
+    result FAIL answers/contract-keys "phase0 refuses answers-file keys of the contract: ${dropped[*]} (the scenarios run without them)"
+  else
+    result PASS answers/contract-keys "phase0 accepts every key of the contract's answers file"
+  fi
+fi
+
 FSTAB_ORIG=$RUN/fstab.orig
 debugfs -R 'cat /etc/fstab' "$IMAGE_DIR/base.raw" >"$FSTAB_ORIG" 2>/dev/null
 
@@ -93,7 +115,7 @@ run_scenario() {
   qemu-img create -q -f qcow2 -b "$IMAGE_DIR/base.raw" -F raw "$dir/overlay.qcow2"
   cp "$GUEST_DIR/scenarios/entry.sh" "$GUEST_DIR/scenarios/lib.sh" "$GUEST_DIR/scenarios/pty-drive.py" \
     "$FSTAB_ORIG" "$dir/disk/"
-  cp "${PHASE0_GUEST_ANSWERS:-$GUEST_DIR/scenarios/answers.json}" "$dir/disk/answers.json"
+  cp "$ANSWERS" "$dir/disk/answers.json"
   cp "$GUEST_DIR/scenarios/$script" "$dir/disk/scenario.sh"
   echo "$name" >"$dir/disk/name"
   [[ -n $BIN ]] && cp "$BIN" "$dir/disk/phase0"

@@ -29,12 +29,17 @@ out=$(as_user tailscale serve --bg 3000 2>&1); rc=$?
 as_user sudo tailscale serve --bg 3000 >/dev/null 2>&1
 [[ $(tailscale serve status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["Web"]["spark-2b7c.tail1234.ts.net:443"]["Handlers"]["/"]["Proxy"])') == http://127.0.0.1:3000 ]]
 RS=$?; res ts-serve "sudo tailscale serve --bg 3000 stores the proxy to http://127.0.0.1:3000" "serve status: $(tailscale serve status --json)"
+[[ $(as_user tailscale serve status --json) == *'"Proxy": "http://127.0.0.1:3000"'* ]]; RS=$?; res ts-serve-read "the operator reads the serve config without root" "as $OPERATOR: $(as_user tailscale serve status --json 2>&1 | head -c 200)"
+tailscale serve reset
+tailscale set --operator="$OPERATOR"
+as_user tailscale serve --bg 3000 >/dev/null 2>&1; RS=$?; res ts-operator-set "after 'tailscale set --operator=$OPERATOR' the operator may serve without sudo" "serve as operator failed"
+tailscale set --operator=
 tailscale serve reset
 echo off >/var/lib/tailscale-standin/https
 out=$(tailscale serve --bg 3000 2>&1); rc=$?
 ((rc == 0)) && [[ $out == *"Serve is not enabled"* ]] && [[ $(tailscale serve status --json) == "{}" ]]
 RS=$?; res ts-https-off "HTTPS off: serve prints the enable URL, exits 0, serves nothing" "rc=$rc out=$out"
-tailscale status --json | python3 -c 'import json,sys; s=json.load(sys.stdin); assert "https" not in s["Self"]["CapMap"] and not s["CertDomains"]'
+as_user tailscale status --json | python3 -c 'import json,sys; s=json.load(sys.stdin); assert "https" not in s["Self"]["CapMap"] and not s["CertDomains"]'
 RS=$?; res ts-status-off "HTTPS off shows in status --json" "CapMap/CertDomains still say https"
 echo on >/var/lib/tailscale-standin/https
 

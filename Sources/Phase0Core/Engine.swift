@@ -67,6 +67,12 @@ public final class Engine {
         } catch let refusal as Refused {
             markFailed(refusal.reason)
             say("\nphase0 will not continue: \(refusal.reason)")
+            // Step 0 refused (no room, wrong filesystem...): exit 3 means "stopped at the swap
+            // gate", so say what the gate is and that no later step runs without it.
+            if context.stepNumber == 0 {
+                let (verdict, problem) = SwapGate.measure(host)
+                if !verdict.passes { say(Messages.gateClosed(verdict: verdict, problem: problem)) }
+            }
             say(Messages.progressKept(store?.path))
             return context.stepNumber == 0 ? .gate(refusal.reason) : .failed(refusal.reason)
         } catch let gate as GateClosed {

@@ -70,13 +70,20 @@ import Foundation
         #expect(!FileManager.default.fileExists(atPath: sandbox.statePath))
     }
 
-    @Test func aBadScenarioFileExits65() throws {
+    /// A scenario no machine could have is refused before anything runs, naming the file and the key.
+    @Test(arguments: [
+        (#"{"filesystem": {"freeGiB": -1}}"#, "filesystem.freeGiB must be between 0 and 1000000"),
+        (#"{"ollamaListen": "0.0.0.0"}"#, "ollamaListen must be ADDRESS:PORT, such as \"127.0.0.1:11434\" or \"0.0.0.0:11434\", not \"0.0.0.0\""),
+        (#"{"tmuxSession": ["vybn"]}"#, "unknown key \"tmuxSession\""),
+    ])
+    func aBadScenarioFileExits65(json: String, problem: String) throws {
         let sandbox = try Sandbox()
         let path = sandbox.dir + "/scenario.json"
-        try sandbox.write(#"{"filesystem": {"freeGiB": -1}}"#, to: path, mode: 0o644)
+        try sandbox.write(json, to: path, mode: 0o644)
         let (code, output) = try sandbox.run(["--practice", "-y", "--scenario", path])
         #expect(code == 65)
-        #expect(output.contains("phase0: \(path): filesystem.freeGiB must be between 0 and 1000000"), "\(output)")
+        #expect(output.contains("phase0: \(path): "), "\(output)")
+        #expect(output.contains(problem), "\(output)")
         #expect(output.contains("The file was left as it is."))
         #expect(!FileManager.default.fileExists(atPath: sandbox.statePath))
     }

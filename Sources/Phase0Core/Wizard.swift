@@ -78,7 +78,8 @@ public enum Wizard {
             }
             let transcript = config.options.dryRun ? nil : Transcript(path: store.path + ".transcript.log")
             let reader: LineReader = isatty(0) == 1
-                ? ReadlineLineReader(historyPath: store.directory + "/history")
+                ? ReadlineLineReader(historyPath: store.directory + "/history",
+                                     paths: (host as? PracticeHost).map { practice in { practice.pathCompletions($0) } })
                 : PlainLineReader(output: output)
             let engine = Engine(steps: steps, host: host, output: output, reader: reader, progress: progress!,
                                 store: store, transcript: transcript, answersFile: answers,

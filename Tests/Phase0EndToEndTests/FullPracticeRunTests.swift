@@ -96,4 +96,34 @@ import Foundation
         #expect(historyMatches(finalHistory, fullRunHistory), "\(finalHistory)")
         #expect(try sandbox.stepStatuses() == Array(repeating: "done", count: 6))
     }
+
+    /// In practice Tab completes paths from the simulated Spark's files, not this computer's:
+    /// "/us" completes to nothing there (no /usr on it), "~/Vy" and "bin/py" do.
+    @Test func tabCompletesPathsFromTheSimulatedSpark() throws {
+        let sandbox = try Sandbox()
+        let op = Operator(terminal: try sandbox.terminal(["--practice"]))
+        try op.step0()
+        try op.step1()
+        try op.see("== Step 2 of 5")
+        try op.acceptDefaults(Array(Defaults.step2.prefix(2)))
+        try op.see("Agent directory (holds tui.py) [/home/vybnz69/Vybn/spark]: ")
+        op.terminal.send("/us\tX\r")
+        try op.see("Not accepted: /usX is not a directory on spark-2b7c (simulated)")
+        try op.see("Agent directory (holds tui.py) [/home/vybnz69/Vybn/spark]: ")
+        op.terminal.send("/home/vybnz69/Vy\t")
+        try op.see("/home/vybnz69/Vybn/")
+        op.terminal.send("sp\t")
+        try op.see("spark/")
+        op.terminal.send("\r")
+        try op.see("Python of the agent's venv [/home/vybnz69/.venv/spark/bin/python]: ")
+        op.terminal.send("/home/vybnz69/.venv/spark/bin/py\t")
+        try op.see("python ")
+        op.terminal.send("\r")
+        try op.acceptDefaults(Array(Defaults.step2.dropFirst(4)))
+        try op.see(Prompt.confirm)
+        try op.interrupt(statePath: sandbox.statePath)
+        let answers = try #require(try sandbox.status()["answers"] as? [String: String])
+        #expect(answers["agentDir"] == "/home/vybnz69/Vybn/spark")
+        #expect(answers["venvPython"] == "/home/vybnz69/.venv/spark/bin/python")
+    }
 }

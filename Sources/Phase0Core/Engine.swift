@@ -88,10 +88,6 @@ public final class Engine {
             say("\nphase0: \(bad)")
             say(Messages.progressKept(store?.path))
             return .badInput(bad.description)
-        } catch let bad as InputFileError {
-            say("\nphase0: \(bad)")
-            say(Messages.progressKept(store?.path))
-            return .badInput(bad.description)
         } catch let interrupt as Interrupted {
             if interrupt.duringCommand, let inFlight {
                 record(step: inFlight.step, action: inFlight.action) {

@@ -62,7 +62,8 @@ let package = Package(
         // Runs the built phase0 binary in a pseudo-terminal (real readline) and through pipes.
         .testTarget(
             name: "Phase0EndToEndTests",
-            path: "Tests/Phase0EndToEndTests"
+            path: "Tests/Phase0EndToEndTests",
+            resources: [.copy("Fixtures")]
         ),
     ]
 )

@@ -72,7 +72,14 @@ public final class Engine {
             say(Messages.progressKept(store?.path))
             return .stopped(stop.reason)
         } catch let refusal as Refused {
+            markFailed(refusal.reason)
             say("\nphase0 will not continue: \(refusal.reason)")
+            // Step 0 refused (no room, wrong filesystem...): exit 3 means "stopped at the swap
+            // gate", so say what the gate is and that no later step runs without it.
+            if context.stepNumber == 0 {
+                let (verdict, problem) = SwapGate.measure(host)
+                if !verdict.passes { say(Messages.gateClosed(verdict: verdict, problem: problem)) }
+            }
             say(Messages.progressKept(store?.path))
             return context.stepNumber == 0 ? .gate(refusal.reason) : .failed(refusal.reason)
         } catch let gate as GateClosed {
@@ -80,6 +87,7 @@ public final class Engine {
             say(Messages.progressKept(store?.path))
             return .gate(gate.explanation)
         } catch let failure as StepFailed {
+            markFailed(failure.reason)
             say("\nFAILED: \(failure.reason)")
             say(Messages.progressKept(store?.path))
             return .failed(failure.reason)
@@ -108,6 +116,17 @@ public final class Engine {
             say(Messages.progressKept(store?.path))
             return .failed("\(error)")
         }
+    }
+
+    /// The step that stopped on a refusal or a failure says so, with the reason, in the resume
+    /// file: `phase0 status` then shows "failed" and why, not "in-progress" with no note.
+    private func markFailed(_ reason: String) {
+        updateStep(context.stepNumber) {
+            guard $0.status != .failed else { return }
+            $0.status = .failed
+            $0.note = reason
+        }
+        try? save()
     }
 
     // MARK: - Steps

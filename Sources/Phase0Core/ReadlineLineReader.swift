@@ -8,8 +8,12 @@ import CReadline
 public final class ReadlineLineReader: LineReader {
     private let historyPath: String?
 
-    public init(historyPath: String?) {
+    /// `paths` lists the completions of a typed path prefix (a directory ends in "/"); nil
+    /// completes from this computer's files (readline's own). Practice passes the simulated
+    /// Spark's files, so Tab offers what the procedure will find there.
+    public init(historyPath: String?, paths: ((String) -> [String])? = nil) {
         self.historyPath = historyPath
+        ReadlineLineReader.pathLister = paths
         phase0_rl_set_readline_name(ReadlineLineReader.programName)
         // Readline's own handlers would re-raise SIGINT after cleanup; ours only raise a flag,
         // and our getc turns it into end of line so the caller can stop in order.
@@ -25,6 +29,7 @@ public final class ReadlineLineReader: LineReader {
     nonisolated(unsafe) private static let programName: UnsafePointer<CChar> = UnsafePointer(strdup("phase0")!)
     nonisolated(unsafe) static var currentChoices: [String] = []
     nonisolated(unsafe) static var completingPaths = false
+    nonisolated(unsafe) static var pathLister: ((String) -> [String])?
 
     public func readLine(prompt: String, completion: Completion) throws -> String? {
         switch completion {
@@ -78,8 +83,14 @@ public final class ReadlineLineReader: LineReader {
 
     private static let complete: @convention(c) (UnsafePointer<CChar>?, Int32, Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = { text, _, _ in
         if ReadlineLineReader.completingPaths {
-            phase0_rl_set_completion_over(0)
-            return nil   // readline's own filename completion
+            guard let lister = ReadlineLineReader.pathLister else {
+                phase0_rl_set_completion_over(0)
+                return nil   // readline's own filename completion
+            }
+            let found = lister(text.map { String(cString: $0) } ?? "")
+            // A directory completes to "DIR/" so the next Tab goes on inside it: no space after.
+            if found.count == 1 && found[0].hasSuffix("/") { phase0_rl_set_append_character(0) }
+            ReadlineLineReader.currentChoices = found
         }
         phase0_rl_set_completion_over(1)
         guard !ReadlineLineReader.currentChoices.isEmpty else { return nil }

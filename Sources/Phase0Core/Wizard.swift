@@ -63,7 +63,13 @@ public enum Wizard {
             }
             let host: Host
             if config.practice {
-                let machine = try progress?.machine ?? (config.scenarioPath.map { try Scenario.load($0).apply() } ?? SimulatedSpark())
+                var machine = progress?.machine ?? SimulatedSpark()
+                if progress?.machine == nil, let path = config.scenarioPath {
+                    let scenario = try Scenario.load(path)
+                    // Say what the scenario rehearses, so the operator knows what to look for.
+                    output.write("Practice scenario \(path)" + (scenario.description.map { ":\n" + wrapped($0, indent: "  ") } ?? "") + "\n\n")
+                    machine = scenario.apply()
+                }
                 host = PracticeHost(machine: machine)
             } else {
                 host = LiveHost()
@@ -74,7 +80,8 @@ public enum Wizard {
             }
             let transcript = config.options.dryRun ? nil : Transcript(path: store.path + ".transcript.log")
             let reader: LineReader = isatty(0) == 1
-                ? ReadlineLineReader(historyPath: store.directory + "/history")
+                ? ReadlineLineReader(historyPath: store.directory + "/history",
+                                     paths: (host as? PracticeHost).map { practice in { practice.pathCompletions($0) } })
                 : PlainLineReader(output: output)
             var options = config.options
             options.sudoUser = config.environment["SUDO_USER"]
@@ -96,6 +103,21 @@ public enum Wizard {
             return ExitStatus.failed
         }
     }
+}
+
+/// `text` as lines of at most `width` columns (words longer than that stay whole), each indented.
+func wrapped(_ text: String, indent: String, width: Int = 96) -> String {
+    var lines: [String] = []
+    var line = ""
+    for word in text.split(separator: " ") {
+        if !line.isEmpty && indent.count + line.count + 1 + word.count > width {
+            lines.append(indent + line)
+            line = ""
+        }
+        line += (line.isEmpty ? "" : " ") + word
+    }
+    if !line.isEmpty { lines.append(indent + line) }
+    return lines.joined(separator: "\n")
 }
 
 /// `2026-11-29T12:00:00Z`.

@@ -36,6 +36,18 @@ public final class PracticeHost: SimulatedMachineHost {
 
     public func lookupUser(_ name: String) -> UserInfo? { machine.users.first { $0.name == name } }
 
+    /// The simulated files and directories a typed absolute path prefix can complete to, in
+    /// its directory only (directories end in "/"): Tab completion at practice prompts.
+    public func pathCompletions(_ prefix: String) -> [String] {
+        guard prefix.hasPrefix("/") else { return [] }
+        let directory = String(prefix[...prefix.lastIndex(of: "/")!])
+        return machine.files.compactMap { path, file in
+            guard path.hasPrefix(prefix), path.count > directory.count, path.hasPrefix(directory),
+                  !path.dropFirst(directory.count).contains("/") else { return nil }
+            return file.isDirectory ? path + "/" : path
+        }.sorted()
+    }
+
     /// The operator confirmed an operator task: in practice the simulated operator does it
     /// (SimOperator.swift). Returns what was done, for the screen.
     public func operatorConfirmed(_ taskID: String) -> String? { machine.performOperatorTask(taskID) }

@@ -139,6 +139,14 @@ public struct Scenario: Decodable, Equatable {
             if let used = swap.usedGiB, used < 0 || used > swap.sizeGiB { return "swaps: \(swap.path) usedGiB must be between 0 and sizeGiB" }
         }
         if let free = filesystem?.freeGiB, free < 0 || free > 1_000_000 { return "filesystem.freeGiB must be between 0 and 1000000" }
+        // Without a port the simulated Ollama would listen nowhere, and the run would fail in
+        // Step 2 (the unit waits for Ollama's API) for a reason the scenario never meant.
+        if let listen = ollamaListen {
+            let port = listen.split(separator: ":").last.flatMap { Int($0) }
+            if listen.hasPrefix(":") || !listen.contains(":") || port.map({ !(1...65535).contains($0) }) ?? true {
+                return "ollamaListen must be ADDRESS:PORT, such as \"127.0.0.1:11434\" or \"0.0.0.0:11434\", not \"\(listen)\""
+            }
+        }
         for (name, state) in services ?? [:] where !["active", "inactive", "missing"].contains(state) {
             return "services.\(name) must be \"active\", \"inactive\" or \"missing\""
         }

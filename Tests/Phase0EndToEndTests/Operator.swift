@@ -1,0 +1,233 @@
+import Testing
+
+/// The wizard's prompts, exactly as they appear on screen.
+enum Prompt {
+    static let confirm = "Run this? [y]es / [n]o / [e]xplain / [q]uit: "
+    /// In an optional step (Step 1) every confirmation also offers skip.
+    static let confirmOrSkip = "Run this? [y]es / [n]o / [s]kip / [e]xplain / [q]uit: "
+    static let installMosh = "Install mosh? (optional: SSH + tmux attach works fine without it) [y]es / [s]kip: "
+    static let operatorTask = "When done, press Enter to re-check ([q]uit, [e]xplain): "
+    static let observations = [
+        "1. Did you close the laptop lid and leave it closed for 5 minutes? [y]es / [n]o: ",
+        "2. With the laptop lid closed, did a chat on your phone at the Serve URL get a reply? [y]es / [n]o: ",
+        "3. After SSHing back, did `tmux attach` to the agent's session show the TUI intact? [y]es / [n]o: ",
+    ]
+}
+
+/// The guide's defaults, as each step asks for them.
+enum Defaults {
+    static let step0 = [("Swapfile path", "/swapfile"), ("Swapfile size", "128G"), ("vm.swappiness", "10")]
+    static let step2 = [
+        ("User that runs the agent", "vybnz69"), ("Home directory of that user", "/home/vybnz69"),
+        ("Agent directory (holds tui.py)", "/home/vybnz69/Vybn/spark"),
+        ("Python of the agent's venv", "/home/vybnz69/.venv/spark/bin/python"), ("tmux session name", "vybn"),
+        ("systemd unit name", "vybn-agent.service"), ("Ollama's systemd unit", "ollama.service"),
+        ("Ollama's URL", "http://127.0.0.1:11434"),
+    ]
+    /// Step 3 asks the network last (answered with Tab completion); Ollama's URL was given in Step 2.
+    static let step3 = [
+        ("Open WebUI image", "ghcr.io/open-webui/open-webui:main"), ("Container name", "open-webui"),
+        ("Data volume name", "open-webui"), ("Port on 127.0.0.1 for Open WebUI", "3000"),
+    ]
+    static let network = "Container network (auto, host, bridge) [auto]: "
+}
+
+/// Step 0 on an ext4 root: the fallocate route. btrfs shows truncate, chattr +C, fallocate.
+let fallocateRoute = ["sudo fallocate -l 128G /swapfile"]
+let btrfsRoute = ["sudo truncate -s 0 /swapfile", "sudo chattr +C /swapfile", "sudo fallocate -l 128G /swapfile"]
+
+/// The loopback-only host-network variant: Ollama on 127.0.0.1 cannot be reached through host-gateway.
+let hostNetworkRun = "sudo docker run --detach --name=open-webui --restart=always --memory=2g --memory-swap=4g --network=host --env=HOST=127.0.0.1 --env=PORT=3000 --env=OLLAMA_BASE_URL=http://127.0.0.1:11434 "
+/// The guide's own route, when Ollama listens where the docker0 bridge reaches it.
+let bridgeRun = "sudo docker run --detach --name=open-webui --restart=always --memory=2g --memory-swap=4g --publish=127.0.0.1:3000:8080 --add-host=host.docker.internal:host-gateway --env=OLLAMA_BASE_URL=http://host.docker.internal:11434 "
+
+/// Every change command of a whole practice run on the guide's Spark, in order, each once.
+/// An entry ending in "..." matches a line starting with the rest (the docker run carries a hash).
+let fullRunHistory = [
+    "sudo fallocate -l 128G /swapfile", "sudo chmod 600 /swapfile", "sudo mkswap /swapfile", "sudo swapon /swapfile",
+    "sudo sysctl -w vm.swappiness=10",
+    "sudo install -m 0644 /dev/stdin /etc/sysctl.d/99-phase0-swappiness.conf.phase0-new  <<< (3 lines on stdin)",
+    "sudo mv -f /etc/sysctl.d/99-phase0-swappiness.conf.phase0-new /etc/sysctl.d/99-phase0-swappiness.conf",
+    "sudo cp -p --no-clobber /etc/fstab /etc/fstab.phase0-backup.1",
+    "sudo install -m 0644 /dev/stdin /etc/fstab.phase0-new  <<< (7 lines on stdin)",
+    "sudo mv -f /etc/fstab.phase0-new /etc/fstab",
+    "sudo apt-get update", "sudo apt-get install -y mosh",
+    "sudo install -m 0644 /dev/stdin /etc/systemd/system/vybn-agent.service.phase0-new  <<< ...",
+    "sudo mv -f /etc/systemd/system/vybn-agent.service.phase0-new /etc/systemd/system/vybn-agent.service",
+    "sudo systemctl daemon-reload", "sudo systemctl enable vybn-agent.service", "sudo systemctl start vybn-agent.service",
+    "sudo docker pull ghcr.io/open-webui/open-webui:main",
+    hostNetworkRun + "...",
+    "sudo tailscale serve --bg 3000",
+    "sudo docker stop open-webui", "sudo docker start open-webui",
+]
+
+/// Whether `history` is `expected` line for line (see fullRunHistory for "...").
+func historyMatches(_ history: [String], _ expected: [String]) -> Bool {
+    history.count == expected.count && zip(history, expected).allSatisfy { line, wanted in
+        wanted.hasSuffix("...") ? line.hasPrefix(String(wanted.dropLast(3))) : line == wanted
+    }
+}
+
+/// An operator at the keyboard of a practice run on the guide's simulated Spark: waits for
+/// each prompt as it comes and answers as a person would (Enter for the defaults, y for each
+/// command after reading it, Tab to complete a choice). Every expectation is in screen order,
+/// so a missing, extra or reordered prompt fails the test.
+struct Operator {
+    let terminal: PTYSession
+
+    func see(_ text: String) throws { try terminal.expect(text) }
+
+    /// Enter at each question: the default shown in brackets is taken.
+    func acceptDefaults(_ questions: [(String, String)]) throws {
+        for (question, value) in questions {
+            try see("\(question) [\(value)]: ")
+            terminal.send("\r")
+        }
+    }
+
+    /// Sees the commands an action will run, then its confirmation; answers y and sees it done.
+    func confirm(_ commands: [String], done title: String, prompt: String = Prompt.confirm, typing answer: String = "y\r") throws {
+        for command in commands { try see("$ " + command) }
+        try see(prompt)
+        terminal.send(answer)
+        try see("[done] " + title)
+    }
+
+    func step0(allocation: [String] = fallocateRoute, filesystem: String = "ext4") throws {
+        try see("== Step 0 of 5: Expand swap (required) ==")
+        try acceptDefaults(Defaults.step0)
+        try see("Swap gate: 16G of the required 64G (not yet)")
+        try see("/swapfile goes on \(filesystem) with 3.2T free")
+        try confirm(allocation, done: "Allocate the swapfile: 128G")
+        try confirm(["sudo chmod 600 /swapfile"], done: "Make the swapfile readable by root only")
+        try confirm(["sudo mkswap /swapfile"], done: "Write the swap signature (mkswap)")
+        try confirm(["sudo swapon /swapfile"], done: "Turn the swapfile on (swapon)")
+        try confirm(["sudo sysctl -w vm.swappiness=10"], done: "Lower swappiness now")
+        try confirm(["sudo mv -f /etc/sysctl.d/99-phase0-swappiness.conf.phase0-new /etc/sysctl.d/99-phase0-swappiness.conf"],
+                    done: "Keep swappiness after reboot (/etc/sysctl.d/99-phase0-swappiness.conf)")
+        try confirm(["sudo cp -p --no-clobber /etc/fstab /etc/fstab.phase0-backup.1", "sudo mv -f /etc/fstab.phase0-new /etc/fstab"],
+                    done: "Keep the swapfile after reboot (/etc/fstab)")
+        try see("[done] Step 0 verified: ")
+    }
+
+    func step1() throws {
+        try see("== Step 1 of 5: Install mosh (optional) ==")
+        try see(Prompt.installMosh)
+        terminal.send("y\r")
+        try see("mosh: not installed")
+        try see("Firewall: ufw is inactive, so no rule is needed for mosh.")
+        try confirm(["sudo apt-get update", "sudo apt-get install -y mosh"], done: "Install mosh (apt-get)", prompt: Prompt.confirmOrSkip)
+        try see("[ok] Allow mosh's UDP 60000:61000/udp in ufw (only when ufw is active): ufw is inactive; no rule needed")
+        try see("[done] Step 1 verified: ")
+    }
+
+    /// The questions and report of Step 2, up to its first confirmation.
+    func step2Questions(tmux: String = "tmux for vybnz69: no server running") throws {
+        try see("== Step 2 of 5: Run the agent under systemd, in tmux ==")
+        try acceptDefaults(Defaults.step2)
+        try see(tmux)
+    }
+
+    static let unitFile = ["sudo mv -f /etc/systemd/system/vybn-agent.service.phase0-new /etc/systemd/system/vybn-agent.service"]
+
+    func step2() throws {
+        try step2Questions()
+        try confirm(Operator.unitFile, done: "Install the unit file (mode 0644): as rendered, 0644")
+        try confirm(["sudo systemctl daemon-reload"], done: "Have systemd read the unit (daemon-reload)")
+        try confirm(["sudo systemctl enable vybn-agent.service"], done: "Enable the unit at boot: enabled")
+        try see("[ok] Stop the tmux server started by hand")
+        try step2Start()
+    }
+
+    func step2Start() throws {
+        try confirm(["sudo systemctl start vybn-agent.service"], done: "Start the service (and its tmux session): tmux attach -t vybn (as vybnz69)")
+        try see("[done] Step 2 verified: ")
+    }
+
+    /// Step 3's questions, the network answered by typing "au" and Tab.
+    func step3Questions() throws {
+        try see("== Step 3 of 5: Deploy Open WebUI (memory-limited) ==")
+        try acceptDefaults(Defaults.step3)
+        try see(Defaults.network)
+        terminal.send("au\t")
+        try see("auto")
+        terminal.send("\r")
+    }
+
+    func step3(network: String = "Network: host network: Ollama listens on 127.0.0.1:11434 only", run: String = hostNetworkRun) throws {
+        try step3Questions()
+        try see("Docker: daemon 28.2.2 answers")
+        try see(network)
+        try step3Container(run: run)
+    }
+
+    /// Step 3's actions. `replacing`: how the wizard describes a container of that name that it
+    /// did not make; it is removed (after a y) before the rendered one runs.
+    /// `pulled`: the image is there already (a resumed run), so nothing is pulled.
+    func step3Container(run: String = hostNetworkRun, replacing: String? = nil, pulled: Bool = false) throws {
+        try see("[ok] Start the Docker daemon: server 28.2.2")
+        try see("[ok] Start Docker at boot: enabled")
+        if pulled {
+            try see("[ok] Pull the Open WebUI image: present")
+        } else {
+            try confirm(["sudo docker pull ghcr.io/open-webui/open-webui:main"], done: "Pull the Open WebUI image: present")
+        }
+        if let replacing {
+            try see("  -> Remove the existing container (its volume and data stay)")
+            try see("Container open-webui: \(replacing).")
+            try see("It is replaced by the container of the rendered command below; volume open-webui is kept.")
+            try confirm(["sudo docker rm -f open-webui"], done: "Remove the existing container (its volume and data stay)")
+        } else {
+            try see("[ok] Remove the existing container (its volume and data stay)")
+        }
+        try confirm([run], done: "Run Open WebUI (memory-capped, loopback only)")
+        try see("[ok] Wait for Open WebUI to answer /health (up to 5 minutes): healthy")
+        try see("[ok] Register the first account now (it becomes admin): NO ACCOUNT YET")
+        try see("[done] Step 3 verified: ")
+    }
+
+    func step4() throws {
+        try see("== Step 4 of 5: Expose Open WebUI via Tailscale Serve ==")
+        try see("[ok] Connect the Spark to your tailnet: spark-2b7c.tail2b7c.ts.net")
+        try see("[ok] Enable HTTPS for your tailnet (admin console)")
+        try step4Serve()
+    }
+
+    func step4Serve() throws {
+        try confirm(["sudo tailscale serve --bg 3000"], done: "Serve Open WebUI on the tailnet (tailscale serve --bg): https://spark-2b7c.tail2b7c.ts.net -> http://127.0.0.1:3000")
+        try see("[done] Step 4 verified: ")
+    }
+
+    /// The three observations answered yes (the first typed "ye" + Tab), then check 4 confirmed.
+    func step5() throws {
+        try see("== Step 5 of 5: The Unplug Protocol (success test) ==")
+        try see("2. Meanwhile, on your phone with Tailscale connected, open https://spark-2b7c.tail2b7c.ts.net and chat")
+        for (index, question) in Prompt.observations.enumerated() {
+            try see(question)
+            terminal.send(index == 0 ? "ye\t" : "yes")
+            try see("yes")
+            terminal.send("\r")
+            try see("[done] Unplug check \(index + 1): ")
+        }
+        try see("[ok] Note the agent's tmux session before check 4")
+        try confirm(["sudo docker stop open-webui", "sudo docker start open-webui"],
+                    done: "Unplug check 4: stop and start Open WebUI; the agent's tmux session must survive: tmux session vybn survived")
+        try see("[ok] Unplug check 5: detach from tmux; Open WebUI keeps running")
+        try see("[done] Step 5 verified: ")
+    }
+
+    /// The end of a complete run: the line, then exit 0.
+    func complete() throws {
+        try see("Phase 0 complete: all steps done and verified.")
+        let code = try terminal.waitForExit()
+        #expect(code == 0, "\(terminal.unread)")
+    }
+
+    /// Ctrl-C at whatever prompt is showing: the progress is kept, exit 130.
+    func interrupt(statePath: String) throws {
+        terminal.send("\u{03}")
+        try see("Interrupted.")
+        try see("Progress is saved in \(statePath). Run phase0 again to resume where it stopped.")
+        #expect(try terminal.waitForExit() == 130)
+    }
+}

@@ -1,0 +1,62 @@
+import Testing
+import Foundation
+
+/// A practice scenario from Fixtures/scenarios: teaching examples of the guide's failure cases,
+/// usable by hand too (phase0 --practice --scenario Tests/Phase0EndToEndTests/Fixtures/scenarios/NAME.json).
+func scenario(_ name: String) throws -> String {
+    try #require(Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures/scenarios")).path
+}
+
+/// Every fixture, by name.
+func scenarioNames() throws -> [String] {
+    let directory = try #require(Bundle.module.url(forResource: "Fixtures/scenarios", withExtension: nil))
+    return try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }
+        .map { String($0.dropLast(5)) }.sorted()
+}
+
+/// A new practice run on the fixture `name` in a pseudo-terminal; the wizard first says what the
+/// scenario rehearses (its description), then the practice banner.
+func startPractice(_ sandbox: Sandbox, scenario name: String) throws -> Operator {
+    let path = try scenario(name)
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+    let description = try #require(json?["description"] as? String)
+    let op = Operator(terminal: try sandbox.terminal(["--practice", "--scenario", path]))
+    try op.see("Practice scenario \(path):")
+    try op.see("  " + description.split(separator: " ").prefix(6).joined(separator: " "))
+    try op.see("PRACTICE MODE on spark-2b7c (simulated)")
+    return op
+}
+
+/// `fullRunHistory` with `extra` inserted after its first `after` lines.
+func fullRunHistory(inserting extra: String, after: Int) -> [String] {
+    var lines = fullRunHistory
+    lines.insert(extra, at: after)
+    return lines
+}
+
+/// The fixtures are teaching examples: each loads, says what it rehearses, and is rehearsed by a test.
+@Suite struct ScenarioFixtureTests {
+    static let rehearsed = ["btrfs-root", "disk-too-small", "docker-missing", "https-not-enabled", "old-open-webui-container",
+                            "ollama-all-interfaces", "ollama-loopback-only", "tmux-session-by-hand"]
+
+    /// A new fixture goes in this list together with the test that runs it.
+    @Test func everyFixtureIsListed() throws {
+        #expect(try scenarioNames() == ScenarioFixtureTests.rehearsed)
+    }
+
+    /// Each loads (preflight on its simulated Spark reports, rather than refusing the file with
+    /// 65) and has a description of a sentence or more.
+    @Test(arguments: rehearsed)
+    func aFixtureLoadsAndSaysWhatItTeaches(name: String) throws {
+        let sandbox = try Sandbox()
+        let path = try scenario(name)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        #expect((json["description"] as? String)?.count ?? 0 > 80, "\(name) needs a description")
+        let (code, output) = try sandbox.run(["preflight", "--practice", "--scenario", path])
+        // Step 0 has not run on any of them, so swap >= 64G fails: exit 1.
+        #expect(code == 1, "\(output)")
+        #expect(output.hasPrefix("Preflight on spark-2b7c (simulated) (read-only):"), "\(output)")
+        #expect(output.contains("[fail    ] swap >= 64G: 16G now; Step 0 expands it"), "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.statePath), "preflight is read-only")
+    }
+}

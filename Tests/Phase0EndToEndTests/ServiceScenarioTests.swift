@@ -1,0 +1,168 @@
+import Testing
+import Foundation
+
+/// The guide's Steps 2-4 failure cases, from Fixtures/scenarios, through the pseudo-terminal.
+@Suite struct ServiceScenarioTests {
+    /// A tmux session started by hand: Step 2 shows it and asks before stopping the server.
+    /// No: nothing stopped, exit 130. The next run asks again; yes: the unit starts its own.
+    @Test func aTmuxSessionRunByHandIsStoppedOnlyAfterAYes() throws {
+        let sandbox = try Sandbox()
+        let handRun = "tmux for vybnz69: a server started by hand, with session(s) vybn"
+        let op = try startPractice(sandbox, scenario: "tmux-session-by-hand")
+        let first = op.terminal
+        try op.step0()
+        try op.step1()
+        try op.step2Questions(tmux: handRun)
+        try op.confirm(Operator.unitFile, done: "Install the unit file (mode 0644)")
+        try op.confirm(["sudo systemctl daemon-reload"], done: "Have systemd read the unit (daemon-reload)")
+        try op.confirm(["sudo systemctl enable vybn-agent.service"], done: "Enable the unit at boot")
+        try op.see("  -> Stop the tmux server started by hand")
+        try op.see("A tmux server started by hand runs for vybnz69, with session(s): vybn.")
+        try op.see("Stopping it ends those sessions and whatever runs in them; detach and save your work first.")
+        try op.see("$ tmux kill-server")
+        try op.see(Prompt.confirm)
+        first.send("e\r")
+        try op.see("Why: A tmux server already running for the user captures the unit's `tmux new-session`")
+        try op.see(Prompt.confirm)
+        first.send("n\r")
+        try op.see("Stopped: you declined \"Stop the tmux server started by hand\"; nothing was run")
+        #expect(try first.waitForExit() == 130)
+        let sessions = try #require(try sandbox.machine()["tmuxSessions"] as? [[String: Any]])
+        #expect(sessions.count == 1 && sessions.first?["name"] as? String == "vybn" && sessions.first?["fromUnit"] == nil)
+        #expect(historyMatches(try sandbox.history(), Array(fullRunHistory.prefix(16))))
+
+        let second = try sandbox.terminal(["--practice"])
+        let resumed = Operator(terminal: second)
+        try resumed.see("== Step 2 of 5")
+        try resumed.see(handRun)
+        try resumed.see("[ok] Enable the unit at boot")
+        try resumed.confirm(["tmux kill-server"], done: "Stop the tmux server started by hand")
+        try resumed.step2Start()
+        try resumed.step3()
+        try resumed.step4()
+        try resumed.step5()
+        try resumed.complete()
+        #expect(historyMatches(try sandbox.history(), fullRunHistory(inserting: "tmux kill-server", after: 16)))
+        let after = try #require(try sandbox.machine()["tmuxSessions"] as? [[String: Any]])
+        #expect(after.count == 1 && after.first?["fromUnit"] as? String == "vybn-agent.service")
+    }
+
+    /// An old open-webui container made by hand: Step 3 says what it is and asks before
+    /// removing it. No: it keeps running. The next run, yes: replaced, volume kept.
+    @Test func anOldOpenWebUIContainerIsReplacedOnlyAfterAYes() throws {
+        let sandbox = try Sandbox()
+        let old = "running, image ghcr.io/open-webui/open-webui:v0.3.10, not made by phase0 (by hand, or by the guide's command)"
+        let op = try startPractice(sandbox, scenario: "old-open-webui-container")
+        let first = op.terminal
+        try op.step0()
+        try op.step1()
+        try op.step2()
+        try op.step3Questions()
+        try op.see("Container open-webui: " + old)
+        try op.confirm(["sudo docker pull ghcr.io/open-webui/open-webui:main"], done: "Pull the Open WebUI image")
+        try op.see("Container open-webui: \(old).")
+        try op.see("$ sudo docker rm -f open-webui")
+        try op.see(Prompt.confirm)
+        first.send("n\r")
+        try op.see("Stopped: you declined \"Remove the existing container (its volume and data stay)\"; nothing was run")
+        #expect(try first.waitForExit() == 130)
+        let containers = try #require(try sandbox.machine()["containers"] as? [[String: Any]])
+        #expect(containers.count == 1 && containers.first?["image"] as? String == "ghcr.io/open-webui/open-webui:v0.3.10"
+                && containers.first?["running"] as? Bool == true)
+
+        let second = try sandbox.terminal(["--practice"])
+        let resumed = Operator(terminal: second)
+        try resumed.see("== Step 3 of 5")
+        try resumed.see("Container open-webui: " + old)
+        try resumed.step3Container(replacing: old, pulled: true)
+        try resumed.step4()
+        try resumed.step5()
+        try resumed.complete()
+        #expect(historyMatches(try sandbox.history(), fullRunHistory(inserting: "sudo docker rm -f open-webui", after: 18)))
+        let replaced = try #require(try sandbox.machine()["containers"] as? [[String: Any]])
+        #expect(replaced.count == 1 && replaced.first?["image"] as? String == "ghcr.io/open-webui/open-webui:main")
+    }
+
+    /// Where Ollama listens decides the network, with the reason on screen; Ollama itself is never reconfigured.
+    @Test(arguments: [
+        ("ollama-loopback-only", "Network: host network: Ollama listens on 127.0.0.1:11434 only, which the guide's host-gateway route cannot reach (\"connection refused\"); the container shares the host's network and listens on 127.0.0.1:3000 only, reaching Ollama at http://127.0.0.1:11434; where Ollama listens is not changed",
+         hostNetworkRun, "http://127.0.0.1:11434/api/tags"),
+        ("ollama-all-interfaces", "Network: the guide's bridge network: Ollama listens on 0.0.0.0:11434, which host-gateway reaches",
+         bridgeRun, "http://host.docker.internal:11434/api/tags"),
+    ])
+    func whereOllamaListensChoosesTheNetwork(fixture: String, reason: String, run: String, reached: String) throws {
+        let sandbox = try Sandbox()
+        let op = try startPractice(sandbox, scenario: fixture)
+        try op.step0()
+        try op.step1()
+        try op.step2()
+        try op.step3(network: reason, run: run)
+        try op.see("Open WebUI reaches Ollama (from the container: \(reached))")
+        try op.step4()
+        try op.step5()
+        try op.complete()
+        var expected = fullRunHistory
+        expected[18] = run + "..."
+        let history = try sandbox.history()
+        #expect(historyMatches(history, expected), "\(history)")
+        #expect(!history.contains { $0.contains("ollama") || $0.contains("OLLAMA_HOST") })
+    }
+
+    /// HTTPS off for the tailnet: the admin page is shown and serve is not run until it is on.
+    /// In practice Enter has the simulated operator enable it; then serve runs and verifies.
+    @Test func httpsNotEnabledIsAnOperatorTask() throws {
+        let sandbox = try Sandbox()
+        let op = try startPractice(sandbox, scenario: "https-not-enabled")
+        let terminal = op.terminal
+        try op.step0()
+        try op.step1()
+        try op.step2()
+        try op.step3()
+        try op.see("== Step 4 of 5: Expose Open WebUI via Tailscale Serve ==")
+        try op.see("Tailscale: Running as spark-2b7c.tail2b7c.ts.net; HTTPS for the tailnet not enabled")
+        try op.see("[ok] Connect the Spark to your tailnet")
+        try op.see("  -> Enable HTTPS for your tailnet (admin console)")
+        try op.see("HTTPS is not enabled for your tailnet. Only an admin can turn it on, in the browser:")
+        try op.see("1. Open https://login.tailscale.com/admin/dns")
+        try op.see("(Practice: press Enter and the simulated operator enables HTTPS in the admin console on the simulated Spark.)")
+        try op.see(Prompt.operatorTask)
+        #expect(historyMatches(try sandbox.history(), Array(fullRunHistory.prefix(19))))
+        terminal.send("\r")
+        try op.see("(practice) You enabled HTTPS certificates for the simulated tailnet on https://login.tailscale.com/admin/dns.")
+        try op.see("[done] Enable HTTPS for your tailnet (admin console)")
+        try op.step4Serve()
+        try op.step5()
+        try op.complete()
+        #expect(historyMatches(try sandbox.history(), fullRunHistory))
+        #expect((try sandbox.machine()["tailscale"] as? [String: Any])?["httpsEnabled"] as? Bool == true)
+    }
+
+    /// With -y nobody can click in the admin console: the run stops at the task (exit 1), serve never ran.
+    @Test func httpsNotEnabledStopsAnUnattendedRun() throws {
+        let sandbox = try Sandbox()
+        let (code, output) = try sandbox.run(["--practice", "-y", "--scenario", try scenario("https-not-enabled")])
+        #expect(code == 1, "\(output)")
+        #expect(output.contains("FAILED: Enable HTTPS for your tailnet (admin console) needs you:"), "\(output)")
+        #expect(output.contains("https://login.tailscale.com/admin/dns"))
+        #expect(historyMatches(try sandbox.history(), Array(fullRunHistory.prefix(19))))
+        #expect(try sandbox.stepStatuses() == ["done", "done", "done", "done", "failed", "pending"])
+    }
+
+    /// Docker missing: Steps 0-2 complete, Step 3 names what to install before running anything. Exit 1.
+    @Test func dockerMissingFailsClearly() throws {
+        let sandbox = try Sandbox()
+        let op = try startPractice(sandbox, scenario: "docker-missing")
+        let terminal = op.terminal
+        try op.step0()
+        try op.step1()
+        try op.step2()
+        try op.step3Questions()
+        let step3 = try terminal.expect("phase0 will not continue: docker is not installed. The guide's Step 3 runs Open WebUI in Docker: install it (sudo apt install docker.io, or Docker's own packages), then run phase0 again.")
+        #expect(step3.contains("Docker: not installed"))
+        #expect(!step3.contains("Run this?") && !step3.contains("Will run"), "\(step3)")
+        try op.see("Progress is saved in \(sandbox.statePath).")
+        #expect(try terminal.waitForExit() == 1)
+        #expect(historyMatches(try sandbox.history(), Array(fullRunHistory.prefix(17))))
+        #expect(try sandbox.stepStatuses() == ["done", "done", "done", "failed", "pending", "pending"])
+    }
+}

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// An append-only record of every command: when, what, exit status, output (truncated).
 /// Each entry is written as it happens, so the record survives a crash. Anything that looks
@@ -73,15 +74,27 @@ public enum Redactor {
         return triggers.contains { lower.contains($0) }
     }
 
+    /// Every save redacts the whole progress (each note, each line of the practice machine's
+    /// history), nearly all of it the same text as at the save before; the regexes cost
+    /// milliseconds per line. A pure function, so recent results are remembered (bounded).
+    private static let memo = Mutex<[String: String]>([:])
+    static let memoLimit = 4096
+
     public static func redact(_ text: String) -> String {
-        guard mayHold(text) else { return text }
+        if let known = memo.withLock({ $0[text] }) { return known }
         var result = text
-        for (_, pattern) in patterns {
-            result = result.replacing(pattern) { match in
-                // Keep the key name ("password=") and mask only the value.
-                if match.output.count > 1, let prefix = match.output[1].substring { return prefix + "[REDACTED]" }
-                return "[REDACTED]"
+        if mayHold(text) {
+            for (_, pattern) in patterns {
+                result = result.replacing(pattern) { match in
+                    // Keep the key name ("password=") and mask only the value.
+                    if match.output.count > 1, let prefix = match.output[1].substring { return prefix + "[REDACTED]" }
+                    return "[REDACTED]"
+                }
             }
+        }
+        memo.withLock {
+            if $0.count >= memoLimit { $0.removeAll(keepingCapacity: true) }
+            $0[text] = result
         }
         return result
     }

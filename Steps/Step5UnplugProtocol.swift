@@ -88,15 +88,33 @@ enum UnplugProtocolStep {
         return Int(result.output.trimmingWhitespace())
     }
 
-    static func baselineDetail(created: Int?, _ names: GuideAnswers) -> String {
-        "tmux session \(names.tmuxSession) of \(names.user)" + (created.map { " (created at \($0))" } ?? "")
-            + ", container \(names.webuiContainer) running"
+    /// When the container last started (docker's State.StartedAt): it changes at every start, so
+    /// a resumed run can tell whether check 4's stop/start happened. nil when docker cannot tell.
+    static func containerStarted(_ ctx: StepContext, _ names: GuideAnswers) -> String? {
+        guard let value = Probe.dockerInspect(ctx.host, names.webuiContainer, "{{.State.StartedAt}}"),
+              !value.isEmpty, !value.contains(" "), !value.contains(")") else { return nil }
+        return value
     }
 
-    /// The creation time recorded by the baseline, read back from its note.
+    static func baselineDetail(created: Int?, started: String?, _ names: GuideAnswers) -> String {
+        "tmux session \(names.tmuxSession) of \(names.user)" + (created.map { " (created at \($0))" } ?? "")
+            + ", container \(names.webuiContainer) running" + (started.map { " (started at \($0))" } ?? "")
+    }
+
+    /// A value the baseline recorded, read back from its note: "(MARKER VALUE)".
+    static func baselineValue(_ ctx: StepContext, _ marker: String) -> Substring? {
+        guard let note = ctx.record(of: "unplug-4-baseline")?.note, let start = note.firstRange(of: "(\(marker) ") else { return nil }
+        return note[start.upperBound...].prefix { $0 != ")" }
+    }
+
+    /// The creation time recorded by the baseline.
     static func baselineCreated(_ ctx: StepContext) -> Int? {
-        guard let note = ctx.record(of: "unplug-4-baseline")?.note, let start = note.firstRange(of: "(created at ") else { return nil }
-        return Int(note[start.upperBound...].prefix { $0.isNumber })
+        baselineValue(ctx, "created at").flatMap { Int($0) }
+    }
+
+    /// The container's start time recorded by the baseline.
+    static func baselineStarted(_ ctx: StepContext) -> String? {
+        baselineValue(ctx, "started at").map(String.init)
     }
 
     static var baseline: Action { Action(
@@ -115,7 +133,7 @@ enum UnplugProtocolStep {
             guard Probe.containerRunning(ctx.host, names.webuiContainer) == true else {
                 return Check(false, baselineLabel, "container \(names.webuiContainer) is not running")
             }
-            return Check(true, baselineLabel, baselineDetail(created: sessionCreated(ctx, names), names))
+            return Check(true, baselineLabel, baselineDetail(created: sessionCreated(ctx, names), started: containerStarted(ctx, names), names))
         },
         refuse: { ctx in
             // A dry run lists the steps before them: there is no session to measure yet.
@@ -133,6 +151,12 @@ enum UnplugProtocolStep {
     /// Measured after the commands ran (or on resume while they were in flight).
     static func survival(_ ctx: StepContext) throws -> Check {
         let names = try ctx.guideAnswers()
+        // A cut can land before docker stop ran: the container then still runs from the start
+        // the baseline saw, and nothing was tested. Only a start since the baseline proves the
+        // stop/start happened; otherwise they are (re-)run, which is harmless by design.
+        if let before = baselineStarted(ctx), let now = containerStarted(ctx, names), before == now {
+            return Check(false, dockerLabel, "\(names.webuiContainer) has not been stopped and started since the baseline (started at \(now)): not run yet")
+        }
         guard Probe.tmuxHasSession(ctx.host, user: names.user, session: names.tmuxSession) else {
             return Check(false, dockerLabel, "the tmux session \(names.tmuxSession) is gone after docker stop/start: the agent did not survive. See: phase0 troubleshoot service")
         }

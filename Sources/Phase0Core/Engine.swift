@@ -173,24 +173,22 @@ public final class Engine {
         for question in step.questions { try resolve(question) }
         for line in step.report(context) { say("  " + line) }
 
-        // An action cut in flight is re-checked (and recorded) first, even when the step as a
-        // whole verifies now: otherwise its record would say "in flight" for ever.
-        for action in step.actions where action.applies(context) {
-            if let status = context.record(of: action.id)?.status, status == .inFlight || status == .interrupted {
-                try perform(action, in: step)
+        // Only a step phase0 has not started may be found done as a whole. One it started (cut,
+        // interrupted or failed part-way) goes on action by action, each checked first so nothing
+        // done is redone: a step's verify does not cover everything its actions do (Step 3's
+        // first-account warning must still come before Step 4 exposes the page), and every
+        // action gets its record, as in a run that was never cut.
+        if record.status == .pending {
+            let before = try step.verify(context)
+            if before.allSatisfy(\.ok) {
+                updateStep(step.number) {
+                    $0.status = .done
+                    $0.note = "already done: " + summary(before)
+                }
+                try save()
+                say("[done] already done: " + summary(before))
+                return
             }
-        }
-        let before = try step.verify(context)
-        if before.allSatisfy(\.ok) {
-            // "already done" means found done; a step phase0 was doing when it was cut is its own work.
-            let ours = record.status == .inProgress
-            updateStep(step.number) {
-                $0.status = .done
-                $0.note = (ours ? "" : "already done: ") + summary(before)
-            }
-            try save()
-            say("[done] " + (ours ? "verified: " : "already done: ") + summary(before))
-            return
         }
         updateStep(step.number) { $0.status = .inProgress }
         try save()
@@ -229,8 +227,6 @@ public final class Engine {
         say("[done] Step \(step.number) verified: " + summary(after))
     }
 
-    /// A cut after an action's last command leaves its record in flight; when the whole step
-    /// verifies on resume, re-check such actions so no record says "in flight" in a done step.
     private func summary(_ checks: [Check]) -> String {
         checks.map { $0.detail.isEmpty ? $0.label : "\($0.label) (\($0.detail))" }.joined(separator: "; ")
     }

@@ -77,6 +77,29 @@ import Testing
         }
     }
 
+    /// A cut while the container started leaves a step that verifies on resume; the actions
+    /// after the cut still run (checked first), so the first-account warning is not lost
+    /// before Step 4 exposes the page.
+    @Test func aStepCutPartWayGoesOnToTheFirstAccountWarning() throws {
+        let host = PracticeHost(machine: H.spark())
+        let first = H.run(steps(), on: host)
+        #expect(first.outcome == .complete)
+        #expect(first.progress.step(3)?.action("first-account")?.note?.contains("NO ACCOUNT YET") == true)
+        let history = host.machine.history
+        var cut = first.progress
+        cut.updateStep(3) {
+            $0.status = .inProgress
+            $0.note = nil
+            $0.actions.removeAll { ["health", "first-account"].contains($0.id) }
+            $0.updateAction("run-container") { $0.status = .inFlight }
+        }
+        let resumed = H.run(steps(), on: host, progress: cut)
+        #expect(resumed.outcome == .complete, "\(resumed.text)")
+        #expect(resumed.text.contains("NO ACCOUNT YET"))
+        #expect(resumed.progress.step(3) == first.progress.step(3))
+        #expect(host.machine.history == history)
+    }
+
     @Test func aMatchingStoppedContainerIsStartedNotReplaced() throws {
         let host = PracticeHost(machine: H.spark())
         #expect(H.run(steps(), on: host).outcome == .complete)

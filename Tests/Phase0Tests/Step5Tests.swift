@@ -157,6 +157,50 @@ import Testing
         #expect(run.progress.step(5)?.action("unplug-4-docker")?.attempts == 2)
     }
 
+    /// Step 5 cut with check 4 in flight, its baseline taken (with the container's start time).
+    func cutWithCheck4InFlight(_ host: SparkWithStandIns) -> Progress {
+        let created = Probe.tmux(host, user: "vybnz69", ["display", "-p", "-t", "=vybn", "#{session_created}"])?.output.trimmingWhitespace() ?? "?"
+        let started = Probe.dockerInspect(host, "open-webui", "{{.State.StartedAt}}") ?? "?"
+        var progress = Progress(mode: .practice, stepCount: 6, machine: nil, now: "t0")
+        progress.answers = Self.allYes
+        progress.updateStep(5) {
+            $0.status = .inProgress
+            $0.updateAction("unplug-4-baseline") {
+                $0.status = .alreadyDone
+                $0.note = "tmux session vybn of vybnz69 (created at \(created)), container open-webui running (started at \(started))"
+            }
+            $0.updateAction("unplug-4-docker") { $0.status = .inFlight; $0.attempts = 1 }
+        }
+        return progress
+    }
+
+    /// Cut after check 4 was marked in flight but before docker stop ran: the container still
+    /// runs from the start the baseline saw, so nothing was tested yet and it must not pass.
+    @Test func aCutBeforeDockerStopRunsCheck4OnResume() {
+        let host = SparkWithStandIns(spark())
+        let progress = cutWithCheck4InFlight(host)
+        let run = runSteps([UnplugProtocolStep.make()], on: host, lines: ["y"], progress: progress)
+        #expect(run.outcome == .complete, "\(run.output)")
+        #expect(host.machine.history == ["sudo docker stop open-webui", "sudo docker start open-webui"])
+        #expect(run.progress.step(5)?.action("unplug-4-docker")?.status == .done)
+        #expect(run.progress.step(5)?.action("unplug-4-docker")?.attempts == 2)
+    }
+
+    /// Cut after docker start returned, before it was recorded: the container has started since
+    /// the baseline and the session survived, so the check is judged, not redone.
+    @Test func aCutAfterDockerStartIsJudgedNotRedone() throws {
+        let host = SparkWithStandIns(spark())
+        let progress = cutWithCheck4InFlight(host)
+        _ = try host.run(.privileged(["docker", "stop", "open-webui"]))
+        _ = try host.run(.privileged(["docker", "start", "open-webui"]))
+        let run = runSteps([UnplugProtocolStep.make()], on: host, progress: progress)
+        #expect(run.outcome == .complete, "\(run.output)")
+        #expect(host.machine.history == ["sudo docker stop open-webui", "sudo docker start open-webui"])
+        #expect(run.progress.step(5)?.action("unplug-4-docker")?.status == .done)
+        #expect(run.progress.step(5)?.action("unplug-4-docker")?.note?.contains("survived") == true)
+        #expect(run.progress.step(5)?.action("unplug-4-docker")?.attempts == 1)
+    }
+
     @Test func aSecondRunOnlyVerifies() {
         let host = SparkWithStandIns(spark())
         let first = runSteps([UnplugProtocolStep.make()], on: host, lines: ["y"], answers: Self.allYes)

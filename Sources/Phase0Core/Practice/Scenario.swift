@@ -193,8 +193,9 @@ public struct Scenario: Decodable, Equatable {
         }
         for container in containers ?? [] {
             let image = container.image ?? "ghcr.io/open-webui/open-webui:main"
-            machine.docker.containers.append(SimContainer(name: container.name, image: image, running: container.running ?? true,
-                                                          argv: [], labels: [:], memoryBytes: 0))
+            let running = container.running ?? true
+            machine.docker.containers.append(SimContainer(name: container.name, image: image, running: running,
+                                                          argv: [], labels: [:], memoryBytes: 0, starts: running ? 1 : nil))
             if !machine.docker.images.contains(image) { machine.docker.images.append(image) }
         }
         if let tailscale {

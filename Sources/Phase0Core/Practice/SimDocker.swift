@@ -32,6 +32,14 @@ extension SimulatedSpark {
         return String((String(repeating: "0", count: 16 - hex.count) + hex + String(repeating: "a", count: 48)).prefix(64))
     }
 
+    /// docker's RFC 3339 State.StartedAt, distinct for each start (the Nth start, N ns later);
+    /// docker's zero time for a container never started.
+    static func startedAt(_ starts: Int) -> String {
+        guard starts > 0 else { return "0001-01-01T00:00:00Z" }
+        let nanoseconds = String(starts)
+        return "2025-11-29T12:00:00." + String(repeating: "0", count: max(0, 9 - nanoseconds.count)) + nanoseconds + "Z"
+    }
+
     func inspectValue(_ container: SimContainer) -> SimTemplateValue {
         let config = runConfig(container)
         var bindings: [String: SimTemplateValue] = [:]
@@ -48,7 +56,8 @@ extension SimulatedSpark {
             ("Id", .string(containerID(container))),
             ("Name", .string("/" + container.name)),
             ("RestartCount", .int(Int64(container.restartCount))),
-            ("State", .object([("Status", .string(container.running ? "running" : "exited")), ("Running", .bool(container.running))])),
+            ("State", .object([("Status", .string(container.running ? "running" : "exited")), ("Running", .bool(container.running)),
+                               ("StartedAt", .string(Self.startedAt(container.starts ?? 0)))])),
             ("Config", .object([("Image", .string(container.image)), ("Env", .list(config.env.map { .string($0) })),
                                 ("Labels", .map(config.labels.mapValues { .string($0) }))])),
             ("HostConfig", .object([("NetworkMode", .string(config.network)), ("Memory", .int(config.memory)),
@@ -134,6 +143,10 @@ extension SimulatedSpark {
                 guard let index = containerIndex(name) else { return .init(exitStatus: 1, output: output + "Error response from daemon: No such container: \(name)\n") }
                 if verb != "stop", let conflict = portConflict(runConfig(docker.containers[index]), except: docker.containers[index].name) {
                     return .init(exitStatus: 1, output: output + conflict)
+                }
+                // Like docker: start on a running container changes nothing; restart always restarts.
+                if verb == "restart" || (verb == "start" && !docker.containers[index].running) {
+                    docker.containers[index].starts = (docker.containers[index].starts ?? 0) + 1
                 }
                 docker.containers[index].running = verb != "stop"
                 output += name + "\n"
@@ -231,6 +244,7 @@ extension SimulatedSpark {
         docker.containers.append(container)
         if let conflict = portConflict(config, except: name) { return .init(exitStatus: 125, output: output + "docker: " + conflict) }
         container.running = true
+        container.starts = 1
         docker.containers[docker.containers.count - 1] = container
         return .init(exitStatus: 0, output: output + containerID(container) + "\n")
     }

@@ -126,6 +126,10 @@ public struct SimContainer: Codable, Equatable, Sendable {
     public var labels: [String: String]
     public var memoryBytes: Int64
     public var restartCount: Int = 0
+    /// How many times it was started (run, start, restart): docker's State.StartedAt changes at
+    /// every start, and Unplug check 4 reads it to tell whether its stop/start happened. Optional
+    /// so a practice resume file saved before it existed still loads.
+    public var starts: Int? = nil
 }
 
 public struct SimDocker: Codable, Equatable, Sendable {

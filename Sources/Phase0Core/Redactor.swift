@@ -7,49 +7,66 @@
 public enum Redactor {
     static let mask = Array("[REDACTED]".utf8)
 
-    /// (what it is, scanner). A scanner returns the byte ranges to mask; earlier rules run
-    /// first, and later rules see their masks, as a chain of substitutions would.
-    static let rules: [(kind: String, find: @Sendable ([UInt8]) -> [Range<Int>])] = [
-        ("a Tailscale auth key", { prefixedTokens($0, prefix: "tskey-", body: isTokenBody, minimum: 1, needsBoundary: false, masksPrefix: true) }),
-        ("a Tailscale login link", { prefixedTokens($0, prefix: "https://login.tailscale.com/a/", body: isAlphanumeric, minimum: 1, needsBoundary: false, masksPrefix: false) }),
-        ("an Authorization header", authorizationValues),
-        ("a password or token setting", settingValues),
-        ("a password or token option", optionValues),
-        ("a password in a URL", urlPasswords),
-        ("an API key", { prefixedTokens($0, prefix: "sk-", body: isTokenBody, minimum: 16) }),
-        ("a GitHub token", { bytes in
+    /// A rule: what it finds, the lower-case fragments without which it cannot match (any one
+    /// suffices; a cheap test that spares the scan for nearly every line), and the scanner,
+    /// which returns the byte ranges to mask. Earlier rules run first, and later rules see
+    /// their masks, as a chain of substitutions would.
+    struct Rule: Sendable {
+        var kind: String
+        var triggers: [String]
+        var find: @Sendable ([UInt8]) -> [Range<Int>]
+    }
+
+    static let rules: [Rule] = [
+        Rule(kind: "a Tailscale auth key", triggers: ["tskey-"]) {
+            prefixedTokens($0, prefix: "tskey-", body: isTokenBody, minimum: 1, needsBoundary: false, masksPrefix: true)
+        },
+        Rule(kind: "a Tailscale login link", triggers: ["login.tailscale.com/a/"]) {
+            prefixedTokens($0, prefix: "https://login.tailscale.com/a/", body: isAlphanumeric, minimum: 1, needsBoundary: false, masksPrefix: false)
+        },
+        Rule(kind: "an Authorization header", triggers: ["authorization"], find: authorizationValues),
+        Rule(kind: "a password or token setting", triggers: settingKeywords, find: settingValues),
+        Rule(kind: "a password or token option", triggers: optionKeywords, find: optionValues),
+        Rule(kind: "a password in a URL", triggers: ["://"]) { bytes in bytes.contains(UInt8(ascii: "@")) ? urlPasswords(bytes) : [] },
+        Rule(kind: "an API key", triggers: ["sk-"]) { prefixedTokens($0, prefix: "sk-", body: isTokenBody, minimum: 16) },
+        Rule(kind: "a GitHub token", triggers: ["gh", "github_pat_"]) { bytes in
             ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"].flatMap { prefixedTokens(bytes, prefix: $0, body: isAlphanumeric, minimum: 20) }
                 + prefixedTokens(bytes, prefix: "github_pat_", body: { isAlphanumeric($0) || $0 == UInt8(ascii: "_") }, minimum: 20)
-        }),
-        ("a Hugging Face token", { prefixedTokens($0, prefix: "hf_", body: isAlphanumeric, minimum: 30) }),
-        ("an AWS access key", awsKeys),
-        ("a Slack token", { bytes in
+        },
+        Rule(kind: "a Hugging Face token", triggers: ["hf_"]) { prefixedTokens($0, prefix: "hf_", body: isAlphanumeric, minimum: 30) },
+        Rule(kind: "an AWS access key", triggers: ["akia"], find: awsKeys),
+        Rule(kind: "a Slack token", triggers: ["xox"]) { bytes in
             ["xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-"].flatMap {
                 prefixedTokens(bytes, prefix: $0, body: { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }, minimum: 10)
             }
-        }),
-        ("a JSON web token", webTokens),
-        ("a private key", privateKeys),
+        },
+        Rule(kind: "a JSON web token", triggers: ["eyj"], find: webTokens),
+        Rule(kind: "a private key", triggers: ["-----begin"], find: privateKeys),
     ]
 
     public static func redact(_ text: String) -> String {
-        var bytes = Array(text.utf8)
-        var changed = false
-        for rule in rules {
-            let ranges = rule.find(bytes)
+        var lower = text.lowercased()
+        var bytes: [UInt8]?
+        for rule in rules where rule.triggers.contains(where: { lower.contains($0) }) {
+            var current = bytes ?? Array(text.utf8)
+            let ranges = rule.find(current)
             guard !ranges.isEmpty else { continue }
-            changed = true
             for range in ranges.sorted(by: { $0.lowerBound > $1.lowerBound }) {
-                bytes.replaceSubrange(range, with: mask)
+                current.replaceSubrange(range, with: mask)
             }
+            bytes = current
+            lower = String(decoding: current, as: UTF8.self).lowercased()
         }
-        return changed ? String(decoding: bytes, as: UTF8.self) : text
+        return bytes.map { String(decoding: $0, as: UTF8.self) } ?? text
     }
 
     /// What kind of secret `text` seems to hold, or nil.
     public static func secretKind(in text: String) -> String? {
+        let lower = text.lowercased()
         let bytes = Array(text.utf8)
-        return rules.first { !$0.find(bytes).isEmpty }?.kind
+        return rules.first { rule in
+            rule.triggers.contains(where: { lower.contains($0) }) && !rule.find(bytes).isEmpty
+        }?.kind
     }
 
     // MARK: Character classes
@@ -109,6 +126,7 @@ public enum Redactor {
         return ranges
     }
 
+    static let optionKeywords = ["authkey", "auth-key", "password", "passwd", "token", "secret"]
     static let settingKeywords = ["pass", "secret", "token", "api_key", "api-key", "apikey", "auth_key", "auth-key",
                                   "authkey", "access_key", "access-key", "accesskey", "private_key", "private-key", "privatekey"]
 
@@ -144,7 +162,7 @@ public enum Redactor {
             let nameEnd = run(bytes, from: index + 2) { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
             let name = String(decoding: bytes[(index + 2)..<nameEnd].map(lower), as: UTF8.self)
             index = max(nameEnd, index + 2)
-            guard ["authkey", "auth-key", "password", "passwd", "token", "secret"].contains(where: { name.contains($0) }),
+            guard optionKeywords.contains(where: { name.contains($0) }),
                   nameEnd < bytes.count, bytes[nameEnd] == UInt8(ascii: "=") || bytes[nameEnd] == UInt8(ascii: " ") else { continue }
             let start = skipQuote(bytes, nameEnd + 1)
             let end = run(bytes, from: start) { !isSpace($0) && !isQuote($0) }

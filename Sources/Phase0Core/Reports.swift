@@ -50,12 +50,8 @@ public enum Reports {
                 return 0
             }
             progress = loaded
-        } catch let bad as InputFileError {
-            output.write("phase0: \(bad)\n")
-            return ExitStatus.badInput
         } catch {
-            output.write("phase0: \(error)\n")
-            return ExitStatus.failed
+            return exitStatus(reporting: error, to: output)
         }
         let stepList = steps.map { step -> StepJSON in
             let record = progress.step(step.number)
@@ -110,12 +106,8 @@ public enum Reports {
             }
             output.write("Moved \(store.path) to \(moved). The next run starts from Step 0 (each step re-checks the machine, so nothing already done is redone).\n")
             return 0
-        } catch let held as LockHeld {
-            output.write("phase0: \(held)\n")
-            return ExitStatus.locked
         } catch {
-            output.write("phase0: \(error)\n")
-            return ExitStatus.failed
+            return exitStatus(reporting: error, to: output)
         }
     }
 
@@ -132,12 +124,8 @@ public enum Reports {
             } else {
                 host = LiveHost()
             }
-        } catch let bad as InputFileError {
-            output.write("phase0: \(bad)\n")
-            return ExitStatus.badInput
         } catch {
-            output.write("phase0: \(error)\n")
-            return ExitStatus.failed
+            return exitStatus(reporting: error, to: output)
         }
         let results = PreflightChecks.run(host: host, answers: answers)
         if json {

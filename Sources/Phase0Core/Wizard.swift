@@ -92,15 +92,8 @@ public enum Wizard {
                                 answersPath: config.answersPath ?? "answers file", options: options,
                                 clock: utcTimestamp, prelude: prelude)
             return ExitStatus.of(engine.run())
-        } catch let bad as InputFileError {
-            output.write("phase0: \(bad)\nThe file was left as it is.\n")
-            return ExitStatus.badInput
-        } catch let held as LockHeld {
-            output.write("phase0: \(held)\n")
-            return ExitStatus.locked
         } catch {
-            output.write("phase0: \(error)\n")
-            return ExitStatus.failed
+            return exitStatus(reporting: error, to: output)
         }
     }
 }
@@ -118,6 +111,22 @@ func wrapped(_ text: String, indent: String, width: Int = 96) -> String {
     }
     if !line.isEmpty { lines.append(indent + line) }
     return lines.joined(separator: "\n")
+}
+
+/// Says what ended a subcommand and gives its exit status: a bad input file 65 (never
+/// touched), a held lock 75, anything else 1.
+public func exitStatus(reporting error: Error, to output: Output) -> Int32 {
+    switch error {
+    case let bad as InputFileError:
+        output.write("phase0: \(bad)\nThe file was left as it is.\n")
+        return ExitStatus.badInput
+    case let held as LockHeld:
+        output.write("phase0: \(held)\n")
+        return ExitStatus.locked
+    default:
+        output.write("phase0: \(error)\n")
+        return ExitStatus.failed
+    }
 }
 
 /// `2026-11-29T12:00:00Z`.

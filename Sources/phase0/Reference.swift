@@ -14,12 +14,8 @@ struct Reference: ParsableCommand {
             let url = (try? Probe.tailscaleStatus(view.host).get())?.serveURL
             let name = view.host.name.split(separator: " ").first.map(String.init) ?? view.host.name
             output.write(KeyCommands.render(answers, hostName: name, serveURL: url))
-        } catch let bad as InputFileError {
-            output.write("phase0: \(bad)\n")
-            throw ExitCode(ExitStatus.badInput)
         } catch {
-            output.write("phase0: \(error)\n")
-            throw ExitCode(ExitStatus.failed)
+            throw ExitCode(exitStatus(reporting: error, to: output))
         }
     }
 }

@@ -24,12 +24,8 @@ struct Troubleshoot: ParsableCommand {
             let view = try ReadOnlyView.open(config)
             host = view.host
             answers = try GuideAnswers(view.answers)
-        } catch let bad as InputFileError {
-            output.write("phase0: \(bad)\n")
-            throw ExitCode(ExitStatus.badInput)
         } catch {
-            output.write("phase0: \(error)\n")
-            throw ExitCode(ExitStatus.failed)
+            throw ExitCode(exitStatus(reporting: error, to: output))
         }
         let status = Troubleshooting.report(flow.map { [$0] } ?? [], host: host, answers: answers, output: output)
         if status != 0 { throw ExitCode(status) }

@@ -9,21 +9,22 @@
 # guest, prints every check as PASS/FAIL with its reason and ends with
 # "N passed, M failed". Exit status: 0 only when nothing failed.
 # Environment: PHASE0_BIN=path (use this binary, skip the build),
-# PHASE0_GUEST_BUDGET=seconds (all scenarios together; default 2700), PHASE0_GUEST_ACCEL=tcg|kvm, PHASE0_GUEST_CACHE=dir, PHASE0_GUEST_ANSWERS=file
+# PHASE0_GUEST_JOBS=n (guests at a time, default 2), PHASE0_GUEST_BUDGET=seconds (all scenarios together; default 2700), PHASE0_GUEST_ACCEL=tcg|kvm, PHASE0_GUEST_CACHE=dir, PHASE0_GUEST_ANSWERS=file
 # (another answers file, for debugging; the suite's is scenarios/answers.json).
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 REPO=$(cd "$GUEST_DIR/../.." && pwd)
 
-# name:timeout_s:script  (s1 also runs scenario 4 and, after a reboot, scenario 2)
+# name:timeout_s:script, longest first (they start in this order; reports print
+# sorted by name). s1 also runs scenario 4 and, after a reboot, scenario 2.
 SCENARIOS=(
-  "s0:420:s0-standins.sh"
   "s1:1200:s1-full-run.sh"
-  "s1b:900:s1b-answers.sh"
   "s3:1200:s3-interrupt.sh"
-  "s5:420:s5-gate.sh"
+  "s1b:900:s1b-answers.sh"
   "s6:900:s6-conflicts.sh"
+  "s0:420:s0-standins.sh"
+  "s5:420:s5-gate.sh"
 )
 # Harness self-check, only with --only sref: the guide's procedure by hand.
 EXTRA=("sref:900:sref-by-hand.sh")
@@ -45,6 +46,7 @@ result() { # result PASS|FAIL name reason
 }
 secs() { echo $(($(date +%s) - $1)); }
 
+SUITE_T0=$(date +%s)
 need_host_tools
 RUN=$CACHE/run
 rm -rf "$RUN"
@@ -109,6 +111,9 @@ FSTAB_ORIG=$RUN/fstab.orig
 debugfs -R 'cat /etc/fstab' "$IMAGE_DIR/base.raw" >"$FSTAB_ORIG" 2>/dev/null
 
 declare -A STATE=()
+# run_scenario NAME LIMIT SCRIPT: boots one guest; writes its report to $RUN/NAME/report
+# (lines "PASS|FAIL name -- reason", "STATE key value", "SECS n", other lines printed as
+# they are). Runs in the background, so it only writes files.
 run_scenario() {
   local name=$1 limit=$2 script=$3 dir=$RUN/$1
   mkdir -p "$dir/disk"
@@ -123,39 +128,49 @@ run_scenario() {
   local mb=$(($(du -sm "$dir/disk" | cut -f1) + 96))
   truncate -s "${mb}M" "$dir/scenario.img"
   mkfs.ext4 -q -F -d "$dir/disk" "$dir/scenario.img"
-  local t0 rc=0
+  local t0 rc=0 took
   t0=$(date +%s)
   note "$name: booting ($script, limit $limit s)"
   qemu_boot "$dir" "$limit" \
     -drive "file=$dir/overlay.qcow2,if=virtio,format=qcow2,cache=unsafe,discard=unmap" \
     -drive "file=$dir/scenario.img,if=virtio,format=raw,cache=unsafe" || rc=$?
-  TIMES[$name]=$(secs "$t0")
+  took=$(secs "$t0")
   debugfs -R "rdump /out $dir" "$dir/scenario.img" >/dev/null 2>&1 || true
   tr -d '\r' <"$dir/results.log" >"$dir/results.txt"
-  local line kind rest
-  while IFS= read -r line; do
-    kind=${line%% *} rest=${line#* }
-    case $kind in
-      PASS | FAIL) result "$kind" "${rest%% -- *}" "${rest#* -- }" ;;
-      INFO) printf '     %s\n' "$rest" ;;
-      TIME) printf '     time %s s\n' "$rest" ;;
-      STATE) local k=${rest#* }; STATE[${rest%% *}:${k%%=*}]=${k#*=} ;;
-    esac
-  done <"$dir/results.txt"
-  if ! grep -qx END "$dir/results.txt"; then
-    local why="guest did not finish the scenario"
-    ((rc == 124)) && why="guest timed out after $limit s"
-    grep -q . "$dir/results.txt" || why="$why; the scenario never started (boot failure?)"
-    result FAIL "$name/guest" "$why (qemu status $rc); console tail:"
-    tr -d '\r' <"$dir/console.log" | tail -n 40 | sed 's/^/     | /'
-    [[ -s $dir/qemu.log ]] && sed 's/^/     qemu| /' "$dir/qemu.log"
-  else
-    result PASS "$name/guest" "booted, ran and powered off in ${TIMES[$name]} s"
-  fi
+  {
+    echo "SECS $took"
+    local line kind rest
+    while IFS= read -r line; do
+      kind=${line%% *} rest=${line#* }
+      case $kind in
+        PASS | FAIL) printf '%s %s\n' "$kind" "$rest" ;;
+        INFO) printf '     %s\n' "$rest" ;;
+        TIME) printf '     time %s s\n' "$rest" ;;
+        STATE) printf 'STATE %s\n' "$rest" ;;
+      esac
+    done <"$dir/results.txt"
+    if ! grep -qx END "$dir/results.txt"; then
+      local why="guest did not finish the scenario"
+      ((rc == 124)) && why="guest timed out after $limit s"
+      grep -q . "$dir/results.txt" || why="$why; the scenario never started (boot failure?)"
+      echo "FAIL $name/guest -- $why (qemu status $rc); console tail:"
+      tr -d '\r' <"$dir/console.log" | tail -n 40 | sed 's/^/     | /'
+      [[ -s $dir/qemu.log ]] && sed 's/^/     qemu| /' "$dir/qemu.log"
+    else
+      echo "PASS $name/guest -- booted, ran and powered off in $took s"
+    fi
+  } >"$dir/report.tmp"
+  mv "$dir/report.tmp" "$dir/report"
+  note "$name: done in $took s"
   rm -f "$dir/overlay.qcow2"
 }
 
+# Guests run side by side (PHASE0_GUEST_JOBS, default 2): a TCG guest keeps about
+# one host core busy on average, and much of a scenario is waiting (RestartSec,
+# health polls, docker stop), so two at once nearly halve the wall time.
+JOBS=${PHASE0_GUEST_JOBS:-2}
 SUITE_START=$(date +%s)
+ran=()
 for spec in "${SCENARIOS[@]}" "${EXTRA[@]}"; do
   IFS=: read -r name limit script <<<"$spec"
   if [[ -z $only ]]; then
@@ -163,17 +178,42 @@ for spec in "${SCENARIOS[@]}" "${EXTRA[@]}"; do
   else
     [[ $only == *",$name,"* ]] || continue
   fi
+  mkdir -p "$RUN/$name"
+  ran+=("$name")
   left=$((SUITE_START + ${PHASE0_GUEST_BUDGET:-2700} - $(date +%s)))
   if ((left < 120)); then
-    result FAIL "$name" "not run: the suite's time budget (${PHASE0_GUEST_BUDGET:-2700} s) is spent"
+    echo "FAIL $name -- not run: the suite's time budget (${PHASE0_GUEST_BUDGET:-2700} s) is spent" >"$RUN/$name/report"
     continue
   fi
   ((limit < left)) || limit=$left
   if [[ -z $BIN && $name != s0 ]]; then
-    result FAIL "$name" "not run: there is no phase0 binary"
+    echo "FAIL $name -- not run: there is no phase0 binary" >"$RUN/$name/report"
     continue
   fi
-  run_scenario "$name" "$limit" "$script"
+  while (($(jobs -rp | wc -l) >= JOBS)); do wait -n || true; done
+  run_scenario "$name" "$limit" "$script" &
+done
+wait || true
+
+mapfile -t ran < <(printf '%s\n' "${ran[@]}" | sort)
+for name in "${ran[@]}"; do
+  [[ -n $name ]] || continue
+  [[ -f $RUN/$name/report ]] || echo "FAIL $name -- the harness produced no report" >"$RUN/$name/report"
+  while IFS= read -r line; do
+    case $line in
+      PASS\ * | FAIL\ *)
+        rest=${line#* }
+        result "${line%% *}" "${rest%% -- *}" "${rest#* -- }"
+        ;;
+      SECS\ *) TIMES[$name]=${line#SECS } ;;
+      STATE\ *)
+        rest=${line#STATE }
+        k=${rest#* }
+        STATE[${rest%% *}:${k%%=*}]=${k#*=}
+        ;;
+      *) printf '%s\n' "$line" ;;
+    esac
+  done <"$RUN/$name/report"
 done
 
 # 3. End states compared across scenarios (scenario 3's must equal scenario 1's).
@@ -191,7 +231,8 @@ compare_states s1-full-run s3-interrupt
 
 echo
 printf 'times (s):'
-for k in "${!TIMES[@]}"; do printf ' %s=%s' "$k" "${TIMES[$k]}"; done
+for k in image binary "${ran[@]}"; do [[ -z ${TIMES[$k]:-} ]] || printf ' %s=%s' "$k" "${TIMES[$k]}"; done
+printf ' total=%s (%s guests at a time)' "$(secs "$SUITE_T0")" "$JOBS"
 printf '\nlogs: %s\n' "$RUN"
 printf '%d passed, %d failed\n' "$passed" "$failed"
 ((failed == 0))

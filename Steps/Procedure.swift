@@ -73,6 +73,7 @@ extension Procedure {
         return keys.union(extraAnswerKeys)
     }
 
-    /// Decisions asked inside actions rather than as questions.
-    static let extraAnswerKeys: Set<String> = ["replaceTmuxSession", "replaceContainer"]
+    /// Decisions asked inside actions rather than as questions, and values only the checks read
+    /// (preflight and troubleshoot look for the repo and the model; GuideAnswers validates them).
+    static let extraAnswerKeys: Set<String> = ["replaceTmuxSession", "replaceContainer", "repoDir", "model"]
 }

@@ -65,7 +65,12 @@ public final class Engine {
                 if step.number >= 1 { try passGate() }
                 try runStep(step)
             }
-            say("\nPhase 0 complete: all steps done and verified.")
+            if context.options.dryRun {
+                // Nothing ran, so nothing is verified: never claim completion after a dry run.
+                say("\nDry run finished: every command above was printed, none was run, nothing was saved.")
+            } else {
+                say("\nPhase 0 complete: all steps done and verified.")
+            }
             return .complete
         } catch let stop as StopRequested {
             say("\nStopped: \(stop.reason)")

@@ -156,6 +156,9 @@ import Foundation
         #expect(host.machine.swappiness == 60)
         if options.dryRun {
             #expect(output.text.contains("(dry run) STOPPED AT THE SWAP GATE"))
+            // Nothing ran, so a dry run must never claim the procedure is complete.
+            #expect(!output.text.contains("Phase 0 complete"))
+            #expect(output.text.contains("Dry run finished"))
         } else {
             guard case .gate(let explanation) = outcome else { Issue.record("\(outcome)"); return }
             #expect(explanation.contains("No option skips this gate"))

@@ -87,7 +87,7 @@ enum InterruptChild {
 
 /// The practice Spark, except that `fallocate` takes as long as a real one on a slow disk:
 /// a real `sleep 30` through ProcessRunner, the path every live command takes.
-final class SlowAllocationHost: Phase0Core.Host {
+final class SlowAllocationHost: PracticeWrapper {
     let inner: PracticeHost
     let applyFirst: Bool
     let started: () -> Void
@@ -96,13 +96,6 @@ final class SlowAllocationHost: Phase0Core.Host {
         self.applyFirst = applyFirst
         self.started = started
     }
-    var name: String { inner.name }
-    var isPractice: Bool { true }
-    var invoker: String { inner.invoker }
-    func readFile(_ path: String) -> String? { inner.readFile(path) }
-    func fileInfo(_ path: String) -> FileInfo? { inner.fileInfo(path) }
-    func which(_ program: String) -> String? { inner.which(program) }
-    func lookupUser(_ name: String) -> UserInfo? { inner.lookupUser(name) }
     func run(_ command: Command, onOutput: ((String) -> Void)?) throws -> CommandResult {
         guard command.program == "fallocate" else { return try inner.run(command, onOutput: onOutput) }
         if applyFirst { _ = try inner.run(command, onOutput: onOutput) }
@@ -120,20 +113,13 @@ final class CommandLog: @unchecked Sendable {
 }
 
 /// A host that records every command before handing it to the practice Spark.
-final class RecordingHost: Phase0Core.Host {
+final class RecordingHost: PracticeWrapper {
     let inner: PracticeHost
     let log: CommandLog
     init(inner: PracticeHost, log: CommandLog) {
         self.inner = inner
         self.log = log
     }
-    var name: String { inner.name }
-    var isPractice: Bool { true }
-    var invoker: String { inner.invoker }
-    func readFile(_ path: String) -> String? { inner.readFile(path) }
-    func fileInfo(_ path: String) -> FileInfo? { inner.fileInfo(path) }
-    func which(_ program: String) -> String? { inner.which(program) }
-    func lookupUser(_ name: String) -> UserInfo? { inner.lookupUser(name) }
     func run(_ command: Command, onOutput: ((String) -> Void)?) throws -> CommandResult {
         log.add(command)
         return try inner.run(command, onOutput: onOutput)

@@ -88,16 +88,9 @@ let statusWithHTTPS = """
 
 /// A tailscale whose serve prints the enable link and exits 0 without serving, although
 /// status reports HTTPS (the certificate not provisioned yet, say).
-final class ServeThatDoesNotServe: Host {
+final class ServeThatDoesNotServe: PracticeWrapper {
     let inner: PracticeHost
     init(_ machine: SimulatedSpark) { inner = PracticeHost(machine: machine) }
-    var name: String { inner.name }
-    var isPractice: Bool { true }
-    var invoker: String { inner.invoker }
-    func readFile(_ path: String) -> String? { inner.readFile(path) }
-    func fileInfo(_ path: String) -> FileInfo? { inner.fileInfo(path) }
-    func which(_ program: String) -> String? { inner.which(program) }
-    func lookupUser(_ name: String) -> UserInfo? { inner.lookupUser(name) }
     func run(_ command: Command, onOutput: ((String) -> Void)?) throws -> CommandResult {
         if command.argv.starts(with: ["tailscale", "serve", "--bg"]) {
             return CommandResult(exitStatus: 0, output: "Serve is not enabled on your tailnet.\nTo enable, visit:\n\n  https://login.tailscale.com/f/serve?node=x\n")

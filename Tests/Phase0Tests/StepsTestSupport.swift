@@ -27,11 +27,10 @@ func sparkAfterStep3() -> SimulatedSpark {
     return machine
 }
 
-/// The practice Spark, plus stand-ins for the docker / tmux / systemctl commands whose
-/// simulators (SimDocker, SimTmux, SimSystemd) belong to Steps 2–3 and are still stubs in this
-/// branch. Only a command the simulated Spark answers with "is not simulated yet" reaches a
-/// stand-in, so once those simulators exist these tests run against them instead.
-final class SparkWithStandIns: Host {
+/// The practice Spark, with hooks on docker stop/start and a record of every command. A
+/// command the simulated Spark answers with "is not simulated yet" would reach a stand-in;
+/// the docker / tmux / systemctl simulators now answer everything these tests run.
+final class SparkWithStandIns: PracticeWrapper {
     let inner: PracticeHost
     /// Runs when `docker stop` stops a container (a test makes the agent die with it).
     var onDockerStop: ((inout SimulatedSpark) -> Void)?
@@ -47,13 +46,6 @@ final class SparkWithStandIns: Host {
         get { inner.machine }
         set { inner.machine = newValue }
     }
-    var name: String { inner.name }
-    var isPractice: Bool { true }
-    var invoker: String { inner.invoker }
-    func readFile(_ path: String) -> String? { inner.readFile(path) }
-    func fileInfo(_ path: String) -> FileInfo? { inner.fileInfo(path) }
-    func which(_ program: String) -> String? { inner.which(program) }
-    func lookupUser(_ name: String) -> UserInfo? { inner.lookupUser(name) }
 
     func run(_ command: Command, onOutput: ((String) -> Void)?) throws -> CommandResult {
         ran.append(command)
@@ -191,4 +183,20 @@ func runSteps(_ steps: [Step], on host: Host, lines: [String] = [], answers: [St
               dryRun: Bool = false) -> StepRun {
     runSteps(steps, on: host, reader: ScriptedLineReader(lines), answers: answers, answersFile: answersFile,
              progress: progress, assumeYes: assumeYes, dryRun: dryRun)
+}
+
+/// A test host that wraps the practice Spark and changes only how some commands run: reads,
+/// lookups and the host's identity go to the simulated Spark unchanged.
+protocol PracticeWrapper: Phase0Core.Host {
+    var inner: PracticeHost { get }
+}
+
+extension PracticeWrapper {
+    var name: String { inner.name }
+    var isPractice: Bool { true }
+    var invoker: String { inner.invoker }
+    func readFile(_ path: String) -> String? { inner.readFile(path) }
+    func fileInfo(_ path: String) -> FileInfo? { inner.fileInfo(path) }
+    func which(_ program: String) -> String? { inner.which(program) }
+    func lookupUser(_ name: String) -> UserInfo? { inner.lookupUser(name) }
 }

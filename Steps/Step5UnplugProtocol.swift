@@ -52,28 +52,34 @@ enum UnplugProtocolStep {
         }
     }
 
-    static var lidClosed: Action { Action(
+    /// An observation only the operator can make, recorded and checked under one answer key.
+    static func observation(id: String, title: String, why: String, question: String, answerKey: String, label: String) -> Action {
+        Action(id: id, title: title, why: why, kind: .observation(question: question, answerKey: answerKey),
+               check: observed(answerKey, label))
+    }
+
+    static var lidClosed: Action { observation(
         id: "unplug-1-lid",
         title: "Unplug check 1: laptop lid closed for 5 minutes",
         why: "The Spark must not depend on the laptop: the agent runs under systemd, not in your SSH session. If the agent was gone when you came back: phase0 troubleshoot service.",
-        kind: .observation(question: "1. Did you close the laptop lid and leave it closed for 5 minutes?", answerKey: "unplugLidClosed"),
-        check: observed("unplugLidClosed", "Unplug 1: lid closed 5 min")
+        question: "1. Did you close the laptop lid and leave it closed for 5 minutes?",
+        answerKey: "unplugLidClosed", label: "Unplug 1: lid closed 5 min"
     ) }
 
-    static var phoneChat: Action { Action(
+    static var phoneChat: Action { observation(
         id: "unplug-2-phone",
         title: "Unplug check 2: chat from the phone through the Serve URL",
         why: "Open WebUI must answer through Tailscale Serve with the laptop asleep. If it did not: phase0 troubleshoot tailscale (serve, HTTPS, is the phone on the same tailnet?) and phase0 troubleshoot webui (container, Ollama).",
-        kind: .observation(question: "2. With the laptop lid closed, did a chat on your phone at the Serve URL get a reply?", answerKey: "unplugPhoneChat"),
-        check: observed("unplugPhoneChat", "Unplug 2: phone chat works")
+        question: "2. With the laptop lid closed, did a chat on your phone at the Serve URL get a reply?",
+        answerKey: "unplugPhoneChat", label: "Unplug 2: phone chat works"
     ) }
 
-    static var tmuxIntact: Action { Action(
+    static var tmuxIntact: Action { observation(
         id: "unplug-3-tmux",
         title: "Unplug check 3: the TUI is intact after SSHing back",
         why: "The agent's TUI lives in tmux under systemd, so it outlives every SSH session. If the session was missing or the TUI had restarted: phase0 troubleshoot service.",
-        kind: .observation(question: "3. After SSHing back, did `tmux attach` to the agent's session show the TUI intact?", answerKey: "unplugTmuxIntact"),
-        check: observed("unplugTmuxIntact", "Unplug 3: TUI intact")
+        question: "3. After SSHing back, did `tmux attach` to the agent's session show the TUI intact?",
+        answerKey: "unplugTmuxIntact", label: "Unplug 3: TUI intact"
     ) }
 
     // MARK: - Check 4: docker stop/start, tmux survives

@@ -1,8 +1,17 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// One static binary for the Spark: the logic lives in Phase0Core, the procedure in Steps/,
-// the generated files' text in Templates/ (embedded at build time, so a copied binary works).
+// One static binary for the Spark. Read the targets in this order:
+//   Phase0Parsers   pure parsers of what the machine prints (/proc, fstab, JSON, templates);
+//                   no dependencies, so the fuzzer links exactly this
+//   Phase0Core      the engine (Engine/), the resume file (Persistence/), the host seam and the
+//                   live machine (Host/), the terminal (Terminal/)
+//   Phase0Steps     the guide: Steps/ (one file a step), its artifacts and its knowledge
+//                   (Steps/Artifacts, Steps/Guide); Templates/ holds the generated files' text
+//   Phase0Practice  the simulated Spark of practice mode, behind the same host seam
+//   phase0          the command line: flags, subcommands, and the one host factory
+let strictTargets: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
+
 let package = Package(
     name: "phase0",
     products: [
@@ -34,28 +43,49 @@ let package = Package(
             plugins: ["EmbedTemplatesPlugin"]
         ),
         .target(
+            name: "Phase0Parsers",
+            path: "Sources/Phase0Parsers",
+            swiftSettings: strictTargets
+        ),
+        .target(
             name: "Phase0Core",
-            dependencies: ["CReadline"],
-            path: "Sources/Phase0Core"
+            dependencies: ["CReadline", "Phase0Parsers"],
+            path: "Sources/Phase0Core",
+            swiftSettings: strictTargets
         ),
         .target(
             name: "Phase0Steps",
-            dependencies: ["Phase0Core", "Phase0Templates"],
+            dependencies: ["Phase0Core", "Phase0Parsers", "Phase0Templates"],
             path: "Steps",
-            exclude: ["README.md"]
+            exclude: ["README.md"],
+            swiftSettings: strictTargets
+        ),
+        .target(
+            name: "Phase0Practice",
+            dependencies: ["Phase0Core", "Phase0Parsers"],
+            path: "Sources/Phase0Practice",
+            swiftSettings: strictTargets
         ),
         .executableTarget(
             name: "phase0",
             dependencies: [
                 "Phase0Core",
                 "Phase0Steps",
+                "Phase0Practice",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Sources/phase0"
+            path: "Sources/phase0",
+            swiftSettings: strictTargets
+        ),
+        // Doubles and harnesses shared by the test targets; never linked into phase0.
+        .target(
+            name: "Phase0TestSupport",
+            dependencies: ["Phase0Core", "Phase0Steps", "Phase0Practice"],
+            path: "Tests/Phase0TestSupport"
         ),
         .testTarget(
             name: "Phase0Tests",
-            dependencies: ["Phase0Core", "Phase0Steps", "Phase0Templates"],
+            dependencies: ["Phase0Parsers", "Phase0Core", "Phase0Steps", "Phase0Practice", "Phase0Templates", "Phase0TestSupport"],
             path: "Tests/Phase0Tests",
             resources: [.copy("Fixtures")]
         ),

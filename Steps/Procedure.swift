@@ -1,3 +1,4 @@
+import Phase0Parsers
 import Phase0Core
 
 /// The whole procedure, in the guide's order.
@@ -60,6 +61,14 @@ public enum AtomicWrite {
 }
 
 extension Procedure {
+    /// What the engine runs: the steps, the keys an answers file may hold, and the question
+    /// asked before Step 0 when phase0 runs as root (whose agent this is).
+    public static func definition() -> ProcedureDefinition {
+        ProcedureDefinition(steps: steps(), answerKeys: answerKeys()) { host, options in
+            OperatorAccount.mustAsk(host: host) ? [OperatorAccount.question(sudoUser: options.sudoUser)] : []
+        }
+    }
+
     /// Every key an answers file may hold: the questions, the optional steps, the observations.
     public static func answerKeys() -> Set<String> {
         var keys: Set<String> = []
@@ -70,7 +79,7 @@ extension Procedure {
                 if case .observation(_, let key) = action.kind { keys.insert(key) }
             }
         }
-        return keys.union(extraAnswerKeys)
+        return keys.union(extraAnswerKeys).union([OperatorAccount.key])
     }
 
     /// Decisions asked inside actions rather than as questions, and values only the checks read

@@ -1,3 +1,4 @@
+import Phase0Parsers
 import Phase0Core
 import Phase0Templates
 
@@ -46,7 +47,8 @@ enum SwapStep {
             ],
             report: report,
             actions: [allocate, permissions, format, enable, swappinessNow, swappinessPersisted, fstab],
-            verify: verify
+            verify: verify,
+            opens: SwapGate.gate
         )
     }
 

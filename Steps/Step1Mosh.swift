@@ -1,3 +1,4 @@
+import Phase0Parsers
 import Phase0Core
 
 /// Step 1: install mosh (optional). The guide: "If mosh fights you, skip it. SSH + tmux attach
@@ -28,7 +29,8 @@ enum MoshStep {
                 question: "Install mosh? (optional: SSH + tmux attach works fine without it)"),
             report: report,
             actions: [install, firewall],
-            verify: { ctx in [try install.check(ctx), try firewall.check(ctx)] }
+            verify: { ctx in [try install.check(ctx), try firewall.check(ctx)] },
+            gate: SwapGate.gate
         )
     }
 

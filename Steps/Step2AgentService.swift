@@ -1,3 +1,4 @@
+import Phase0Parsers
 import Phase0Core
 
 /// Step 2: the agent under systemd, in tmux. Installs the rendered unit, has systemd load,
@@ -27,7 +28,8 @@ enum AgentServiceStep {
             questions: AgentServiceQuestions.all,
             report: report,
             actions: [unitFile, daemonReload, enable, handRunTmux, start],
-            verify: verify
+            verify: verify,
+            gate: SwapGate.gate
         )
     }
 

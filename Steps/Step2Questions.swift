@@ -1,3 +1,4 @@
+import Phase0Parsers
 import Phase0Core
 
 /// Step 2's questions: who runs the agent, where it lives, which tmux session and unit, and

@@ -1,3 +1,4 @@
+import Phase0Parsers
 import Phase0Core
 
 /// Step 3: Open WebUI in a memory-capped container. Checks Docker and where Ollama listens,
@@ -24,7 +25,8 @@ enum OpenWebUIStep {
             questions: WebUIQuestions.all,
             report: report,
             actions: [dockerDaemon, dockerAtBoot, pullImage, replaceContainer, runContainer, waitForHealth, firstAccount],
-            verify: verify
+            verify: verify,
+            gate: SwapGate.gate
         )
     }
 

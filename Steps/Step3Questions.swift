@@ -1,3 +1,4 @@
+import Phase0Parsers
 import Phase0Core
 
 /// Step 3's questions: the image, container, volume and port of Open WebUI, and its network.

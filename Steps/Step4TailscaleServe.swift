@@ -1,3 +1,4 @@
+import Phase0Parsers
 import Phase0Core
 
 /// Step 4: expose Open WebUI to the tailnet with Tailscale Serve (HTTPS, tailnet only).
@@ -27,7 +28,8 @@ enum TailscaleServeStep {
                 """,
             report: report,
             actions: [connected, httpsEnabled, serve],
-            verify: verify
+            verify: verify,
+            gate: SwapGate.gate
         )
     }
 

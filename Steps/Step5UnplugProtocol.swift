@@ -1,3 +1,4 @@
+import Phase0Parsers
 import Phase0Core
 
 /// Step 5: the Unplug Protocol, the guide's success test. Checks 1–3 are things only the
@@ -23,7 +24,8 @@ enum UnplugProtocolStep {
                 """,
             report: report,
             actions: [lidClosed, phoneChat, tmuxIntact, baseline, dockerRestart, detached],
-            verify: verify
+            verify: verify,
+            gate: SwapGate.gate
         )
     }
 

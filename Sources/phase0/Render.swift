@@ -1,3 +1,4 @@
+import Phase0Parsers
 import ArgumentParser
 import Phase0Core
 import Phase0Steps

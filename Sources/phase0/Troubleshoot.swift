@@ -1,3 +1,5 @@
+import Phase0Steps
+import Phase0Parsers
 import ArgumentParser
 import Phase0Core
 

@@ -1,6 +1,8 @@
+import Phase0Parsers
 import ArgumentParser
 import Phase0Core
 import Phase0Steps
+import Phase0Practice
 
 #if canImport(Glibc)
 import Glibc
@@ -30,7 +32,8 @@ struct StateOptions: ParsableArguments {
 
     func config() -> WizardConfig {
         var config = WizardConfig()
-        config.practice = practice
+        // The one place that decides which machine a command works on.
+        config.hosts = practice ? PracticeHostFactory() : LiveHostFactory()
         config.statePath = state
         config.environment = currentEnvironment()
         return config
@@ -63,7 +66,7 @@ struct Run: ParsableCommand {
         config.scenarioPath = scenario
         config.answersPath = answers
         config.options = RunOptions(assumeYes: assumeYes, dryRun: dryRun)
-        let status = Wizard.run(config, steps: Procedure.steps(), knownAnswerKeys: Procedure.answerKeys())
+        let status = Wizard.run(config, procedure: Procedure.definition())
         if status != 0 { throw ExitCode(status) }
     }
 }

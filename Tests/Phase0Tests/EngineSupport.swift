@@ -1,3 +1,6 @@
+@testable import Phase0Parsers
+@testable import Phase0Practice
+import Phase0TestSupport
 import Testing
 import Foundation
 @testable import Phase0Core
@@ -46,7 +49,7 @@ final class Harness {
         self.dir = try dir ?? TempDir()
         host = PracticeHost(machine: machine)
         reader = ScriptedLineReader(lines)
-        store = StateStore(path: self.dir.path + "/practice.json")
+        store = StateStore(path: self.dir.path + "/practice.json", snapshotType: SimulatedSpark.self)
         let clock = TickClock()
         let progress = try store.load() ?? Progress(mode: .practice, stepCount: 6, machine: machine, now: "T0")
         var steps = [SwapStep.make()]

@@ -1,3 +1,6 @@
+@testable import Phase0Parsers
+@testable import Phase0Practice
+import Phase0TestSupport
 import Testing
 import Foundation
 @testable import Phase0Core
@@ -23,7 +26,7 @@ import Foundation
         #expect(saved.answers == ["swapfile": "/swapfile", "swapSize": "128G", "swappiness": "10"])
         #expect(saved.step(0)?.actions.map(\.id) == ["allocate", "permissions", "mkswap", "swapon", "swappiness-now", "swappiness-persist", "fstab"])
         #expect(saved.step(0)?.actions.allSatisfy { $0.status == .done && $0.attempts == 1 } == true)
-        #expect(saved.machine == m)
+        #expect(saved.spark == m)
         // The old swap stays on: never swapoff with the model loaded.
         #expect(!h.history.contains { $0.contains("swapoff") })
     }
@@ -31,7 +34,7 @@ import Foundation
     @Test func resumingAFinishedRunRedoesNothing() throws {
         let first = try Harness()
         #expect(first.engine.run() == .complete)
-        let again = try Harness(machine: try #require(try first.saved().machine), dir: first.dir)
+        let again = try Harness(machine: try #require(try first.saved().spark), dir: first.dir)
         #expect(again.engine.run() == .complete)
         #expect(again.history == step0Commands)
         #expect(again.text.contains("[done] verified again"))
@@ -131,6 +134,16 @@ import Foundation
         #expect(h.history.isEmpty)
     }
 
+    /// The engine knows no step numbers: the procedure must declare the gate on every step
+    /// after Step 0, and Step 0 as the step that opens it.
+    @Test func everyStepAfterStep0DeclaresTheSwapGate() {
+        let steps = Procedure.steps()
+        #expect(steps[0].gate == nil && steps[0].opens != nil)
+        for step in steps.dropFirst() { #expect(step.gate != nil, "Step \(step.number) has no gate") }
+        let closedSpark = PracticeHost(machine: SimulatedSpark())
+        #expect(steps[1].gate?.closedBecause(closedSpark)?.contains("STOPPED AT THE SWAP GATE") == true)
+    }
+
     /// The gate itself: Step 0 claims done (a stub), the machine has 16G of swap. No option,
     /// no answers, no saved progress gets Step 1 started; a dry run lists but changes nothing.
     @Test(arguments: [RunOptions(), RunOptions(assumeYes: true), RunOptions(dryRun: true), RunOptions(assumeYes: true, dryRun: true)])
@@ -146,10 +159,11 @@ import Foundation
         let step1WithAction = Step(number: 1, title: "Stub 1", why: "", manual: "",
                                    actions: [Action(id: "x", title: "change", why: "", kind: .commands { _ in [.privileged(["sysctl", "-w", "vm.swappiness=1"])] },
                                                     check: { _ in step1.started = true; return Check(false, "x") })],
-                                   verify: { _ in step1.started = true; return [Check(false, "x")] })
+                                   verify: { _ in step1.started = true; return [Check(false, "x")] },
+                                   gate: SwapGate.gate)
         let engine = Engine(steps: [step0.step(number: 0), step1WithAction], host: host, output: output,
                             reader: ScriptedLineReader(["y", "y", "y"]), progress: progress,
-                            store: StateStore(path: dir.path + "/p.json"), transcript: nil,
+                            store: StateStore(path: dir.path + "/p.json", snapshotType: SimulatedSpark.self), transcript: nil,
                             answersFile: ["swapSize": "128G"], options: options, clock: TickClock().now)
         let outcome = engine.run()
         #expect(host.machine.history.isEmpty)

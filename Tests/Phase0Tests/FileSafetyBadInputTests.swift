@@ -1,6 +1,10 @@
+@testable import Phase0Parsers
+@testable import Phase0Practice
+import Phase0TestSupport
 import Foundation
 import Testing
 @testable import Phase0Core
+@testable import Phase0Steps
 
 /// Broken resume, answers and scenario files (issue 5), given to the built binary: each gets
 /// exit 65 and a message naming the file and the problem, and the file is left exactly as it

@@ -1,6 +1,10 @@
+@testable import Phase0Parsers
+@testable import Phase0Practice
+import Phase0TestSupport
 import Foundation
 import Testing
 @testable import Phase0Core
+@testable import Phase0Steps
 
 /// A value escaped by UnitSyntax means exactly itself to systemd (issue 5): read back the
 /// way systemd reads a unit (systemd.syntax(7): words unquoted and C-unescaped, then `%%`

@@ -1,3 +1,6 @@
+@testable import Phase0Parsers
+@testable import Phase0Practice
+import Phase0TestSupport
 import Testing
 import Foundation
 @testable import Phase0Core
@@ -56,7 +59,7 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
 
     @Test func noFileMeansNoProgressYet() throws {
         let dir = try TempDir()
-        #expect(try StateStore(path: dir.path + "/none.json").load() == nil)
+        #expect(try StateStore(path: dir.path + "/none.json", snapshotType: SimulatedSpark.self).load() == nil)
     }
 
     @Test(arguments: [
@@ -93,7 +96,7 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
             try write(try json(object), to: path)
         default: Issue.record("unknown case")
         }
-        try expectRefused(path, problem) { _ = try StateStore(path: path).load() }
+        try expectRefused(path, problem) { _ = try StateStore(path: path, snapshotType: SimulatedSpark.self).load() }
     }
 
     @Test func aSymlinkIsRefused() throws {
@@ -102,7 +105,7 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
         try write(try json(try validProgressJSON()), to: real)
         let link = dir.path + "/practice.json"
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
-        try expectRefused(link, "is a symbolic link") { _ = try StateStore(path: link).load() }
+        try expectRefused(link, "is a symbolic link") { _ = try StateStore(path: link, snapshotType: SimulatedSpark.self).load() }
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == real)
     }
 
@@ -111,14 +114,14 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
         let dir = try TempDir()
         let path = dir.path + "/practice.json"
         try write(try json(try validProgressJSON()), to: path, mode: mode)
-        try expectRefused(path, "is writable by other users (mode \(String(mode, radix: 8)))") { _ = try StateStore(path: path).load() }
+        try expectRefused(path, "is writable by other users (mode \(String(mode, radix: 8)))") { _ = try StateStore(path: path, snapshotType: SimulatedSpark.self).load() }
     }
 
     @Test func aDirectoryIsRefused() throws {
         let dir = try TempDir()
         let path = dir.path + "/practice.json"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-        try expectRefused(path, "is not a regular file") { _ = try StateStore(path: path).load() }
+        try expectRefused(path, "is not a regular file") { _ = try StateStore(path: path, snapshotType: SimulatedSpark.self).load() }
     }
 
     /// The mode check lives in the composition root; it runs before any host is built.
@@ -133,11 +136,11 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
         }
         try write(try json(object), to: path)
         var config = WizardConfig()
-        config.practice = practiceRun
+        config.hosts = practiceRun ? PracticeHostFactory() : LiveHostFactory()
         config.statePath = path
         let output = CapturedOutput()
         let before = FileManager.default.contents(atPath: path)
-        let status = Wizard.run(config, steps: [SwapStep.make()], knownAnswerKeys: Procedure.answerKeys(), output: output)
+        let status = Wizard.run(config, procedure: ProcedureDefinition(steps: [SwapStep.make()], answerKeys: Procedure.answerKeys(), prelude: { _, _ in [] }), output: output)
         #expect(status == 65)
         let held = practiceRun ? "holds a live run, but this is a practice run" : "holds a practice run, but this is a live run"
         #expect(output.text.contains("phase0: \(path): \(held)"), "\(output.text)")
@@ -151,14 +154,14 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
         var object = try validProgressJSON()
         object["mode"] = "live"
         try write(try json(object), to: path)
-        try expectRefused(path, "a live run that holds a simulated machine") { _ = try StateStore(path: path).load() }
+        try expectRefused(path, "a live run that holds a simulated machine") { _ = try StateStore(path: path, snapshotType: SimulatedSpark.self).load() }
     }
 
     @Test func resetMovesTheFileAsideNeverDeletesIt() throws {
         let dir = try TempDir()
         let path = dir.path + "/practice.json"
         try write("not json", to: path)
-        let store = StateStore(path: path)
+        let store = StateStore(path: path, snapshotType: SimulatedSpark.self)
         let moved = try #require(try store.moveAside(now: "2026-11-29T12:00:00Z"))
         #expect(moved == path + ".reset-20261129120000")
         #expect(FileManager.default.contents(atPath: moved) == Data("not json".utf8))
@@ -172,13 +175,13 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
     @Test func aSecondLockOnTheSameFileNamesTheHolder() throws {
         let dir = try TempDir()
         let path = dir.path + "/sub/dir/practice.json"
-        let first = StateStore(path: path)
+        let first = StateStore(path: path, snapshotType: SimulatedSpark.self)
         try first.lock()
         var st = stat()
         #expect(stat(dir.path + "/sub/dir", &st) == 0 && st.st_mode & 0o777 == 0o700)
         // flock locks belong to an open file description, so a second open conflicts even here.
         #expect {
-            try StateStore(path: path).lock()
+            try StateStore(path: path, snapshotType: SimulatedSpark.self).lock()
         } throws: { error in
             guard let held = error as? LockHeld else { return false }
             return held.holderPID == String(getpid()) && held.description.contains("another phase0 (PID \(getpid()))")
@@ -189,10 +192,10 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
         let dir = try TempDir()
         let path = dir.path + "/practice.json"
         do {
-            let first = StateStore(path: path)
+            let first = StateStore(path: path, snapshotType: SimulatedSpark.self)
             try first.lock()
         }
-        try StateStore(path: path).lock()
+        try StateStore(path: path, snapshotType: SimulatedSpark.self).lock()
     }
 
     /// Another process (util-linux flock, which writes no PID) holds the lock.
@@ -227,7 +230,7 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
         }
         try #require(taken, "flock never took the lock")
         var held: LockHeld?
-        do { try StateStore(path: path).lock() } catch let error as LockHeld { held = error }
+        do { try StateStore(path: path, snapshotType: SimulatedSpark.self).lock() } catch let error as LockHeld { held = error }
         #expect(held?.holderPID == "4242")
     }
 }

@@ -1,6 +1,10 @@
+@testable import Phase0Parsers
+@testable import Phase0Practice
+import Phase0TestSupport
 import Foundation
 import Testing
 @testable import Phase0Core
+@testable import Phase0Steps
 
 /// SIGKILL at every exact cut point of the real binary, using the test-only fault-injection
 /// build (`Tests/reliability/torture.sh` builds it and sets PHASE0_FAULT_BINARY). The
@@ -59,7 +63,7 @@ import Testing
             let data = try #require(Rel.read(Rel.statePath(home: home)))
             let state = try Rel.normalized(data)
             #expect(state == referenceState, "\(point): \(Rel.firstDifference(state, referenceState))")
-            let machine = try #require(try JSONDecoder().decode(Progress.self, from: data).machine)
+            let machine = try #require(try Progress.decodePractice(data).spark)
             #expect(Rel.harmfulRepeats(machine.history).isEmpty, "\(point): \(Rel.harmfulRepeats(machine.history))")
             #expect(Rel.activeSwapfileLines(machine) <= 1)
             Rel.remove(home)

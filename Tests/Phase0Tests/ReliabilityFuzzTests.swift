@@ -1,6 +1,10 @@
+@testable import Phase0Parsers
+@testable import Phase0Practice
+import Phase0TestSupport
 import Foundation
 import Testing
 @testable import Phase0Core
+@testable import Phase0Steps
 
 /// Bounded, seeded fuzzing of the parsers (issue 5): /proc/swaps, /proc/meminfo, fstab
 /// editing, the resume, answers and scenario files, the Redactor. No input may crash them;
@@ -162,7 +166,7 @@ import Testing
             do {
                 switch kind {
                 case 0:
-                    let store = StateStore(path: path)
+                    let store = StateStore(path: path, snapshotType: SimulatedSpark.self)
                     if let progress = try store.load() {
                         // What loads must save and load back as the same progress.
                         try store.save(progress)

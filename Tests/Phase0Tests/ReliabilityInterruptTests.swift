@@ -1,3 +1,6 @@
+@testable import Phase0Parsers
+@testable import Phase0Practice
+import Phase0TestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -33,7 +36,7 @@ import Phase0Steps
 
         // The record says: in flight when interrupted, outcome unknown.
         let saved = try #require(Rel.read(directory + "/state.json"))
-        let progress = try JSONDecoder().decode(Progress.self, from: saved)
+        let progress = try Progress.decodePractice(saved)
         let allocate = try #require(progress.step(0)?.action("allocate"))
         #expect(allocate.status == .interrupted)
         #expect(allocate.note?.contains("outcome unknown") == true)
@@ -50,7 +53,7 @@ import Phase0Steps
         #expect(firstCommandShown == nil || notice.lowerBound < firstCommandShown!.lowerBound)
         let fallocates = resumed.machine.history.filter { $0.contains("fallocate") }
         #expect(fallocates.count == 1, "fallocate ran \(fallocates.count) times in all")
-        let after = try JSONDecoder().decode(Progress.self, from: try #require(Rel.read(directory + "/state.json")))
+        let after = try Progress.decodePractice(try #require(Rel.read(directory + "/state.json")))
         let record = try #require(after.step(0)?.action("allocate"))
         #expect(record.status == .done)
         // Re-run only when the check found the effect missing.

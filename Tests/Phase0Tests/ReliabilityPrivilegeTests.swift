@@ -1,6 +1,10 @@
+@testable import Phase0Parsers
+@testable import Phase0Practice
+import Phase0TestSupport
 import Foundation
 import Testing
 @testable import Phase0Core
+@testable import Phase0Steps
 
 /// Root and sudo (issue 5): run as root directly, phase0 asks whose agent this is instead of
 /// assuming root; as an operator, it tries `sudo -n` first and lets sudo itself ask for the

@@ -1,3 +1,6 @@
+@testable import Phase0Parsers
+@testable import Phase0Practice
+import Phase0TestSupport
 import Foundation
 import Testing
 @testable import Phase0Core
@@ -157,7 +160,7 @@ enum Rel {
 
     /// Step:action -> attempts, from a resume file.
     static func attempts(_ data: Data) throws -> [String: Int] {
-        let progress = try JSONDecoder().decode(Progress.self, from: data)
+        let progress = try Progress.decodePractice(data)
         var result: [String: Int] = [:]
         for step in progress.steps { for action in step.actions { result["\(step.number):\(action.id)"] = action.attempts } }
         return result
@@ -229,7 +232,7 @@ struct InProcessRun {
         let directory = (statePath as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let steps = Procedure.steps()
-        let store = StateStore(path: statePath)
+        let store = StateStore(path: statePath, snapshotType: SimulatedSpark.self)
         let practice = PracticeHost(machine: machine)
         let progress = try store.load() ?? Progress(mode: .practice, stepCount: steps.count, machine: machine, now: clock)
         let output = CapturedOutput()

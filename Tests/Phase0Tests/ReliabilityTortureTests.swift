@@ -1,3 +1,6 @@
+@testable import Phase0Parsers
+@testable import Phase0Practice
+import Phase0TestSupport
 import Foundation
 import Testing
 @testable import Phase0Core
@@ -70,7 +73,7 @@ import Phase0Steps
 
     static func savedMachine(_ state: Data?) throws -> SimulatedSpark {
         guard let state else { return SimulatedSpark() }
-        return try JSONDecoder().decode(Progress.self, from: state).machine ?? SimulatedSpark()
+        return try Progress.decodePractice(state).spark ?? SimulatedSpark()
     }
 
     static func cases(_ cuts: [Cut], liveLike: Bool) throws -> [Case] {
@@ -181,7 +184,7 @@ import Phase0Steps
         let reference = try #require(referenceRun)
         let referenceData = try #require(Rel.read(Rel.statePath(home: referenceHome)))
         let referenceState = try Rel.normalized(referenceData)
-        let referenceProgress = try JSONDecoder().decode(Progress.self, from: referenceData)
+        let referenceProgress = try Progress.decodePractice(referenceData)
 
         var random = SplitMix64(seed: Self.seed &+ 1)
         let wanted = Int(ProcessInfo.processInfo.environment["PHASE0_TORTURE_KILLS"] ?? "") ?? 100
@@ -203,7 +206,7 @@ import Phase0Steps
                 let result = try Rel.run(Rel.practiceArgs(answersPath: answersPath), environment: environment, killAfter: delay)
                 runs += 1
                 // Whatever a cut leaves, fstab never holds two swapfile lines.
-                if let data = Rel.read(Rel.statePath(home: home)), let left = try? JSONDecoder().decode(Progress.self, from: data).machine {
+                if let data = Rel.read(Rel.statePath(home: home)), let left = try? Progress.decodePractice(data).spark {
                     #expect(Rel.activeSwapfileLines(left) <= 1, "run \(attempt): two swapfile lines after a cut")
                 }
                 if result.killed {
@@ -228,9 +231,9 @@ import Phase0Steps
             let data = try #require(Rel.read(Rel.statePath(home: home)))
             let state = try Rel.normalized(data)
             #expect(state == referenceState, "run \(attempt) after \(kills) kill(s): \(Rel.firstDifference(state, referenceState))")
-            let machine = try #require(try JSONDecoder().decode(Progress.self, from: data).machine)
+            let machine = try #require(try Progress.decodePractice(data).spark)
             #expect(Rel.harmfulRepeats(machine.history).isEmpty, "run \(attempt): \(Rel.harmfulRepeats(machine.history))")
-            #expect(machine == referenceProgress.machine, "run \(attempt): the simulated machine differs from the reference")
+            #expect(machine == referenceProgress.spark, "run \(attempt): the simulated machine differs from the reference")
             #expect(Rel.activeSwapfileLines(machine) <= 1)
             Rel.remove(home)
         }
@@ -242,7 +245,7 @@ import Phase0Steps
     /// Where a kill left the procedure, from the resume file: which action was in flight.
     static func `where`(_ statePath: String) -> String {
         guard let data = Rel.read(statePath) else { return "no resume file yet" }
-        guard let progress = try? JSONDecoder().decode(Progress.self, from: data) else { return "UNREADABLE resume file" }
+        guard let progress = try? Progress.decodePractice(data) else { return "UNREADABLE resume file" }
         for step in progress.steps {
             if let action = step.actions.first(where: { $0.status == .inFlight }) { return "\(step.number):\(action.id) in flight" }
         }

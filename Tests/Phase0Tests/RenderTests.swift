@@ -1,3 +1,6 @@
+@testable import Phase0Parsers
+@testable import Phase0Practice
+import Phase0TestSupport
 import Foundation
 import Testing
 @testable import Phase0Core
@@ -248,7 +251,7 @@ import Testing
         let directory = try H.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var config = WizardConfig()
-        config.practice = true
+        config.hosts = PracticeHostFactory()
         config.statePath = state ?? directory.path + "/state.json"
         var answersPath: String?
         if let answersFile {
@@ -275,7 +278,7 @@ import Testing
         var progress = Phase0Core.Progress(mode: .practice, stepCount: 6, machine: SimulatedSpark(), now: "2026-01-01T00:00:00Z")
         progress.answers = ["webuiPort": "3999", "webuiNetwork": "bridge"]
         let state = directory.path + "/state.json"
-        try StateStore(path: state).save(progress)
+        try StateStore(path: state, snapshotType: SimulatedSpark.self).save(progress)
         let (status, text, notes) = try render(.docker, state: state)
         #expect(status == 0, "\(notes)")
         #expect(text.contains("--publish=127.0.0.1:3999:8080 \\\n"))

@@ -1,3 +1,6 @@
+@testable import Phase0Parsers
+@testable import Phase0Practice
+import Phase0TestSupport
 import Testing
 import Foundation
 @testable import Phase0Core
@@ -10,7 +13,7 @@ struct ResumeCut: Error {}
 /// and the machine are photographed as a kill at that instant would leave them, and from
 /// then on no command runs (whatever the doomed engine still does is thrown away). At every
 /// point it also checks the invariants a kill must never be able to break.
-final class CuttingHost: SimulatedMachineHost {
+final class CuttingHost: Phase0Core.Host {
     let inner: PracticeHost
     let cutAt: Int?
     let statePath: String
@@ -28,6 +31,7 @@ final class CuttingHost: SimulatedMachineHost {
     }
 
     var machine: SimulatedSpark { inner.machine }
+    var snapshot: (any HostSnapshot)? { inner.snapshot }
     var name: String { inner.name }
     var isPractice: Bool { true }
     var invoker: String { inner.invoker }
@@ -91,7 +95,7 @@ func runStep0(machine: SimulatedSpark, progress: Progress?, dir: TempDir, cutAt:
     let output = CapturedOutput()
     let engine = Engine(steps: [SwapStep.make(), StepProbe().step()], host: host, output: output, reader: ScriptedLineReader([]),
                         progress: progress ?? Progress(mode: .practice, stepCount: 2, machine: machine, now: "T0"),
-                        store: StateStore(path: statePath), transcript: nil,
+                        store: StateStore(path: statePath, snapshotType: SimulatedSpark.self), transcript: nil,
                         options: RunOptions(assumeYes: true), clock: TickClock().now)
     let outcome = engine.run()
     return (RunResult(outcome: outcome, machine: host.machine, progress: engine.progress, points: host.points,
@@ -148,8 +152,8 @@ func differences(_ a: SimulatedSpark, _ b: SimulatedSpark) -> [String] {
             } else {
                 try? FileManager.default.removeItem(atPath: dir.path + "/practice.json")
             }
-            let saved = try StateStore(path: dir.path + "/practice.json").load()
-            let machine = survivor == .realMachine ? machineAtCut : (saved?.machine ?? start)
+            let saved = try StateStore(path: dir.path + "/practice.json", snapshotType: SimulatedSpark.self).load()
+            let machine = survivor == .realMachine ? machineAtCut : (saved?.spark ?? start)
 
             let (resumed, _) = runStep0(machine: machine, progress: saved, dir: dir)
             let at = "cut at point \(cutAt) of \(reference.points), \(survivor), scenario \(scenario)"
@@ -175,7 +179,7 @@ func differences(_ a: SimulatedSpark, _ b: SimulatedSpark) -> [String] {
                 #expect(resumed.machine.history == reference.machine.history, "\(at)")
             }
             // The saved file agrees with the run.
-            #expect(try StateStore(path: dir.path + "/practice.json").load()?.machine == resumed.machine)
+            #expect(try StateStore(path: dir.path + "/practice.json", snapshotType: SimulatedSpark.self).load()?.spark == resumed.machine)
         }
     }
 
@@ -189,10 +193,10 @@ func differences(_ a: SimulatedSpark, _ b: SimulatedSpark) -> [String] {
                 let path = dir.path + "/practice.json"
                 let (_, host1) = runStep0(machine: start, progress: nil, dir: dir, cutAt: first)
                 try #require(host1.fileAtCut ?? nil).write(to: URL(fileURLWithPath: path))
-                let (_, host2) = runStep0(machine: host1.machineAtCut!, progress: try StateStore(path: path).load(), dir: dir, cutAt: second)
+                let (_, host2) = runStep0(machine: host1.machineAtCut!, progress: try StateStore(path: path, snapshotType: SimulatedSpark.self).load(), dir: dir, cutAt: second)
                 if let bytes = host2.fileAtCut { try #require(bytes).write(to: URL(fileURLWithPath: path)) }
                 let machine = host2.machineAtCut ?? host2.machine
-                let (last, _) = runStep0(machine: machine, progress: try StateStore(path: path).load(), dir: dir)
+                let (last, _) = runStep0(machine: machine, progress: try StateStore(path: path, snapshotType: SimulatedSpark.self).load(), dir: dir)
                 let at = "cuts at \(first) then \(second)"
                 #expect(last.outcome == .complete, "\(at)")
                 #expect(differences(last.machine, reference.machine) == [], "\(at)")
@@ -213,11 +217,11 @@ func differences(_ a: SimulatedSpark, _ b: SimulatedSpark) -> [String] {
         let (first, _) = runStep0(machine: SimulatedSpark(), progress: nil, dir: dir, interruptProgram: "mkswap")
         #expect(first.outcome == .interrupted)
         #expect(first.text.contains("it will be re-checked first on resume"))
-        let saved = try #require(try StateStore(path: path).load())
+        let saved = try #require(try StateStore(path: path, snapshotType: SimulatedSpark.self).load())
         #expect(saved.step(0)?.action("mkswap")?.status == .interrupted)
         #expect(saved.step(0)?.action("allocate")?.status == .done)
 
-        var machine = try #require(saved.machine)
+        var machine = try #require(saved.spark)
         // Either mkswap never started, or it wrote the signature just before Ctrl-C landed.
         if commandRan { machine.files["/swapfile"]?.swapSignature = true }
         let (resumed, _) = runStep0(machine: machine, progress: saved, dir: dir)

@@ -1,3 +1,6 @@
+@testable import Phase0Parsers
+@testable import Phase0Practice
+import Phase0TestSupport
 import Foundation
 import Testing
 @testable import Phase0Core

@@ -1,3 +1,6 @@
+@testable import Phase0Parsers
+@testable import Phase0Practice
+import Phase0TestSupport
 import Testing
 @testable import Phase0Core
 @testable import Phase0Steps
@@ -195,6 +198,7 @@ extension PracticeWrapper {
     var name: String { inner.name }
     var isPractice: Bool { true }
     var invoker: String { inner.invoker }
+    var snapshot: (any HostSnapshot)? { inner.snapshot }
     func readFile(_ path: String) -> String? { inner.readFile(path) }
     func fileInfo(_ path: String) -> FileInfo? { inner.fileInfo(path) }
     func which(_ program: String) -> String? { inner.which(program) }

@@ -1,6 +1,10 @@
+@testable import Phase0Parsers
+@testable import Phase0Practice
+import Phase0TestSupport
 import Foundation
 import Testing
 @testable import Phase0Core
+@testable import Phase0Steps
 
 /// The transcript and the resume file (issue 5): secrets planted in command lines, command
 /// output, check results, failures and typed answers never reach either file; both are
@@ -155,7 +159,7 @@ import Testing
             #expect(Self.mode(file) == 0o600, "\(file) is \(String(Self.mode(file), radix: 8))")
         }
         let savedState = try #require(Rel.read(state))
-        let machine = try #require(try JSONDecoder().decode(Progress.self, from: savedState).machine)
+        let machine = try #require(try Progress.decodePractice(savedState).spark)
         #expect(machine.files["/swapfile"]?.mode == 0o600)
         for (path, file) in machine.files where path.hasPrefix("/etc/") && !file.isDirectory {
             #expect(file.mode == 0o644, "\(path) is \(String(file.mode, radix: 8))")
@@ -181,7 +185,7 @@ import Testing
         try Rel.write(##"{"files": {"/etc/fstab.phase0-backup.1": "# an older backup\n"}}"##, to: scenario)
         _ = try Rel.run(Rel.practiceArgs(answersPath: answers, extra: ["--scenario", scenario]), environment: Rel.environment(home: directory))
         let saved = try #require(Rel.read(Rel.statePath(home: directory)))
-        let machine = try #require(try JSONDecoder().decode(Progress.self, from: saved).machine)
+        let machine = try #require(try Progress.decodePractice(saved).spark)
         #expect(machine.files["/etc/fstab.phase0-backup.1"]?.content == "# an older backup\n")
         #expect(machine.files["/etc/fstab.phase0-backup.2"]?.content == SimulatedSpark().files["/etc/fstab"]?.content)
     }

@@ -8,8 +8,9 @@ root="$(cd "$(dirname "$0")/../../.." && pwd)"
 out="$root/.build-fuzz"
 seconds="${1:-${PHASE0_FUZZ_SECONDS:-60}}"
 mkdir -p "$out/corpus"
-swiftc -O -sanitize=fuzzer,address -parse-as-library \
-    "$root/Sources/Phase0Core/Memory.swift" "$root/Sources/Phase0Core/Fstab.swift" \
+# The fuzzer links the Phase0Parsers target's sources as they are (the target has no dependencies).
+swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name Phase0Parsers \
+    "$root"/Sources/Phase0Parsers/*.swift \
     "$root/Tests/reliability/fuzz/FuzzParsers.swift" -o "$out/fuzz-parsers" 2> "$out/build.log" \
     || { cat "$out/build.log"; exit 1; }
 # Seeds: the first byte picks the parser (0 swaps, 1 meminfo, 2 fstab).

@@ -1,0 +1,235 @@
+import Phase0Parsers
+/// Performing one action: check first, then show, confirm, journal, run, check again.
+extension Engine {
+    // MARK: - Actions
+
+    func perform(_ action: Action, in step: Step) throws {
+        let point = "\(step.number):\(action.id)"
+        FaultInjection.reached(point + ":before")
+        // Root probes in the check need sudo's ticket too, so ask before the first check.
+        if !context.options.dryRun { try sudo.ensure(host: host, output: output) }
+        try performChecked(action, in: step)
+        FaultInjection.reached(point + ":after")
+    }
+
+    func performChecked(_ action: Action, in step: Step) throws {
+        let previous = context.record(of: action.id)
+        if let status = previous?.status, status == .inFlight || status == .interrupted {
+            say("Resuming: \"\(action.title)\" was in flight when phase0 stopped; re-checking it before anything else.")
+        }
+        let seen = try action.check(context)
+        if seen.ok, let status = previous?.status, status == .done || status == .alreadyDone {
+            // Finished earlier: its record keeps what was seen when it finished.
+            say("  [ok] \(action.title)" + (seen.detail.isEmpty ? "" : ": \(seen.detail)"))
+            return
+        }
+        if seen.ok {
+            let ranBefore = (previous?.attempts ?? 0) > 0
+            record(action.id) {
+                $0.status = ranBefore ? .done : .alreadyDone
+                $0.note = seen.detail
+                $0.finishedAt = $0.finishedAt ?? self.clock()
+            }
+            try save()
+            say("  [ok] \(action.title)" + (seen.detail.isEmpty ? "" : ": \(seen.detail)"))
+            return
+        }
+        if let reason = action.refuse(context) { throw Refused(reason: reason) }
+        switch action.kind {
+        case .commands(let make):
+            // The title first: making the commands may explain what they will act on.
+            say("\n  -> \(action.title)")
+            try runCommands(try make(context), of: action, in: step)
+        case .operatorTask(let instruction):
+            try waitForOperator(instruction(context), action: action, in: step)
+        case .observation(let question, let key):
+            try observe(question, key: key, action: action)
+        }
+    }
+
+    func runCommands(_ commands: [Command], of action: Action, in step: Step) throws {
+        if let planned = try action.plannedFile(context) {
+            if let old = planned.oldContent {
+                say(indent(LineDiff.render(old: old, new: planned.newContent, path: planned.path), by: 5))
+            } else {
+                say("     New file \(planned.path):")
+                say(indent(planned.newContent, by: 7))
+            }
+        }
+        let invoker = host.invoker
+        say("     Will run:")
+        for command in commands { say("       $ " + command.display(invoker: invoker)) }
+        if context.options.dryRun {
+            say("     (dry run: not run)")
+            return
+        }
+        if commands.contains(where: { $0.effect == .change }) {
+            switch try confirm(action: action, step: step, commands: commands) {
+            case .proceed: break
+            case .skipAction:
+                record(action.id) {
+                    $0.status = .skipped
+                    $0.note = "skipped by the operator"
+                }
+                try save()
+                say("  [skipped] \(action.title)")
+                return
+            }
+        }
+        record(action.id) {
+            $0.status = .inFlight
+            $0.attempts += 1
+            $0.startedAt = self.clock()
+            $0.finishedAt = nil
+        }
+        inFlight = (context.stepNumber, action.id)
+        try save()
+        for (index, command) in commands.enumerated() {
+            let point = "\(step.number):\(action.id):command-\(index + 1)"
+            FaultInjection.reached(point)
+            transcript?.started(command.display(invoker: invoker), at: clock())
+            let result: CommandResult
+            do {
+                result = try host.run(command) { [output] chunk in output.write(chunk) }
+            } catch let interrupt as Interrupted {
+                transcript?.append("[\(clock())] interrupted (Ctrl-C); outcome unknown\n")
+                throw interrupt
+            } catch {
+                transcript?.append("[\(clock())] could not start: \(error)\n")
+                try fail(action, "could not run `\(command.display(invoker: invoker))`: \(error)")
+            }
+            FaultInjection.reached(point + "-ran")
+            transcript?.finished(result, at: clock())
+            if !result.succeeded {
+                if !command.streamsOutput && !result.output.isEmpty { say(indent(result.output, by: 7)) }
+                let why = result.timedOut ? "timed out" : "exited with status \(result.exitStatus)"
+                try fail(action, "`\(command.display(invoker: invoker))` \(why)")
+            }
+        }
+        let after = try action.check(context)
+        guard after.ok else {
+            try fail(action, "\(action.title): the commands ran, but the check still fails: \(after.detail)")
+        }
+        record(action.id) {
+            $0.status = .done
+            $0.note = after.detail
+            $0.finishedAt = self.clock()
+        }
+        inFlight = nil
+        try save()
+        say("  [done] \(action.title)" + (after.detail.isEmpty ? "" : ": \(after.detail)"))
+    }
+
+    func fail(_ action: Action, _ reason: String) throws -> Never {
+        record(action.id) {
+            $0.status = .failed
+            $0.note = reason
+            $0.finishedAt = self.clock()
+        }
+        inFlight = nil
+        updateStep(context.stepNumber) {
+            $0.status = .failed
+            $0.note = reason
+        }
+        try save()
+        throw StepFailed(reason: reason)
+    }
+
+    enum Decision { case proceed, skipAction }
+
+    func confirm(action: Action, step: Step, commands: [Command]) throws -> Decision {
+        let canSkip = action.skippable || step.optional != nil
+        if context.options.assumeYes {
+            say("     Run this? yes (--assume-yes)")
+            return .proceed
+        }
+        let choices = canSkip ? ["yes", "no", "skip", "explain", "quit"] : ["yes", "no", "explain", "quit"]
+        let prompt = canSkip ? "     Run this? [y]es / [n]o / [s]kip / [e]xplain / [q]uit: "
+                             : "     Run this? [y]es / [n]o / [e]xplain / [q]uit: "
+        while true {
+            guard let raw = try reader.readLine(prompt: prompt, completion: .choices(choices)) else {
+                throw StopRequested(reason: "end of input before \"\(action.title)\" was confirmed (end of input is never a yes)")
+            }
+            switch raw.trimmingWhitespace().lowercased() {
+            case "y", "yes": return .proceed
+            case "n", "no": throw StopRequested(reason: "you declined \"\(action.title)\"; nothing was run")
+            case "q", "quit": throw StopRequested(reason: "you quit before \"\(action.title)\"")
+            case "s", "skip":
+                if !canSkip {
+                    say("     This action cannot be skipped: \(action.why)")
+                    continue
+                }
+                if step.optional != nil && !action.skippable { throw SkipStep() }
+                return .skipAction
+            case "e", "explain", "?":
+                say(indent("Why: \(action.why)\n\nThe guide's manual way for this step:\n\(step.manual)", by: 5))
+            default:
+                say("     Please answer y, n, \(canSkip ? "s, " : "")e or q.")
+            }
+        }
+    }
+
+    func waitForOperator(_ instruction: String, action: Action, in step: Step) throws {
+        say("\n  -> \(action.title)")
+        say(indent(instruction, by: 5))
+        if context.options.dryRun { return }
+        while true {
+            if context.options.assumeYes {
+                let again = try action.check(context)
+                if again.ok { break }
+                throw StepFailed(reason: "\(action.title) needs you: \(instruction) (still: \(again.detail))")
+            }
+            guard let raw = try reader.readLine(prompt: "     When done, press Enter to re-check ([q]uit, [e]xplain): ",
+                                                completion: .choices(["quit", "explain"])) else {
+                throw StopRequested(reason: "end of input while waiting for: \(action.title)")
+            }
+            switch raw.trimmingWhitespace().lowercased() {
+            case "q", "quit": throw StopRequested(reason: "you quit while waiting for: \(action.title)")
+            case "e", "explain", "?": say(indent("Why: \(action.why)", by: 5)); continue
+            default: break
+            }
+            if let did = host.operatorTaskConfirmed(action.id) { say("     " + did) }
+            let again = try action.check(context)
+            if again.ok { break }
+            say("     Not yet: \(again.detail)")
+        }
+        record(action.id) {
+            $0.status = .done
+            $0.finishedAt = self.clock()
+        }
+        try save()
+        say("  [done] \(action.title)")
+    }
+
+    func observe(_ question: String, key: String, action: Action) throws {
+        say("\n  -> \(action.title)")
+        let answer: String
+        if let given = answersFile[key] {
+            guard let parsed = yesNo(given) else {
+                throw StepFailed(reason: "the answers file gives \(key)=\"\(given)\"; it must be yes or no")
+            }
+            answer = parsed
+            say("     \(question) \(answer) (from the answers file)")
+        } else {
+            if context.options.dryRun { return }
+            while true {
+                guard let raw = try reader.readLine(prompt: "     \(question) [y]es / [n]o: ", completion: .choices(["yes", "no"])) else {
+                    throw StopRequested(reason: "end of input at: \(action.title)")
+                }
+                if let parsed = yesNo(raw) { answer = parsed; break }
+                say("     Please answer yes or no (only what you saw yourself: this is not a confirmation).")
+            }
+        }
+        context.progress.answers[key] = answer
+        record(action.id) {
+            $0.status = answer == "yes" ? .done : .failed
+            $0.note = "operator observed: \(answer)"
+            $0.finishedAt = self.clock()
+        }
+        try save()
+        if answer != "yes" {
+            try fail(action, "\(action.title): not passed. \(action.why)")
+        }
+        say("  [done] \(action.title)")
+    }
+}

@@ -1,0 +1,119 @@
+import Phase0Parsers
+/// Asking for values: answers file, saved answers, defaults with -y, or the operator.
+extension Engine {
+    // MARK: - Questions
+
+    func wantsOptionalStep(_ optional: OptionalStep) throws -> Bool {
+        if let given = answersFile[optional.answerKey] ?? context.progress.answers[optional.answerKey] {
+            guard let parsed = yesNo(given) else {
+                throw StepFailed(reason: "\(optional.answerKey)=\"\(given)\" must be yes or no")
+            }
+            context.progress.answers[optional.answerKey] = parsed
+            return parsed == "yes"
+        }
+        if context.options.assumeYes || context.options.dryRun {
+            context.progress.answers[optional.answerKey] = "yes"
+            return true
+        }
+        while true {
+            guard let raw = try reader.readLine(prompt: "\(optional.question) [y]es / [s]kip: ", completion: .choices(["yes", "skip"])) else {
+                throw StopRequested(reason: "end of input at: \(optional.question)")
+            }
+            switch raw.trimmingWhitespace().lowercased() {
+            case "y", "yes":
+                context.progress.answers[optional.answerKey] = "yes"
+                try save()
+                return true
+            case "s", "skip", "n", "no":
+                context.progress.answers[optional.answerKey] = "no"
+                try save()
+                return false
+            default: say("Please answer y or s.")
+            }
+        }
+    }
+
+    /// The question's validator, plus one rule for every answer: phase0 never needs a secret,
+    /// so a value that looks like one (an auth key, a token) is refused rather than stored in
+    /// the resume file.
+    static func validateAnswer(_ question: Question, _ raw: String, _ context: StepContext) -> Result<String, ValidationFailure> {
+        if let kind = Redactor.secretKind(in: raw) {
+            return .failure(.init("this looks like a secret (\(kind)); no answer of this procedure is a secret, and phase0 never stores one. Give the value the question asks for"))
+        }
+        return question.validate(raw, context)
+    }
+
+    func validate(_ question: Question, _ raw: String) -> Result<String, ValidationFailure> {
+        Engine.validateAnswer(question, raw, context)
+    }
+
+    func resolve(_ question: Question) throws {
+        if let given = answersFile[question.key] {
+            switch validate(question, given) {
+            case .success(let value):
+                context.progress.answers[question.key] = value
+                try save()
+                return
+            case .failure(let failure):
+                let hint = failure.confirmation == nil ? "" : " (phase0 accepts this value only when you confirm it yourself at the prompt)"
+                throw InputFileError(path: answersPath, problem: "\"\(question.key)\": \(failure.reason)\(hint)")
+            }
+        }
+        if let saved = context.progress.answers[question.key] {
+            switch validate(question, saved) {
+            case .success(let value):
+                context.progress.answers[question.key] = value
+                return
+            case .failure(let failure) where failure.confirmation?.value == saved:
+                return   // confirmed by the operator when it was first given
+            case .failure:
+                say("The saved answer for \"\(question.key)\" no longer fits this machine; asking again.")
+            }
+        }
+        let fallback = question.defaultValue(context)
+        if (context.options.assumeYes || context.options.dryRun), let fallback {
+            if case .success(let value) = validate(question, fallback) {
+                context.progress.answers[question.key] = value
+                try save()
+                say("\(question.prompt): \(value) (default)")
+                return
+            }
+        }
+        while true {
+            let prompt = question.prompt + (fallback.map { " [\($0)]" } ?? "") + ": "
+            guard let raw = try reader.readLine(prompt: prompt, completion: question.completion) else {
+                throw StopRequested(reason: "end of input while asking for \(question.key)")
+            }
+            let typed = raw.trimmingWhitespace()
+            if typed == "?" {
+                say(question.help)
+                continue
+            }
+            guard let candidate = typed.isEmpty ? fallback : raw else {
+                say("A value is required. " + question.help)
+                continue
+            }
+            switch validate(question, candidate) {
+            case .success(let value):
+                context.progress.answers[question.key] = value
+                try save()
+                return
+            case .failure(let failure):
+                say("Not accepted: \(failure.reason)")
+                // Some values are allowed only when the operator says so in person (-y does not).
+                if let confirmation = failure.confirmation, try confirmed(confirmation.question) {
+                    context.progress.answers[question.key] = confirmation.value
+                    try save()
+                    return
+                }
+            }
+        }
+    }
+
+    func confirmed(_ question: String) throws -> Bool {
+        guard let raw = try reader.readLine(prompt: question + " [y/N]: ", completion: .choices(["yes", "no"])) else {
+            throw StopRequested(reason: "end of input at: \(question)")
+        }
+        return yesNo(raw) == "yes"
+    }
+}

@@ -1,0 +1,98 @@
+import Phase0Parsers
+/// What the steps may learn about a file without reading it (a swapfile can be 128 GiB).
+public struct FileInfo: Sendable, Equatable, Codable {
+    public var size: Int64
+    public var mode: UInt32        // permission bits, e.g. 0o600
+    public var isDirectory: Bool
+    public var owner: String
+
+    public init(size: Int64, mode: UInt32, isDirectory: Bool, owner: String) {
+        self.size = size
+        self.mode = mode
+        self.isDirectory = isDirectory
+        self.owner = owner
+    }
+}
+
+public struct UserInfo: Sendable, Equatable, Codable {
+    public var name: String
+    public var uid: Int
+    public var home: String
+    public init(name: String, uid: Int, home: String) {
+        self.name = name
+        self.uid = uid
+        self.home = home
+    }
+}
+
+/// The machine the procedure runs against: the live host, or the simulated Spark of practice
+/// mode. Everything the steps observe or change goes through here, so a test can never touch
+/// the real host unless it builds a LiveHost on purpose.
+public protocol Host: AnyObject {
+    /// Shown on screen so the operator always knows which machine is being changed.
+    var name: String { get }
+    var isPractice: Bool { get }
+    /// The user phase0 runs as ("root" when run as root).
+    var invoker: String { get }
+    func readFile(_ path: String) -> String?
+    func fileInfo(_ path: String) -> FileInfo?
+    /// Full path of `program` on PATH, or nil when it is not installed.
+    func which(_ program: String) -> String?
+    /// The account `name`, or nil when there is no such user.
+    func lookupUser(_ name: String) -> UserInfo?
+    /// Runs `command`; `onOutput` receives output as it arrives when the command streams.
+    func run(_ command: Command, onOutput: ((String) -> Void)?) throws -> CommandResult
+    /// What must be saved with the progress so a resumed run finds the same machine (the
+    /// simulated Spark); nil for a real machine, which keeps its own state.
+    var snapshot: (any HostSnapshot)? { get }
+    /// The operator said an operator task is done; a simulated host acts it out and says what
+    /// it did, a real one has nothing to add.
+    func operatorTaskConfirmed(_ taskID: String) -> String?
+    /// Tab completion of a typed path; nil completes from this computer's files.
+    var pathCompleter: ((String) -> [String])? { get }
+}
+
+/// A host's saved state, opaque to the engine: the factory that made the host decodes it.
+public protocol HostSnapshot: Codable, Sendable {
+    func isSame(as other: any HostSnapshot) -> Bool
+    /// What `status` shows of the machine (in JSON; its swap areas as `swaps`).
+    var summary: any Encodable { get }
+    /// The machine's swap areas, as /proc/swaps would list them.
+    var swaps: [SwapArea] { get }
+    var swappiness: Int { get }
+}
+
+extension HostSnapshot where Self: Equatable {
+    public func isSame(as other: any HostSnapshot) -> Bool { (other as? Self) == self }
+}
+
+extension Host {
+    public var snapshot: (any HostSnapshot)? { nil }
+    public func operatorTaskConfirmed(_ taskID: String) -> String? { nil }
+    public var pathCompleter: ((String) -> [String])? { nil }
+
+    public func run(_ command: Command) throws -> CommandResult { try run(command, onOutput: nil) }
+
+    /// Runs a read-only probe and reports whether it succeeded (a failure to start is a no).
+    public func succeeds(_ argv: [String], runAs: RunAs = .invoker, timeout: Int? = 30) -> Bool {
+        (try? run(Command(argv, runAs: runAs, timeout: timeout)).succeeded) ?? false
+    }
+
+    /// Output of a read-only probe, or nil when it failed.
+    public func output(_ argv: [String], runAs: RunAs = .invoker, timeout: Int? = 30) -> String? {
+        guard let result = try? run(Command(argv, runAs: runAs, timeout: timeout)), result.succeeded
+        else { return nil }
+        return result.output
+    }
+
+    public func fileExists(_ path: String) -> Bool { fileInfo(path) != nil }
+
+    public func hasProgram(_ program: String) -> Bool { which(program) != nil }
+}
+
+/// Thrown when the operator interrupts (Ctrl-C) while a command runs or a prompt waits.
+public struct Interrupted: Error, Sendable {
+    /// True when a command was running: its outcome is unknown and must be re-checked.
+    public var duringCommand: Bool
+    public init(duringCommand: Bool) { self.duringCommand = duringCommand }
+}

@@ -1,0 +1,113 @@
+import Phase0Parsers
+#if canImport(Glibc)
+import Glibc
+#endif
+import CReadline
+
+/// GNU readline at a terminal: line editing, history kept in the state directory, and Tab
+/// completion of the current prompt's choices or of paths.
+public final class ReadlineLineReader: LineReader {
+    private let historyPath: String?
+
+    /// `paths` lists the completions of a typed path prefix (a directory ends in "/"); nil
+    /// completes from this computer's files (readline's own). Practice passes the simulated
+    /// Spark's files, so Tab offers what the procedure will find there.
+    public init(historyPath: String?, paths: ((String) -> [String])? = nil) {
+        self.historyPath = historyPath
+        ReadlineLineReader.pathLister = paths
+        phase0_rl_set_readline_name(ReadlineLineReader.programName)
+        // Readline's own handlers would re-raise SIGINT after cleanup; ours only raise a flag,
+        // and our getc turns it into end of line so the caller can stop in order.
+        phase0_rl_set_catch_signals(0)
+        phase0_rl_set_getc(ReadlineLineReader.getCharacter)
+        phase0_rl_set_completion(ReadlineLineReader.complete)
+        // Bracketed paste wraps pasted text in escape codes that scripts and tests trip on.
+        _ = rl_variable_bind("enable-bracketed-paste", "off")
+        using_history()
+        if let historyPath { _ = read_history(historyPath) }
+    }
+
+    nonisolated(unsafe) private static let programName: UnsafePointer<CChar> = UnsafePointer(strdup("phase0")!)
+    nonisolated(unsafe) static var currentChoices: [String] = []
+    nonisolated(unsafe) static var completingPaths = false
+    nonisolated(unsafe) static var pathLister: ((String) -> [String])?
+
+    public func readLine(prompt: String, completion: Completion) throws -> String? {
+        switch completion {
+        case .none:
+            ReadlineLineReader.currentChoices = []
+            ReadlineLineReader.completingPaths = false
+        case .choices(let choices):
+            ReadlineLineReader.currentChoices = choices
+            ReadlineLineReader.completingPaths = false
+        case .paths:
+            ReadlineLineReader.currentChoices = []
+            ReadlineLineReader.completingPaths = true
+        }
+        // readline expects the whole prompt on its line; print any leading lines ourselves.
+        var promptLine = prompt
+        if let lastNewline = prompt.lastIndex(of: "\n") {
+            writeToStandardOutput(String(prompt[...lastNewline]))
+            promptLine = String(prompt[prompt.index(after: lastNewline)...])
+        }
+        guard let raw = readline(promptLine) else {
+            if InterruptFlag.isRaised { throw Interrupted(duringCommand: false) }
+            writeToStandardOutput("\n")
+            return nil
+        }
+        defer { free(raw) }
+        if InterruptFlag.isRaised { throw Interrupted(duringCommand: false) }
+        let line = String(cString: raw)
+        if !line.trimmingWhitespace().isEmpty {
+            add_history(raw)
+            if let historyPath {
+                if append_history(1, historyPath) != 0 { _ = write_history(historyPath) }
+                chmod(historyPath, 0o600)
+            }
+        }
+        return line
+    }
+
+    /// Readline's input: one byte at a time, and end of input as soon as Ctrl-C was pressed
+    /// (readline's own getc would retry the interrupted read and keep waiting).
+    private static let getCharacter: @convention(c) (UnsafeMutablePointer<FILE>?) -> Int32 = { stream in
+        var byte: UInt8 = 0
+        let fd = stream.map { fileno($0) } ?? 0
+        while true {
+            if InterruptFlag.isRaised { return EOF }
+            let n = read(fd, &byte, 1)
+            if n == 1 { return Int32(byte) }
+            if n < 0 && errno == EINTR { continue }
+            return EOF
+        }
+    }
+
+    private static let complete: @convention(c) (UnsafePointer<CChar>?, Int32, Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = { text, _, _ in
+        if ReadlineLineReader.completingPaths {
+            guard let lister = ReadlineLineReader.pathLister else {
+                phase0_rl_set_completion_over(0)
+                return nil   // readline's own filename completion
+            }
+            let found = lister(text.map { String(cString: $0) } ?? "")
+            // A directory completes to "DIR/" so the next Tab goes on inside it: no space after.
+            if found.count == 1 && found[0].hasSuffix("/") { phase0_rl_set_append_character(0) }
+            ReadlineLineReader.currentChoices = found
+        }
+        phase0_rl_set_completion_over(1)
+        guard !ReadlineLineReader.currentChoices.isEmpty else { return nil }
+        return rl_completion_matches(text, ReadlineLineReader.generateChoice)
+    }
+
+    nonisolated(unsafe) private static var generatorIndex = 0
+    private static let generateChoice: @convention(c) (UnsafePointer<CChar>?, Int32) -> UnsafeMutablePointer<CChar>? = { text, state in
+        if state == 0 { ReadlineLineReader.generatorIndex = 0 }
+        let prefix = text.map { String(cString: $0) } ?? ""
+        let choices = ReadlineLineReader.currentChoices
+        while ReadlineLineReader.generatorIndex < choices.count {
+            let choice = choices[ReadlineLineReader.generatorIndex]
+            ReadlineLineReader.generatorIndex += 1
+            if choice.hasPrefix(prefix) { return strdup(choice) }
+        }
+        return nil
+    }
+}

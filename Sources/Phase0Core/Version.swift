@@ -1,3 +1,0 @@
-public enum Phase0Version {
-    public static let current = "0.1.0"
-}

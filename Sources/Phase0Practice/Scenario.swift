@@ -1,0 +1,217 @@
+import Phase0Core
+import Phase0Parsers
+import FoundationEssentials
+
+/// A practice scenario (`--scenario FILE`): changes to the guide's simulated Spark, to teach
+/// or rehearse a case (a full disk, btrfs, a tmux session left running by hand...). Every
+/// key is optional; unknown keys are refused so a typo is not silently ignored.
+public struct Scenario: Decodable, Equatable {
+    public var description: String?
+    public var hostname: String?
+    public var memory: Memory?
+    public var swaps: [Swap]?
+    public var filesystem: Filesystem?
+    public var programs: [String: Bool]?
+    public var services: [String: String]?
+    public var dockerDaemon: Bool?
+    public var ollamaListen: String?
+    public var ollamaModels: [String]?
+    public var tmuxSessions: [String]?
+    public var containers: [Container]?
+    public var tailscale: Tailscale?
+    public var ufwActive: Bool?
+    public var files: [String: String]?
+    public var removeFiles: [String]?
+
+    public struct Memory: Decodable, Equatable {
+        public var totalGiB: Double?
+        public var availableMiB: Double?
+        enum CodingKeys: String, CodingKey, CaseIterable { case totalGiB, availableMiB }
+        public init(from decoder: Decoder) throws {
+            try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue))
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            totalGiB = try c.decodeIfPresent(Double.self, forKey: .totalGiB)
+            availableMiB = try c.decodeIfPresent(Double.self, forKey: .availableMiB)
+        }
+    }
+
+    public struct Swap: Decodable, Equatable {
+        public var path: String
+        public var sizeGiB: Double
+        public var usedGiB: Double?
+        public var priority: Int?
+        enum CodingKeys: String, CodingKey, CaseIterable { case path, sizeGiB, usedGiB, priority }
+        public init(from decoder: Decoder) throws {
+            try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue))
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            path = try c.decode(String.self, forKey: .path)
+            sizeGiB = try c.decode(Double.self, forKey: .sizeGiB)
+            usedGiB = try c.decodeIfPresent(Double.self, forKey: .usedGiB)
+            priority = try c.decodeIfPresent(Int.self, forKey: .priority)
+        }
+    }
+
+    public struct Filesystem: Decodable, Equatable {
+        public var type: String?
+        public var freeGiB: Double?
+        enum CodingKeys: String, CodingKey, CaseIterable { case type, freeGiB }
+        public init(from decoder: Decoder) throws {
+            try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue))
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            type = try c.decodeIfPresent(String.self, forKey: .type)
+            freeGiB = try c.decodeIfPresent(Double.self, forKey: .freeGiB)
+        }
+    }
+
+    public struct Container: Decodable, Equatable {
+        public var name: String
+        public var image: String?
+        public var running: Bool?
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, image, running }
+        public init(from decoder: Decoder) throws {
+            try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue))
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            image = try c.decodeIfPresent(String.self, forKey: .image)
+            running = try c.decodeIfPresent(Bool.self, forKey: .running)
+        }
+    }
+
+    public struct Tailscale: Decodable, Equatable {
+        public var installed: Bool?
+        public var connected: Bool?
+        public var httpsEnabled: Bool?
+        enum CodingKeys: String, CodingKey, CaseIterable { case installed, connected, httpsEnabled }
+        public init(from decoder: Decoder) throws {
+            try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue))
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            installed = try c.decodeIfPresent(Bool.self, forKey: .installed)
+            connected = try c.decodeIfPresent(Bool.self, forKey: .connected)
+            httpsEnabled = try c.decodeIfPresent(Bool.self, forKey: .httpsEnabled)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case description, hostname, memory, swaps, filesystem, programs, services, dockerDaemon, ollamaListen,
+             ollamaModels, tmuxSessions, containers, tailscale, ufwActive, files, removeFiles
+    }
+
+    public init(from decoder: Decoder) throws {
+        try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        hostname = try c.decodeIfPresent(String.self, forKey: .hostname)
+        memory = try c.decodeIfPresent(Memory.self, forKey: .memory)
+        swaps = try c.decodeIfPresent([Swap].self, forKey: .swaps)
+        filesystem = try c.decodeIfPresent(Filesystem.self, forKey: .filesystem)
+        programs = try c.decodeIfPresent([String: Bool].self, forKey: .programs)
+        services = try c.decodeIfPresent([String: String].self, forKey: .services)
+        dockerDaemon = try c.decodeIfPresent(Bool.self, forKey: .dockerDaemon)
+        ollamaListen = try c.decodeIfPresent(String.self, forKey: .ollamaListen)
+        ollamaModels = try c.decodeIfPresent([String].self, forKey: .ollamaModels)
+        tmuxSessions = try c.decodeIfPresent([String].self, forKey: .tmuxSessions)
+        containers = try c.decodeIfPresent([Container].self, forKey: .containers)
+        tailscale = try c.decodeIfPresent(Tailscale.self, forKey: .tailscale)
+        ufwActive = try c.decodeIfPresent(Bool.self, forKey: .ufwActive)
+        files = try c.decodeIfPresent([String: String].self, forKey: .files)
+        removeFiles = try c.decodeIfPresent([String].self, forKey: .removeFiles)
+    }
+
+    public static func load(_ path: String) throws -> Scenario {
+        let data = try readInputFile(path, what: "scenario")
+        let scenario: Scenario
+        do { scenario = try JSONDecoder().decode(Scenario.self, from: data) } catch {
+            throw InputFileError(path: path, problem: "is not a valid scenario: \(describeDecodingError(error))")
+        }
+        if let problem = scenario.problem() { throw InputFileError(path: path, problem: problem) }
+        return scenario
+    }
+
+    /// Values no machine could have.
+    func problem() -> String? {
+        if let memory {
+            if let total = memory.totalGiB, !(total > 0 && total <= 4096) { return "memory.totalGiB must be between 0 and 4096" }
+            if let available = memory.availableMiB, available < 0 || available > (memory.totalGiB ?? 121) * 1024 {
+                return "memory.availableMiB must be between 0 and the total memory"
+            }
+        }
+        for swap in swaps ?? [] {
+            if !swap.path.hasPrefix("/") { return "swaps: \"\(swap.path)\" must be an absolute path" }
+            if !(swap.sizeGiB > 0 && swap.sizeGiB <= 16384) { return "swaps: \(swap.path) sizeGiB must be between 0 and 16384" }
+            if let used = swap.usedGiB, used < 0 || used > swap.sizeGiB { return "swaps: \(swap.path) usedGiB must be between 0 and sizeGiB" }
+        }
+        if let free = filesystem?.freeGiB, free < 0 || free > 1_000_000 { return "filesystem.freeGiB must be between 0 and 1000000" }
+        // Without a port the simulated Ollama would listen nowhere, and the run would fail in
+        // Step 2 (the unit waits for Ollama's API) for a reason the scenario never meant.
+        if let listen = ollamaListen {
+            let port = listen.split(separator: ":").last.flatMap { Int($0) }
+            if listen.hasPrefix(":") || !listen.contains(":") || port.map({ !(1...65535).contains($0) }) ?? true {
+                return "ollamaListen must be ADDRESS:PORT, such as \"127.0.0.1:11434\" or \"0.0.0.0:11434\", not \"\(listen)\""
+            }
+        }
+        for (name, state) in services ?? [:] where !["active", "inactive", "missing"].contains(state) {
+            return "services.\(name) must be \"active\", \"inactive\" or \"missing\""
+        }
+        for path in Array((files ?? [:]).keys) + (removeFiles ?? []) where !path.hasPrefix("/") {
+            return "files: \"\(path)\" must be an absolute path"
+        }
+        return nil
+    }
+
+    /// The guide's Spark with this scenario's changes.
+    public func apply(to base: SimulatedSpark = SimulatedSpark()) -> SimulatedSpark {
+        var machine = base
+        if let hostname { machine.hostname = hostname }
+        if let total = memory?.totalGiB { machine.memTotalKiB = Int64(total * 1024 * 1024) }
+        if let available = memory?.availableMiB { machine.memAvailableKiB = Int64(available * 1024) }
+        if let swaps {
+            machine.swaps = swaps.enumerated().map { index, swap in
+                SwapArea(path: swap.path, type: "file", sizeKiB: Int64(swap.sizeGiB * 1024 * 1024) - 4,
+                         usedKiB: Int64((swap.usedGiB ?? 0) * 1024 * 1024), priority: swap.priority ?? (-2 - index))
+            }
+            for swap in swaps where machine.files[swap.path] == nil {
+                machine.files[swap.path] = SimFile(content: nil, mode: 0o600, size: Int64(swap.sizeGiB * 1024 * 1024 * 1024), swapSignature: true)
+            }
+        }
+        if let type = filesystem?.type { machine.mounts[0].fstype = type }
+        if let free = filesystem?.freeGiB { machine.mounts[0].availBytes = Int64(free * 1024 * 1024 * 1024) }
+        for (program, installed) in (programs ?? [:]).sorted(by: { $0.key < $1.key }) {
+            machine.programs.removeAll { $0 == program }
+            if installed { machine.programs.append(program) }
+        }
+        for (name, state) in services ?? [:] {
+            if state == "missing" { machine.services[name] = nil } else {
+                machine.services[name] = SimService(active: state == "active", enabled: machine.services[name]?.enabled ?? true)
+            }
+        }
+        if let dockerDaemon {
+            machine.docker.daemonRunning = dockerDaemon
+            machine.services["docker.service"]?.active = dockerDaemon
+        }
+        if let ollamaListen { machine.ollama.listen = ollamaListen }
+        if let ollamaModels { machine.ollama.models = ollamaModels }
+        for name in tmuxSessions ?? [] {
+            machine.tmuxSessions.append(SimTmuxSession(user: machine.operatorUser, name: name, fromUnit: nil))
+        }
+        for container in containers ?? [] {
+            let image = container.image ?? "ghcr.io/open-webui/open-webui:main"
+            let running = container.running ?? true
+            machine.docker.containers.append(SimContainer(name: container.name, image: image, running: running,
+                                                          argv: [], labels: [:], memoryBytes: 0, starts: running ? 1 : nil))
+            if !machine.docker.images.contains(image) { machine.docker.images.append(image) }
+        }
+        if let tailscale {
+            if let installed = tailscale.installed {
+                machine.programs.removeAll { $0 == "tailscale" }
+                if installed { machine.programs.append("tailscale") }
+            }
+            if let connected = tailscale.connected { machine.tailscale.connected = connected }
+            if let https = tailscale.httpsEnabled { machine.tailscale.httpsEnabled = https }
+        }
+        if let ufwActive { machine.ufw.active = ufwActive }
+        for (path, content) in files ?? [:] { machine.files[path] = SimFile(content: content, mode: 0o644) }
+        for path in removeFiles ?? [] { machine.files[path] = nil }
+        machine.programs.sort()
+        return machine
+    }
+}

@@ -1,0 +1,123 @@
+import Phase0Parsers
+import Phase0Core
+import Phase0Templates
+
+/// What Step 2's unit is made of, one value per answer (plus where tmux and curl live).
+public struct AgentUnitSettings: Equatable, Sendable {
+    public var user: String
+    public var home: String
+    public var agentDir: String
+    public var venvPython: String
+    public var tmuxSession: String
+    public var unitName: String
+    public var ollamaUnit: String
+    public var ollamaURL: String
+    public var tmuxPath: String
+    public var curlPath: String
+
+    public init(user: String, home: String, agentDir: String, venvPython: String, tmuxSession: String, unitName: String,
+                ollamaUnit: String, ollamaURL: String, tmuxPath: String = "/usr/bin/tmux", curlPath: String = "/usr/bin/curl") {
+        self.user = user
+        self.home = home
+        self.agentDir = agentDir
+        self.venvPython = venvPython
+        self.tmuxSession = tmuxSession
+        self.unitName = unitName
+        self.ollamaUnit = ollamaUnit
+        self.ollamaURL = ollamaURL
+        self.tmuxPath = tmuxPath
+        self.curlPath = curlPath
+    }
+
+    public var unitPath: String { "/etc/systemd/system/\(unitName)" }
+    public var tuiPath: String { agentDir + "/tui.py" }
+}
+
+/// The systemd unit of Step 2, rendered from Templates/vybn-agent.service.tmpl. Every value is
+/// escaped for where it lands (UnitSyntax); what cannot be written safely is refused.
+public enum AgentUnit {
+    /// The guide's values (DESIGN.md §1).
+    public static let defaults: [String: String] = [
+        "user": "vybnz69", "home": "/home/vybnz69", "agentDir": "/home/vybnz69/Vybn/spark",
+        "venvPython": "/home/vybnz69/.venv/spark/bin/python", "tmuxSession": "vybn", "unitName": "vybn-agent.service",
+        "ollamaUnit": "ollama.service", "ollamaURL": "http://127.0.0.1:11434",
+    ]
+    /// Set in the unit's environment; the tmux server keeps it, so a re-run can tell whether
+    /// the running service was started from the unit as rendered now.
+    public static let configVariable = "PHASE0_UNIT_CONFIG"
+    public static let ollamaWaitSeconds = 110
+    public static let startTimeoutSeconds = 150
+
+    /// The settings for `answers` (saved or given), each checked for its syntax. Whether the
+    /// user, directories and python exist is the step's business, not the renderer's.
+    public static func settings(answers: [String: String], host: Host) throws -> AgentUnitSettings {
+        func value(_ key: String) -> String { answers[key] ?? defaults[key]! }
+        func check(_ key: String, _ outcome: Validate.Outcome) throws -> String {
+            switch outcome {
+            case .success(let value): return value
+            case .failure(let failure): throw ValidationFailure("\(key): \(failure.reason)")
+            }
+        }
+        let user = value("user").trimmingWhitespace()
+        guard Validate.isPortableName(user, maxLength: 32, allowDot: true), !user.hasPrefix("-") else {
+            throw ValidationFailure("user: \"\(user)\" is not a valid user name")
+        }
+        return AgentUnitSettings(
+            user: user,
+            home: try check("home", Validate.absolutePath(value("home"), what: "the home directory")),
+            agentDir: try check("agentDir", Validate.absolutePath(value("agentDir"), what: "the agent directory")),
+            venvPython: try check("venvPython", Validate.absolutePath(value("venvPython"), what: "the venv python")),
+            tmuxSession: try check("tmuxSession", Validate.tmuxSession(value("tmuxSession"))),
+            unitName: try check("unitName", Validate.unitName(value("unitName"))),
+            ollamaUnit: try check("ollamaUnit", Validate.unitName(value("ollamaUnit"))),
+            ollamaURL: try check("ollamaURL", Validate.localHTTPURL(value("ollamaURL"), what: "the Ollama URL")),
+            tmuxPath: host.which("tmux") ?? "/usr/bin/tmux",
+            curlPath: host.which("curl") ?? "/usr/bin/curl")
+    }
+
+    /// The unit file's text.
+    public static func render(_ settings: AgentUnitSettings) throws -> String {
+        let draft = try render(settings, configHash: String(repeating: "0", count: 16))
+        return try render(settings, configHash: ConfigHash.of(draft))
+    }
+
+    /// The hash the running service must carry in its environment to be the current unit.
+    public static func configHash(_ settings: AgentUnitSettings) throws -> String {
+        ConfigHash.of(try render(settings, configHash: String(repeating: "0", count: 16)))
+    }
+
+    static func render(_ s: AgentUnitSettings, configHash: String) throws -> String {
+        guard let template = EmbeddedTemplates.text("vybn-agent.service") else {
+            throw TemplateError.unknownTemplate("vybn-agent.service")
+        }
+        let values: [String: String] = [
+            "session": try UnitSyntax.value(s.tmuxSession, what: "the tmux session name"),
+            "sessionArg": try UnitSyntax.execArgument(s.tmuxSession, what: "the tmux session name"),
+            "user": try UnitSyntax.value(s.user, what: "the user"),
+            "ollamaUnit": try UnitSyntax.value(s.ollamaUnit, what: "the Ollama unit"),
+            "envHome": try UnitSyntax.environment("HOME", s.home),
+            "envConfig": try UnitSyntax.environment(configVariable, configHash),
+            "agentDir": try UnitSyntax.value(s.agentDir, what: "the agent directory"),
+            "curl": try UnitSyntax.execProgram(s.curlPath, what: "the path of curl"),
+            "ollamaTagsURL": try UnitSyntax.execArgument(s.ollamaURL + "/api/tags", what: "the Ollama URL"),
+            "tmux": try UnitSyntax.execProgram(s.tmuxPath, what: "the path of tmux"),
+            "python": try UnitSyntax.execArgument(s.venvPython, what: "the venv python"),
+            "tui": try UnitSyntax.execArgument(s.tuiPath, what: "the path of tui.py"),
+            "ollamaWaitSeconds": String(ollamaWaitSeconds),
+            "ollamaRetries": String(ollamaWaitSeconds / 2),
+            "startTimeoutSeconds": String(startTimeoutSeconds),
+        ]
+        return try TemplateRenderer(name: "vybn-agent.service", text: template).render(values: values)
+    }
+}
+
+/// A short fingerprint of a rendered configuration (FNV-1a, 64 bits): enough to notice that a
+/// unit or a container was made from other values; not a security boundary.
+public enum ConfigHash {
+    public static func of(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

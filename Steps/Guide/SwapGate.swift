@@ -1,0 +1,50 @@
+import Phase0Parsers
+import Phase0Core
+/// The guide's hard rule: never continue past Step 0 with less than 64 GB of swap.
+/// Measured from /proc/swaps (KiB). mkswap keeps one page of each area for its header, so
+/// a 64G swapfile reports a page less than 64 GiB; each area is allowed one page, up to the
+/// 64 KiB pages some aarch64 kernels use. No option turns the gate off.
+public enum SwapGate {
+    public static let requiredKiB: Int64 = 64 * 1024 * 1024
+    public static let headerAllowanceKiB: Int64 = 64
+
+    public struct Verdict: Equatable {
+        public var passes: Bool
+        public var totalKiB: Int64
+        public var thresholdKiB: Int64
+    }
+
+    public static func evaluate(_ areas: [SwapArea]) -> Verdict {
+        let total = areas.reduce(Int64(0)) { $0 + $1.sizeKiB }
+        let threshold = requiredKiB - headerAllowanceKiB * Int64(max(areas.count, 1))
+        return Verdict(passes: total >= threshold, totalKiB: total, thresholdKiB: threshold)
+    }
+
+    /// Reads /proc/swaps through the host; unreadable or malformed counts as no swap.
+    public static func measure(_ host: Host) -> (Verdict, String?) {
+        guard let text = host.readFile("/proc/swaps") else {
+            return (evaluate([]), "/proc/swaps could not be read")
+        }
+        do { return (evaluate(try ProcSwaps.parse(text)), nil) } catch {
+            return (evaluate([]), "\(error)")
+        }
+    }
+
+    public static func explanation(verdict: Verdict, problem: String?) -> String {
+        var text = """
+            STOPPED AT THE SWAP GATE: this machine has \(ByteSize.human(kiB: verdict.totalKiB)) of swap; \
+            the guide's hard rule is at least 64G before anything else runs.
+            With ~230 MB of RAM free under the 229B model, Docker and Open WebUI (~500 MB–1 GB) would \
+            trigger the OOM killer and crash the model.
+            What to do: complete Step 0 (expand swap), then run phase0 again. No option skips this gate.
+            """
+        if let problem { text += "\n(\(problem))" }
+        return text
+    }
+
+    /// The guide's hard rule as the engine's gate: Steps 1–5 need it, Step 0 opens it.
+    public static var gate: Gate { Gate { host in
+        let (verdict, problem) = measure(host)
+        return verdict.passes ? nil : explanation(verdict: verdict, problem: problem)
+    } }
+}

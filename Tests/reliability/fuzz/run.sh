@@ -9,7 +9,7 @@ out="$root/.build-fuzz"
 seconds="${1:-${PHASE0_FUZZ_SECONDS:-60}}"
 mkdir -p "$out/corpus"
 # The fuzzer links the Phase0Parsers target's sources as they are (the target has no dependencies).
-swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name Phase0Parsers \
+swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name Phase0Parsers -package-name phase0 \
     "$root"/Sources/Phase0Parsers/*.swift \
     "$root/Tests/reliability/fuzz/FuzzParsers.swift" -o "$out/fuzz-parsers" 2> "$out/build.log" \
     || { cat "$out/build.log"; exit 1; }

@@ -14,11 +14,15 @@ struct Phase0: ParsableCommand {
         commandName: "phase0",
         abstract: "Make the Vybn agent on a DGX Spark always-on: the guide \"Phase 0: Make Vybn Always-On\", as a wizard.",
         discussion: """
+            Two safe ways in: `phase0 --practice` runs the whole procedure on a simulated Spark \
+            (nothing on this machine changes), and `phase0 --dry-run` runs the read-only checks and \
+            prints every command it would run, running none. `--practice` goes before or after the subcommand.
+
             Exit codes: 0 complete; 1 a command or verification failed (progress kept); 3 stopped at the \
             swap gate (< 64G swap); 64 usage; 65 bad input file; 75 another phase0 holds the lock; 130 interrupted.
             """,
         version: Phase0Version.current,
-        subcommands: [Run.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self],
+        subcommands: [Run.self, Answers.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self],
         defaultSubcommand: Run.self
     )
 }
@@ -57,8 +61,14 @@ struct Run: ParsableCommand {
     @Flag(help: "Run the read-only checks and print every command that would run, without running any.")
     var dryRun = false
 
+    @Option(help: "Redo one step (0-5): each of its actions is re-checked and what is missing is redone, after confirmation.")
+    var step: Int?
+
     func validate() throws {
         if scenario != nil && !stateOptions.practice { throw ValidationError("--scenario needs --practice") }
+        if let step, !Procedure.steps().contains(where: { $0.number == step }) {
+            throw ValidationError("--step \(step): the steps are 0 to \(Procedure.steps().count - 1)")
+        }
     }
 
     func run() throws {
@@ -66,6 +76,7 @@ struct Run: ParsableCommand {
         config.scenarioPath = scenario
         config.answersPath = answers
         config.options = RunOptions(assumeYes: assumeYes, dryRun: dryRun)
+        config.options.onlyStep = step
         let status = Wizard.run(config, procedure: Procedure.definition())
         if status != 0 { throw ExitCode(status) }
     }
@@ -119,4 +130,14 @@ func currentEnvironment() -> [String: String] {
     return environment
 }
 
-Phase0.main()
+/// `--practice` may come before the subcommand (`phase0 --practice status`) as well as after
+/// it: ArgumentParser reads options after the subcommand's name, so it is moved there.
+func normalizedArguments(_ arguments: [String]) -> [String] {
+    let names = Set(Phase0.configuration.subcommands.map { $0._commandName })
+    guard let index = arguments.firstIndex(where: { names.contains($0) }), index > 0 else { return arguments }
+    let before = arguments[..<index]
+    guard before.contains("--practice") else { return arguments }
+    return before.filter { $0 != "--practice" } + [arguments[index], "--practice"] + arguments[(index + 1)...]
+}
+
+Phase0.main(normalizedArguments(Array(CommandLine.arguments.dropFirst())))

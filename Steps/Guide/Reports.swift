@@ -50,19 +50,13 @@ public enum Reports {
             let report = StatusJSON(stateFile: store.path, mode: progress.mode.rawValue, updatedAt: progress.updatedAt,
                                     steps: stepList, answers: progress.answers, machine: machine)
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let data = (try? encoder.encode(report)) ?? Data("{}".utf8)
             output.write(String(decoding: data, as: UTF8.self) + "\n")
             return 0
         }
-        output.write("\(progress.mode == .practice ? "Practice" : "Live") run, saved in \(store.path) (updated \(progress.updatedAt))\n")
-        for step in stepList {
-            output.write("  Step \(step.number)  \(step.status.padding(11))  \(step.title)" + (step.note.map { "\n             \($0)" } ?? "") + "\n")
-        }
-        if let machine = progress.machine {
-            let verdict = SwapGate.evaluate(machine.swaps)
-            output.write("Simulated Spark: swap \(ByteSize.human(kiB: verdict.totalKiB)) (\(verdict.passes ? "passes" : "below") the 64G gate), swappiness \(machine.swappiness)\n")
-        }
+        output.write(statusText(progress, steps: steps, statePath: store.path,
+                                width: TextLayout.terminalWidth(environment: config.environment)))
         return 0
     }
 
@@ -106,7 +100,7 @@ public enum Reports {
         let results = PreflightChecks.run(host: host, answers: answers)
         if json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let data = (try? encoder.encode(results)) ?? Data("[]".utf8)
             output.write(String(decoding: data, as: UTF8.self) + "\n")
         } else {

@@ -20,7 +20,7 @@ extension Engine {
         let seen = try action.check(context)
         if seen.ok, let status = previous?.status, status == .done || status == .alreadyDone {
             // Finished earlier: its record keeps what was seen when it finished.
-            say("  [ok] \(action.title)" + (seen.detail.isEmpty ? "" : ": \(seen.detail)"))
+            sayLine("  [ok] \(action.title)" + (seen.detail.isEmpty ? "" : ": \(seen.detail)"))
             return
         }
         if seen.ok {
@@ -31,7 +31,11 @@ extension Engine {
                 $0.finishedAt = $0.finishedAt ?? self.clock()
             }
             try save()
-            say("  [ok] \(action.title)" + (seen.detail.isEmpty ? "" : ": \(seen.detail)"))
+            // A change with nothing to do is said as such: "[ok]" would read as if phase0 had
+            // acted. An operator's task or observation found in place is simply ok.
+            var changesMachine = false
+            if case .commands = action.kind { changesMachine = true }
+            sayLine((ranBefore || !changesMachine ? "  [ok] " : "  [not needed] ") + action.title + (seen.detail.isEmpty ? "" : ": \(seen.detail)"))
             return
         }
         if let reason = action.refuse(context) { throw Refused(reason: reason) }
@@ -58,7 +62,10 @@ extension Engine {
         }
         let invoker = host.invoker
         say("     Will run:")
-        for command in commands { say("       $ " + command.display(invoker: invoker)) }
+        for command in commands {
+            say(TextLayout.command(command.display(invoker: invoker), argv: command.effectiveArgv(invoker: invoker),
+                                   prefix: "       $ ", width: presentation.width))
+        }
         if context.options.dryRun {
             say("     (dry run: not run)")
             return
@@ -72,7 +79,7 @@ extension Engine {
                     $0.note = "skipped by the operator"
                 }
                 try save()
-                say("  [skipped] \(action.title)")
+                sayLine("  [skipped] \(action.title)")
                 return
             }
         }
@@ -117,7 +124,7 @@ extension Engine {
         }
         inFlight = nil
         try save()
-        say("  [done] \(action.title)" + (after.detail.isEmpty ? "" : ": \(after.detail)"))
+        sayLine("  [done] \(action.title)" + (after.detail.isEmpty ? "" : ": \(after.detail)"))
     }
 
     func fail(_ action: Action, _ reason: String) throws -> Never {
@@ -143,29 +150,42 @@ extension Engine {
             say("     Run this? yes (--assume-yes)")
             return .proceed
         }
-        let choices = canSkip ? ["yes", "no", "skip", "explain", "quit"] : ["yes", "no", "explain", "quit"]
-        let prompt = canSkip ? "     Run this? [y]es / [n]o / [s]kip / [e]xplain / [q]uit: "
-                             : "     Run this? [y]es / [n]o / [e]xplain / [q]uit: "
+        let keys: [PromptKey] = canSkip ? [.yes, .no, .skip, .explain, .help, .quit] : [.yes, .no, .explain, .help, .quit]
         while true {
-            guard let raw = try reader.readLine(prompt: prompt, completion: .choices(choices)) else {
+            guard let raw = try ask("     Run this? \(PromptKey.menu(keys)): ", completion: PromptKey.completion(keys)) else {
                 throw StopRequested(reason: "end of input before \"\(action.title)\" was confirmed (end of input is never a yes)")
             }
-            switch raw.trimmingWhitespace().lowercased() {
-            case "y", "yes": return .proceed
-            case "n", "no": throw StopRequested(reason: "you declined \"\(action.title)\"; nothing was run")
-            case "q", "quit": throw StopRequested(reason: "you quit before \"\(action.title)\"")
-            case "s", "skip":
-                if !canSkip {
-                    say("     This action cannot be skipped: \(action.why)")
-                    continue
-                }
+            switch PromptKey.parse(raw, among: keys) {
+            case .yes: return .proceed
+            case .no where canSkip:
+                // No is "don't run it": say what that means and let the operator choose.
+                sayProse("     Not run. Without it: \(action.why)\n     [s]kip it and go on without it, or [q]uit (progress kept).")
+            case .no:
+                throw StopRequested(reason: "you chose not to run \"\(action.title)\"; nothing was run. The step needs it (\(action.why)), so phase0 stops here")
+            case .quit: throw StopRequested(reason: "you quit before \"\(action.title)\"")
+            case .skip:
                 if step.optional != nil && !action.skippable { throw SkipStep() }
                 return .skipAction
-            case "e", "explain", "?":
-                say(indent("Why: \(action.why)\n\nThe guide's manual way for this step:\n\(step.manual)", by: 5))
-            default:
-                say("     Please answer y, n, \(canSkip ? "s, " : "")e or q.")
+            case .explain: explain(step, action: action, commands: commands)
+            case .help: say(Messages.promptHelp(keys))
+            case nil: say("     " + PromptKey.reask(keys))
             }
+        }
+    }
+
+    /// "explain": why, what exactly will run with the operator's values (pasteable), and the
+    /// guide's manual text for the step, once per run.
+    func explain(_ step: Step, action: Action? = nil, commands: [Command] = []) {
+        if let action { sayProse("     Why: \(action.why)") }
+        if !commands.isEmpty {
+            say("     What phase0 will run here, with your values (this can be pasted into a shell):")
+            for command in commands { say(indent(command.pasteable(invoker: host.invoker), by: 7)) }
+        }
+        if explainedSteps.insert(step.number).inserted {
+            say("     The guide's manual way for the whole step (its values, not necessarily yours):")
+            say(indent(step.manual, by: 7))
+        } else {
+            say("     (The guide's manual way for this step is shown above.)")
         }
     }
 
@@ -179,14 +199,18 @@ extension Engine {
                 if again.ok { break }
                 throw StepFailed(reason: "\(action.title) needs you: \(instruction) (still: \(again.detail))")
             }
-            guard let raw = try reader.readLine(prompt: "     When done, press Enter to re-check ([q]uit, [e]xplain): ",
-                                                completion: .choices(["quit", "explain"])) else {
+            let keys: [PromptKey] = [.explain, .help, .quit]
+            guard let raw = try ask("     When done, press Enter to re-check (\(PromptKey.menu(keys))): ",
+                                    completion: PromptKey.completion(keys)) else {
                 throw StopRequested(reason: "end of input while waiting for: \(action.title)")
             }
-            switch raw.trimmingWhitespace().lowercased() {
-            case "q", "quit": throw StopRequested(reason: "you quit while waiting for: \(action.title)")
-            case "e", "explain", "?": say(indent("Why: \(action.why)", by: 5)); continue
-            default: break
+            if !raw.trimmingWhitespace().isEmpty {
+                switch PromptKey.parse(raw, among: keys) {
+                case .quit: throw StopRequested(reason: "you quit while waiting for: \(action.title)")
+                case .explain: explain(step, action: action); continue
+                case .help: say(Messages.promptHelp(keys) + " Enter: re-check now."); continue
+                default: say("     Press Enter when it is done, or " + PromptKey.reask(keys)); continue
+                }
             }
             if let did = host.operatorTaskConfirmed(action.id) { say("     " + did) }
             let again = try action.check(context)
@@ -198,7 +222,7 @@ extension Engine {
             $0.finishedAt = self.clock()
         }
         try save()
-        say("  [done] \(action.title)")
+        sayLine("  [done] \(action.title)")
     }
 
     func observe(_ question: String, key: String, action: Action) throws {
@@ -212,13 +236,22 @@ extension Engine {
             say("     \(question) \(answer) (from the answers file)")
         } else {
             if context.options.dryRun { return }
-            while true {
-                guard let raw = try reader.readLine(prompt: "     \(question) [y]es / [n]o: ", completion: .choices(["yes", "no"])) else {
+            let keys: [PromptKey] = [.yes, .no, .explain, .help, .quit]
+            var seen: String?
+            while seen == nil {
+                guard let raw = try ask("     \(question) \(PromptKey.menu(keys)): ", completion: PromptKey.completion(keys)) else {
                     throw StopRequested(reason: "end of input at: \(action.title)")
                 }
-                if let parsed = yesNo(raw) { answer = parsed; break }
-                say("     Please answer yes or no (only what you saw yourself: this is not a confirmation).")
+                switch PromptKey.parse(raw, among: keys) {
+                case .yes: seen = "yes"
+                case .no: seen = "no"
+                case .explain: sayProse("     Why: \(action.why)")
+                case .help: say(Messages.promptHelp(keys) + " Answer only what you saw yourself: this is not a confirmation.")
+                case .quit: throw StopRequested(reason: "you quit at: \(action.title)")
+                default: say("     " + PromptKey.reask(keys) + " (only what you saw yourself: this is not a confirmation)")
+                }
             }
+            answer = seen!
         }
         context.progress.answers[key] = answer
         record(action.id) {
@@ -230,6 +263,6 @@ extension Engine {
         if answer != "yes" {
             try fail(action, "\(action.title): not passed. \(action.why)")
         }
-        say("  [done] \(action.title)")
+        sayLine("  [done] \(action.title)")
     }
 }

@@ -3,7 +3,7 @@ import Phase0Parsers
 extension Engine {
     // MARK: - Questions
 
-    func wantsOptionalStep(_ optional: OptionalStep) throws -> Bool {
+    func wantsOptionalStep(_ optional: OptionalStep, step: Step) throws -> Bool {
         if let given = answersFile[optional.answerKey] ?? context.progress.answers[optional.answerKey] {
             guard let parsed = yesNo(given) else {
                 throw StepFailed(reason: "\(optional.answerKey)=\"\(given)\" must be yes or no")
@@ -15,20 +15,25 @@ extension Engine {
             context.progress.answers[optional.answerKey] = "yes"
             return true
         }
+        let keys: [PromptKey] = [.yes, .no, .skip, .explain, .help, .quit]
         while true {
-            guard let raw = try reader.readLine(prompt: "\(optional.question) [y]es / [s]kip: ", completion: .choices(["yes", "skip"])) else {
+            guard let raw = try ask("\(optional.question) \(PromptKey.menu(keys)): ", completion: PromptKey.completion(keys)) else {
                 throw StopRequested(reason: "end of input at: \(optional.question)")
             }
-            switch raw.trimmingWhitespace().lowercased() {
-            case "y", "yes":
+            switch PromptKey.parse(raw, among: keys) {
+            case .yes:
                 context.progress.answers[optional.answerKey] = "yes"
                 try save()
                 return true
-            case "s", "skip", "n", "no":
+            case .no, .skip:
+                // No to an optional step is skipping it: say so, it can be taken up later.
                 context.progress.answers[optional.answerKey] = "no"
                 try save()
                 return false
-            default: say("Please answer y or s.")
+            case .explain: explain(step)
+            case .help: say(Messages.promptHelp(keys))
+            case .quit: throw StopRequested(reason: "you quit at: \(optional.question)")
+            case nil: say(PromptKey.reask(keys))
             }
         }
     }
@@ -81,12 +86,12 @@ extension Engine {
         }
         while true {
             let prompt = question.prompt + (fallback.map { " [\($0)]" } ?? "") + ": "
-            guard let raw = try reader.readLine(prompt: prompt, completion: question.completion) else {
+            guard let raw = try ask(prompt, completion: question.completion) else {
                 throw StopRequested(reason: "end of input while asking for \(question.key)")
             }
             let typed = raw.trimmingWhitespace()
             if typed == "?" {
-                say(question.help)
+                say(question.help + " (Enter takes the value in brackets; Tab completes" + (question.completion == .paths && host.pathCompleter != nil ? " paths of the simulated Spark" : "") + ".)")
                 continue
             }
             guard let candidate = typed.isEmpty ? fallback : raw else {
@@ -111,9 +116,22 @@ extension Engine {
     }
 
     func confirmed(_ question: String) throws -> Bool {
-        guard let raw = try reader.readLine(prompt: question + " [y/N]: ", completion: .choices(["yes", "no"])) else {
-            throw StopRequested(reason: "end of input at: \(question)")
+        let keys: [PromptKey] = [.yes, .no]
+        while true {
+            guard let raw = try ask(question + " [y/n]: ", completion: PromptKey.completion(keys)) else {
+                throw StopRequested(reason: "end of input at: \(question)")
+            }
+            if let key = PromptKey.parse(raw, among: keys) { return key == .yes }
+            say(PromptKey.reask(keys))
         }
-        return yesNo(raw) == "yes"
+    }
+
+    /// Every prompt goes through here: the first one of a run says how prompts work.
+    func ask(_ prompt: String, completion: Completion) throws -> String? {
+        if !promptHintShown {
+            promptHintShown = true
+            say("(At any prompt: ? gives help, Tab completes" + (host.pathCompleter != nil ? "; in practice Tab sees the simulated Spark's files, not this computer's" : "") + ".)")
+        }
+        return try reader.readLine(prompt: prompt, completion: completion)
     }
 }

@@ -180,6 +180,9 @@ public final class StepContext {
 
     public func answerIfGiven(_ key: String) -> String? { progress.answers[key] }
 
+    /// The record so far, read-only (the run's summary reads what was done).
+    public var recorded: Progress { progress }
+
     /// Values from `--answers`, as given. Decisions asked inside actions (replaceTmuxSession,
     /// replaceContainer) are read from here: they are per run, never saved as answers.
     public internal(set) var presetAnswers: [String: String] = [:]
@@ -192,9 +195,24 @@ public final class StepContext {
     public func say(_ text: String) { output.write(text + "\n") }
 }
 
+/// The procedure's own words around a run (from Steps/): the overview before a new run, the
+/// summary after a complete one; and the terminal's width for prose.
+public struct Presentation {
+    public var overview: String?
+    public var summary: ((StepContext) -> [String])?
+    public var width: Int
+    public init(overview: String? = nil, summary: ((StepContext) -> [String])? = nil, width: Int = 80) {
+        self.overview = overview
+        self.summary = summary
+        self.width = width
+    }
+}
+
 public struct RunOptions: Sendable {
     public var assumeYes: Bool
     public var dryRun: Bool
+    /// `run --step N`: redo this step alone (each action re-checked; what is missing redone).
+    public var onlyStep: Int?
     /// The account that ran `sudo phase0`, if any: the default operator when run as root.
     public var sudoUser: String?
     public init(assumeYes: Bool = false, dryRun: Bool = false, sudoUser: String? = nil) {

@@ -66,10 +66,17 @@ public struct ProcedureDefinition {
     public var steps: [Step]
     public var answerKeys: Set<String>
     public var prelude: (Host, RunOptions) -> [Question]
-    public init(steps: [Step], answerKeys: Set<String>, prelude: @escaping (Host, RunOptions) -> [Question]) {
+    /// Shown before a new run: the steps, how long each takes, what to have ready.
+    public var overview: String?
+    /// Shown after a complete run: what was done, where, how to undo it, what next.
+    public var summary: ((StepContext) -> [String])?
+    public init(steps: [Step], answerKeys: Set<String>, prelude: @escaping (Host, RunOptions) -> [Question],
+                overview: String? = nil, summary: ((StepContext) -> [String])? = nil) {
         self.steps = steps
         self.answerKeys = answerKeys
         self.prelude = prelude
+        self.overview = overview
+        self.summary = summary
     }
 }
 
@@ -113,26 +120,13 @@ public enum Wizard {
                                 store: store, transcript: transcript, answersFile: answers,
                                 answersPath: config.answersPath ?? "answers file", options: options,
                                 clock: utcTimestamp, prelude: prelude)
+            engine.presentation = Presentation(overview: procedure.overview, summary: procedure.summary,
+                                               width: TextLayout.terminalWidth(environment: config.environment))
             return ExitStatus.of(engine.run())
         } catch {
             return exitStatus(reporting: error, to: output)
         }
     }
-}
-
-/// `text` as lines of at most `width` columns (words longer than that stay whole), each indented.
-public func wrapped(_ text: String, indent: String, width: Int = 96) -> String {
-    var lines: [String] = []
-    var line = ""
-    for word in text.split(separator: " ") {
-        if !line.isEmpty && indent.count + line.count + 1 + word.count > width {
-            lines.append(indent + line)
-            line = ""
-        }
-        line += (line.isEmpty ? "" : " ") + word
-    }
-    if !line.isEmpty { lines.append(indent + line) }
-    return lines.joined(separator: "\n")
 }
 
 /// Says what ended a subcommand and gives its exit status: a bad input file 65 (never

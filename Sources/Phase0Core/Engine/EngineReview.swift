@@ -12,7 +12,7 @@ extension Engine {
 
     func reviewAnswers() throws {
         let isNewRun = context.progress.steps.allSatisfy { $0.status == .pending && $0.actions.isEmpty }
-        guard isNewRun, !context.options.assumeYes, !context.options.dryRun, context.options.onlyStep == nil else { return }
+        guard presentation.reviewsAnswers, isNewRun, !context.options.assumeYes, !context.options.dryRun, context.options.onlyStep == nil else { return }
         var typed: Set<String> = []
         while true {
             let rows = try reviewRows(typed: typed)

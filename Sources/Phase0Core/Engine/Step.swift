@@ -200,10 +200,15 @@ public final class StepContext {
 public struct Presentation {
     public var overview: String?
     public var summary: ((StepContext) -> [String])?
+    /// The review screen of every value before Step 0 (interactive runs of the wizard; engine
+    /// tests that script one answer per question leave it off).
+    public var reviewsAnswers: Bool
+    /// Columns to wrap prose at; the wizard sets the terminal's (no wrapping by default).
     public var width: Int
-    public init(overview: String? = nil, summary: ((StepContext) -> [String])? = nil, width: Int = 80) {
+    public init(overview: String? = nil, summary: ((StepContext) -> [String])? = nil, reviewsAnswers: Bool = false, width: Int = .max) {
         self.overview = overview
         self.summary = summary
+        self.reviewsAnswers = reviewsAnswers
         self.width = width
     }
 }

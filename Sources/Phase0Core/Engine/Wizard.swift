@@ -120,7 +120,7 @@ public enum Wizard {
                                 store: store, transcript: transcript, answersFile: answers,
                                 answersPath: config.answersPath ?? "answers file", options: options,
                                 clock: utcTimestamp, prelude: prelude)
-            engine.presentation = Presentation(overview: procedure.overview, summary: procedure.summary,
+            engine.presentation = Presentation(overview: procedure.overview, summary: procedure.summary, reviewsAnswers: true,
                                                width: TextLayout.terminalWidth(environment: config.environment))
             return ExitStatus.of(engine.run())
         } catch {

@@ -18,7 +18,8 @@ struct Phase0: ParsableCommand {
         abstract: "Make the Vybn agent on a DGX Spark always-on: the guide \"Phase 0: Make Vybn Always-On\", as a wizard.",
         discussion: """
             Exit codes: 0 complete; 1 a command or verification failed (progress kept); 3 stopped at the \
-            swap gate (< 64G swap); 64 usage; 65 bad input file; 75 another phase0 holds the lock; 130 interrupted.
+            swap gate (< 64G swap); 64 usage; 65 bad input file; 75 another phase0 holds the lock; 130 interrupted \
+            (129 SIGHUP, 131 SIGQUIT, 143 SIGTERM: stopped the same way, progress kept).
             """,
         version: Phase0Version.current,
         subcommands: [Run.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self],

@@ -110,14 +110,16 @@ public final class Engine {
             say(Messages.progressKept(store?.path))
             return .badInput(bad.description)
         } catch let interrupt as Interrupted {
+            let cause = InterruptFlag.cause
             if interrupt.duringCommand, let inFlight {
                 record(step: inFlight.step, action: inFlight.action) {
                     $0.status = .interrupted
-                    $0.note = "Ctrl-C while its command ran; outcome unknown, re-checked on resume"
+                    $0.note = "\(cause) while its command ran; outcome unknown, re-checked on resume"
                 }
                 try? save()
             }
             say("\nInterrupted." + (interrupt.duringCommand ? " The running command's outcome is unknown; it will be re-checked first on resume." : ""))
+            if InterruptFlag.notCtrlC { say("(\(cause) stopped phase0, as Ctrl-C would.)") }
             say(Messages.progressKept(store?.path))
             return .interrupted
         } catch {
@@ -161,6 +163,7 @@ public final class Engine {
             return
         case .done:
             let checks = try step.verify(context)
+            try stopIfInterrupted()
             if checks.allSatisfy(\.ok) {
                 say("[done] verified again: " + summary(checks))
                 return
@@ -189,6 +192,7 @@ public final class Engine {
         // action gets its record, as in a run that was never cut.
         if record.status == .pending {
             let before = try step.verify(context)
+            try stopIfInterrupted()
             if before.allSatisfy(\.ok) {
                 updateStep(step.number) {
                     $0.status = .done
@@ -219,6 +223,7 @@ public final class Engine {
             return
         }
         let after = try step.verify(context)
+        try stopIfInterrupted()
         guard after.allSatisfy(\.ok) else {
             let failing = summary(after.filter { !$0.ok })
             updateStep(step.number) {

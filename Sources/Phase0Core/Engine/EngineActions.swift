@@ -6,10 +6,18 @@ extension Engine {
     func perform(_ action: Action, in step: Step) throws {
         let point = "\(step.number):\(action.id)"
         FaultInjection.reached(point + ":before")
+        try stopIfInterrupted()
         // Root probes in the check need sudo's ticket too, so ask before the first check.
         if !context.options.dryRun { try sudo.ensure(host: host, output: output) }
         try performChecked(action, in: step)
         FaultInjection.reached(point + ":after")
+    }
+
+    /// A signal (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT) stops the run between actions and commands
+    /// too, not only at a prompt or while a command runs: a `-y` run has neither for long.
+    /// What a check saw after the signal is not trusted either (its probe may have been cut).
+    func stopIfInterrupted() throws {
+        if InterruptFlag.isRaised { throw Interrupted(duringCommand: inFlight != nil) }
     }
 
     func performChecked(_ action: Action, in step: Step) throws {
@@ -18,6 +26,7 @@ extension Engine {
             say("Resuming: \"\(action.title)\" was in flight when phase0 stopped; re-checking it before anything else.")
         }
         let seen = try action.check(context)
+        try stopIfInterrupted()
         if seen.ok, let status = previous?.status, status == .done || status == .alreadyDone {
             // Finished earlier: its record keeps what was seen when it finished.
             say("  [ok] \(action.title)" + (seen.detail.isEmpty ? "" : ": \(seen.detail)"))
@@ -87,12 +96,13 @@ extension Engine {
         for (index, command) in commands.enumerated() {
             let point = "\(step.number):\(action.id):command-\(index + 1)"
             FaultInjection.reached(point)
+            try stopIfInterrupted()
             transcript?.started(command.display(invoker: invoker), at: clock())
             let result: CommandResult
             do {
                 result = try host.run(command) { [output] chunk in output.write(chunk) }
             } catch let interrupt as Interrupted {
-                transcript?.append("[\(clock())] interrupted (Ctrl-C); outcome unknown\n")
+                transcript?.append("[\(clock())] interrupted (\(InterruptFlag.cause)); outcome unknown\n")
                 throw interrupt
             } catch {
                 transcript?.append("[\(clock())] could not start: \(error)\n")
@@ -107,6 +117,7 @@ extension Engine {
             }
         }
         let after = try action.check(context)
+        try stopIfInterrupted()
         guard after.ok else {
             try fail(action, "\(action.title): the commands ran, but the check still fails: \(after.detail)")
         }
@@ -150,7 +161,9 @@ extension Engine {
             guard let raw = try reader.readLine(prompt: prompt, completion: .choices(choices)) else {
                 throw StopRequested(reason: "end of input before \"\(action.title)\" was confirmed (end of input is never a yes)")
             }
-            switch raw.trimmingWhitespace().lowercased() {
+            let choice = raw.trimmingWhitespace().lowercased()
+            if ["y", "yes", "n", "no", "q", "quit", "s", "skip", "e", "explain", "?"].contains(choice) { reader.accepted(raw) }
+            switch choice {
             case "y", "yes": return .proceed
             case "n", "no": throw StopRequested(reason: "you declined \"\(action.title)\"; nothing was run")
             case "q", "quit": throw StopRequested(reason: "you quit before \"\(action.title)\"")
@@ -183,7 +196,9 @@ extension Engine {
                                                 completion: .choices(["quit", "explain"])) else {
                 throw StopRequested(reason: "end of input while waiting for: \(action.title)")
             }
-            switch raw.trimmingWhitespace().lowercased() {
+            let choice = raw.trimmingWhitespace().lowercased()
+            if ["q", "quit", "e", "explain", "?"].contains(choice) { reader.accepted(raw) }
+            switch choice {
             case "q", "quit": throw StopRequested(reason: "you quit while waiting for: \(action.title)")
             case "e", "explain", "?": say(indent("Why: \(action.why)", by: 5)); continue
             default: break
@@ -216,7 +231,11 @@ extension Engine {
                 guard let raw = try reader.readLine(prompt: "     \(question) [y]es / [n]o: ", completion: .choices(["yes", "no"])) else {
                     throw StopRequested(reason: "end of input at: \(action.title)")
                 }
-                if let parsed = yesNo(raw) { answer = parsed; break }
+                if let parsed = yesNo(raw) {
+                    reader.accepted(raw)
+                    answer = parsed
+                    break
+                }
                 say("     Please answer yes or no (only what you saw yourself: this is not a confirmation).")
             }
         }

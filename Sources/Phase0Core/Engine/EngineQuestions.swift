@@ -19,7 +19,9 @@ extension Engine {
             guard let raw = try reader.readLine(prompt: "\(optional.question) [y]es / [s]kip: ", completion: .choices(["yes", "skip"])) else {
                 throw StopRequested(reason: "end of input at: \(optional.question)")
             }
-            switch raw.trimmingWhitespace().lowercased() {
+            let choice = raw.trimmingWhitespace().lowercased()
+            if ["y", "yes", "s", "skip", "n", "no"].contains(choice) { reader.accepted(raw) }
+            switch choice {
             case "y", "yes":
                 context.progress.answers[optional.answerKey] = "yes"
                 try save()
@@ -65,7 +67,12 @@ extension Engine {
                 context.progress.answers[question.key] = value
                 return
             case .failure(let failure) where failure.confirmation?.value == saved:
-                return   // confirmed by the operator when it was first given
+                // A value taken only when confirmed in person (root as the agent's user) is
+                // confirmed again in person: the resume file saying so is not the operator
+                // saying so, and -y never says so.
+                say("The saved answer for \"\(question.key)\" is \(saved): \(failure.reason)")
+                if let confirmation = failure.confirmation, try confirmed(confirmation.question) { return }
+                context.progress.answers[question.key] = nil
             case .failure:
                 say("The saved answer for \"\(question.key)\" no longer fits this machine; asking again.")
             }
@@ -95,6 +102,7 @@ extension Engine {
             }
             switch validate(question, candidate) {
             case .success(let value):
+                if !typed.isEmpty { reader.accepted(raw) }
                 context.progress.answers[question.key] = value
                 try save()
                 return
@@ -102,6 +110,7 @@ extension Engine {
                 say("Not accepted: \(failure.reason)")
                 // Some values are allowed only when the operator says so in person (-y does not).
                 if let confirmation = failure.confirmation, try confirmed(confirmation.question) {
+                    reader.accepted(raw)
                     context.progress.answers[question.key] = confirmation.value
                     try save()
                     return
@@ -114,6 +123,7 @@ extension Engine {
         guard let raw = try reader.readLine(prompt: question + " [y/N]: ", completion: .choices(["yes", "no"])) else {
             throw StopRequested(reason: "end of input at: \(question)")
         }
+        if yesNo(raw) != nil { reader.accepted(raw) }
         return yesNo(raw) == "yes"
     }
 }

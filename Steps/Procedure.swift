@@ -64,7 +64,7 @@ extension Procedure {
     /// What the engine runs: the steps, the keys an answers file may hold, and the question
     /// asked before Step 0 when phase0 runs as root (whose agent this is).
     public static func definition() -> ProcedureDefinition {
-        ProcedureDefinition(steps: steps(), answerKeys: answerKeys(), prelude: { host, options in
+        ProcedureDefinition(steps: steps(), answerKeys: answerKeys(), otherAnswerRules: otherAnswerRules, prelude: { host, options in
             OperatorAccount.mustAsk(host: host) ? [OperatorAccount.question(sudoUser: options.sudoUser)] : []
         }, overview: RunSummary.overview, summary: RunSummary.lines)
     }
@@ -85,4 +85,19 @@ extension Procedure {
     /// Decisions asked inside actions rather than as questions, and values only the checks read
     /// (preflight and troubleshoot look for the repo and the model; GuideAnswers validates them).
     static let extraAnswerKeys: Set<String> = ["replaceTmuxSession", "replaceContainer", "repoDir", "model"]
+
+    /// Their rules, so the whole answers file is checked before Step 0 (as GuideAnswers and
+    /// the actions that read the decisions check them).
+    static var otherAnswerRules: [String: (String) -> Validate.Outcome] { [
+        "replaceTmuxSession": yesOrNo,
+        "replaceContainer": yesOrNo,
+        "repoDir": { Validate.absolutePath($0, what: "the repository directory") },
+        "model": { raw in
+            let name = raw.trimmingWhitespace()
+            guard !name.isEmpty, !name.hasPrefix("-"), !Validate.hasControlCharacters(name) else {
+                return .failure(ValidationFailure("\"\(name)\" is not a model name"))
+            }
+            return .success(name)
+        },
+    ] }
 }

@@ -22,7 +22,7 @@ struct Answers: ParsableCommand {
     }
 
     func run() throws {
-        let config = stateOptions.config()
+        let config = try stateOptions.config()
         let status = verb == "set"
             ? AnswersEditor.set(config, procedure: Procedure.definition(), key: keyAndValue[0], value: keyAndValue[1], output: StandardOutput())
             : AnswersEditor.show(config, procedure: Procedure.definition(), output: StandardOutput())

@@ -9,8 +9,9 @@ struct Reference: ParsableCommand {
 
     func run() throws {
         let output = StandardOutput()
+        let config = try stateOptions.config()
         do {
-            let view = try ReadOnlyView.open(stateOptions.config())
+            let view = try ReadOnlyView.open(config)
             let answers = try GuideAnswers(view.answers)
             // The phone's URL when tailscale can tell (read-only); the reference works without it.
             let url = (try? Probe.tailscaleStatus(view.host).get())?.serveURL

@@ -18,7 +18,7 @@ struct Troubleshoot: ParsableCommand {
     }
 
     func run() throws {
-        var config = stateOptions.config()
+        var config = try stateOptions.config()
         config.scenarioPath = scenario
         let output = StandardOutput()
         let host: Host, answers: GuideAnswers

@@ -8,6 +8,9 @@ import Phase0Practice
 import Glibc
 #endif
 
+// First, before any file is opened: closed standard descriptors onto /dev/null, SIGXFSZ ignored.
+ProcessStart.prepare()
+
 /// The command line. All logic lives in Phase0Core and Steps/; this only maps flags.
 struct Phase0: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,7 +22,8 @@ struct Phase0: ParsableCommand {
             prints every command it would run, running none. `--practice` goes before or after the subcommand.
 
             Exit codes: 0 complete; 1 a command or verification failed (progress kept); 3 stopped at the \
-            swap gate (< 64G swap); 64 usage; 65 bad input file; 75 another phase0 holds the lock; 130 interrupted.
+            swap gate (< 64G swap); 64 usage; 65 bad input file; 75 another phase0 holds the lock; 130 interrupted \
+            (129 SIGHUP, 131 SIGQUIT, 143 SIGTERM: stopped the same way, progress kept).
             """,
         version: Phase0Version.current,
         subcommands: [Run.self, Answers.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self],
@@ -34,12 +38,18 @@ struct StateOptions: ParsableArguments {
     @Option(help: "The resume file (default: $XDG_STATE_HOME/phase0/state.json, or practice.json).")
     var state: String?
 
-    func config() -> WizardConfig {
+    func config() throws -> WizardConfig {
         var config = WizardConfig()
         // The one place that decides which machine a command works on.
         config.hosts = practice ? PracticeHostFactory() : LiveHostFactory()
         config.statePath = state
         config.environment = currentEnvironment()
+        // No guessing where the progress goes: without --state, HOME (or an absolute
+        // XDG_STATE_HOME) must say it (exit 64, the way phase0 was started).
+        if state == nil, let problem = StateStore.defaultLocationProblem(environment: config.environment) {
+            StandardOutput().write("phase0: \(problem)\n")
+            throw ExitCode(ExitStatus.usage)
+        }
         return config
     }
 }
@@ -72,7 +82,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        var config = stateOptions.config()
+        var config = try stateOptions.config()
         config.scenarioPath = scenario
         config.answersPath = answers
         config.options = RunOptions(assumeYes: assumeYes, dryRun: dryRun)
@@ -88,7 +98,7 @@ struct Status: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let status = Reports.status(stateOptions.config(), steps: Procedure.steps(), json: json, output: StandardOutput())
+        let status = Reports.status(try stateOptions.config(), steps: Procedure.steps(), json: json, output: StandardOutput())
         if status != 0 { throw ExitCode(status) }
     }
 }
@@ -100,7 +110,7 @@ struct Preflight: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        var config = stateOptions.config()
+        var config = try stateOptions.config()
         config.scenarioPath = scenario
         let status = Reports.preflight(config, json: json, output: StandardOutput())
         if status != 0 { throw ExitCode(status) }
@@ -112,7 +122,7 @@ struct Reset: ParsableCommand {
     @OptionGroup var stateOptions: StateOptions
 
     func run() throws {
-        let status = Reports.reset(stateOptions.config(), output: StandardOutput())
+        let status = Reports.reset(try stateOptions.config(), output: StandardOutput())
         if status != 0 { throw ExitCode(status) }
     }
 }

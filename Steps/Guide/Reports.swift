@@ -30,7 +30,8 @@ public enum Reports {
         do {
             guard let loaded = try store.load() else {
                 if json {
-                    output.write("{\"stateFile\": \"\(store.path)\", \"steps\": [], \"started\": false}\n")
+                    // Encoded, not interpolated: the path may hold quotes, backslashes, anything.
+                    output.write(encodedJSON(NotStartedJSON(stateFile: store.path), fallback: "{}"))
                 } else {
                     output.write("No progress yet in \(store.path). Start with: phase0\(config.practice ? " --practice" : "")\n")
                 }
@@ -49,15 +50,26 @@ public enum Reports {
             let machine = progress.machine.flatMap(machineJSON)
             let report = StatusJSON(stateFile: store.path, mode: progress.mode.rawValue, updatedAt: progress.updatedAt,
                                     steps: stepList, answers: progress.answers, machine: machine)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = (try? encoder.encode(report)) ?? Data("{}".utf8)
-            output.write(String(decoding: data, as: UTF8.self) + "\n")
+            output.write(encodedJSON(report, fallback: "{}"))
             return 0
         }
         output.write(statusText(progress, steps: steps, statePath: store.path,
                                 width: TextLayout.terminalWidth(environment: config.environment)))
         return 0
+    }
+
+    struct NotStartedJSON: Encodable {
+        var stateFile: String
+        var steps: [StepJSON] = []
+        var started = false
+    }
+
+    /// `value` as pretty, sorted JSON and a newline.
+    static func encodedJSON(_ value: some Encodable, fallback: String) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data(fallback.utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
     }
 
     /// The host's own summary with the gate's view of its swap added.

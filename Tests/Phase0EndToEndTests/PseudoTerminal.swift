@@ -80,6 +80,14 @@ final class PTYSession {
         close(slave)
     }
 
+    /// The terminal's local modes as the program left them (ECHO, ICANON...): readline turns
+    /// echo and canonical mode off while it reads a line and must give them back.
+    var localModes: tcflag_t {
+        var modes = termios()
+        tcgetattr(slave, &modes)
+        return modes.c_lflag
+    }
+
     /// Everything the program printed so far (with the terminal's \r\n).
     var transcript: String { String(decoding: bytes, as: UTF8.self) }
 

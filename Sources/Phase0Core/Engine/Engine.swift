@@ -114,14 +114,16 @@ public final class Engine {
             say(progressKept)
             return .badInput(bad.description)
         } catch let interrupt as Interrupted {
+            let cause = InterruptFlag.cause
             if interrupt.duringCommand, let inFlight {
                 record(step: inFlight.step, action: inFlight.action) {
                     $0.status = .interrupted
-                    $0.note = "Ctrl-C while its command ran; outcome unknown, re-checked on resume"
+                    $0.note = "\(cause) while its command ran; outcome unknown, re-checked on resume"
                 }
                 try? save()
             }
             say("\nInterrupted." + (interrupt.duringCommand ? " The running command's outcome is unknown; it will be re-checked first on resume." : ""))
+            if InterruptFlag.notCtrlC { say("(\(cause) stopped phase0, as Ctrl-C would.)") }
             say(progressKept)
             return .interrupted
         } catch {
@@ -204,6 +206,7 @@ public final class Engine {
             return
         case .done:
             let checks = try step.verify(context)
+            try stopIfInterrupted()
             if checks.allSatisfy(\.ok) {
                 sayChecks("[done] verified again:", checks)
                 return
@@ -235,6 +238,7 @@ public final class Engine {
         // action gets its record, as in a run that was never cut.
         if record.status == .pending {
             let before = try step.verify(context)
+            try stopIfInterrupted()
             if before.allSatisfy(\.ok) {
                 updateStep(step.number) {
                     $0.status = .done
@@ -265,6 +269,7 @@ public final class Engine {
             return
         }
         let after = try step.verify(context)
+        try stopIfInterrupted()
         guard after.allSatisfy(\.ok) else {
             let failing = summary(after.filter { !$0.ok })
             updateStep(step.number) {

@@ -6,10 +6,18 @@ extension Engine {
     func perform(_ action: Action, in step: Step) throws {
         let point = "\(step.number):\(action.id)"
         FaultInjection.reached(point + ":before")
+        try stopIfInterrupted()
         // Root probes in the check need sudo's ticket too, so ask before the first check.
         if !context.options.dryRun { try sudo.ensure(host: host, output: output) }
         try performChecked(action, in: step)
         FaultInjection.reached(point + ":after")
+    }
+
+    /// A signal (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT) stops the run between actions and commands
+    /// too, not only at a prompt or while a command runs: a `-y` run has neither for long.
+    /// What a check saw after the signal is not trusted either (its probe may have been cut).
+    func stopIfInterrupted() throws {
+        if InterruptFlag.isRaised { throw Interrupted(duringCommand: inFlight != nil) }
     }
 
     func performChecked(_ action: Action, in step: Step) throws {
@@ -18,6 +26,7 @@ extension Engine {
             say("Resuming: \"\(action.title)\" was in flight when phase0 stopped; re-checking it before anything else.")
         }
         let seen = try action.check(context)
+        try stopIfInterrupted()
         if seen.ok, let status = previous?.status, status == .done || status == .alreadyDone {
             // Finished earlier: its record keeps what was seen when it finished.
             sayLine("  [ok] \(action.title)" + (seen.detail.isEmpty ? "" : ": \(seen.detail)"))
@@ -94,12 +103,13 @@ extension Engine {
         for (index, command) in commands.enumerated() {
             let point = "\(step.number):\(action.id):command-\(index + 1)"
             FaultInjection.reached(point)
+            try stopIfInterrupted()
             transcript?.started(command.display(invoker: invoker), at: clock())
             let result: CommandResult
             do {
                 result = try host.run(command) { [output] chunk in output.write(chunk) }
             } catch let interrupt as Interrupted {
-                transcript?.append("[\(clock())] interrupted (Ctrl-C); outcome unknown\n")
+                transcript?.append("[\(clock())] interrupted (\(InterruptFlag.cause)); outcome unknown\n")
                 throw interrupt
             } catch {
                 transcript?.append("[\(clock())] could not start: \(error)\n")
@@ -114,6 +124,7 @@ extension Engine {
             }
         }
         let after = try action.check(context)
+        try stopIfInterrupted()
         guard after.ok else {
             try fail(action, "\(action.title): the commands ran, but the check still fails: \(after.detail)")
         }
@@ -155,7 +166,9 @@ extension Engine {
             guard let raw = try ask("     Run this? \(PromptKey.menu(keys)): ", completion: PromptKey.completion(keys)) else {
                 throw StopRequested(reason: "end of input before \"\(action.title)\" was confirmed (end of input is never a yes)")
             }
-            switch PromptKey.parse(raw, among: keys) {
+            let key = PromptKey.parse(raw, among: keys)
+            if key != nil { reader.accepted(raw) }
+            switch key {
             case .yes: return .proceed
             case .no where canSkip:
                 // No is "don't run it": say what that means and let the operator choose.
@@ -205,7 +218,9 @@ extension Engine {
                 throw StopRequested(reason: "end of input while waiting for: \(action.title)")
             }
             if !raw.trimmingWhitespace().isEmpty {
-                switch PromptKey.parse(raw, among: keys) {
+                let key = PromptKey.parse(raw, among: keys)
+            if key != nil { reader.accepted(raw) }
+            switch key {
                 case .quit: throw StopRequested(reason: "you quit while waiting for: \(action.title)")
                 case .explain: explain(step, action: action); continue
                 case .help: say(Messages.promptHelp(keys) + " Enter: re-check now."); continue
@@ -242,7 +257,9 @@ extension Engine {
                 guard let raw = try ask("     \(question) \(PromptKey.menu(keys)): ", completion: PromptKey.completion(keys)) else {
                     throw StopRequested(reason: "end of input at: \(action.title)")
                 }
-                switch PromptKey.parse(raw, among: keys) {
+                let key = PromptKey.parse(raw, among: keys)
+            if key != nil { reader.accepted(raw) }
+            switch key {
                 case .yes: seen = "yes"
                 case .no: seen = "no"
                 case .explain: sayProse("     Why: \(action.why)")

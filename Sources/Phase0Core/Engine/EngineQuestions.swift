@@ -20,7 +20,9 @@ extension Engine {
             guard let raw = try ask("\(optional.question) \(PromptKey.menu(keys)): ", completion: PromptKey.completion(keys)) else {
                 throw StopRequested(reason: "end of input at: \(optional.question)")
             }
-            switch PromptKey.parse(raw, among: keys) {
+            let key = PromptKey.parse(raw, among: keys)
+            if key != nil { reader.accepted(raw) }
+            switch key {
             case .yes:
                 context.progress.answers[optional.answerKey] = "yes"
                 try save()
@@ -70,7 +72,12 @@ extension Engine {
                 context.progress.answers[question.key] = value
                 return
             case .failure(let failure) where failure.confirmation?.value == saved:
-                return   // confirmed by the operator when it was first given
+                // A value taken only when confirmed in person (root as the agent's user) is
+                // confirmed again in person: the resume file saying so is not the operator
+                // saying so, and -y never says so.
+                say("The saved answer for \"\(question.key)\" is \(saved): \(failure.reason)")
+                if let confirmation = failure.confirmation, try confirmed(confirmation.question) { return }
+                context.progress.answers[question.key] = nil
             case .failure:
                 say("The saved answer for \"\(question.key)\" no longer fits this machine; asking again.")
             }
@@ -100,6 +107,7 @@ extension Engine {
             }
             switch validate(question, candidate) {
             case .success(let value):
+                if !typed.isEmpty { reader.accepted(raw) }
                 context.progress.answers[question.key] = value
                 try save()
                 return
@@ -107,6 +115,7 @@ extension Engine {
                 say("Not accepted: \(failure.reason)")
                 // Some values are allowed only when the operator says so in person (-y does not).
                 if let confirmation = failure.confirmation, try confirmed(confirmation.question) {
+                    reader.accepted(raw)
                     context.progress.answers[question.key] = confirmation.value
                     try save()
                     return
@@ -121,7 +130,10 @@ extension Engine {
             guard let raw = try ask(question + " [y/n]: ", completion: PromptKey.completion(keys)) else {
                 throw StopRequested(reason: "end of input at: \(question)")
             }
-            if let key = PromptKey.parse(raw, among: keys) { return key == .yes }
+            if let key = PromptKey.parse(raw, among: keys) {
+                reader.accepted(raw)
+                return key == .yes
+            }
             say(PromptKey.reask(keys))
         }
     }

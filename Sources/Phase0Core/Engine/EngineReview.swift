@@ -24,6 +24,9 @@ extension Engine {
                 throw StopRequested(reason: "end of input at the review of the values")
             }
             let choice = raw.trimmingWhitespace()
+            if choice.isEmpty || rows.contains(where: { $0.question.key == choice }) || PromptKey.parse(choice, among: keys) != nil {
+                reader.accepted(raw)
+            }
             if choice.isEmpty {
                 for row in rows { if let value = row.value { context.progress.answers[row.question.key] = value } }
                 try save()
@@ -103,6 +106,7 @@ extension Engine {
             if typed == "?" { say(question.help); continue }
             switch validate(question, typed) {
             case .success(let value):
+                reader.accepted(raw)
                 context.progress.answers[question.key] = value
                 answersFile[question.key] = nil   // typed now wins over the answers file
                 return true

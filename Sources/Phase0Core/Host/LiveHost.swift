@@ -77,7 +77,8 @@ public struct SpawnError: Error, CustomStringConvertible {
     public var description: String { "could not start \(program): \(String(cString: strerror(code)))" }
 }
 
-/// posix_spawn with merged stdout/stderr, optional stdin bytes, a timeout and Ctrl-C handling.
+/// posix_spawn with merged stdout/stderr, optional stdin bytes, a timeout, and Ctrl-C (or
+/// SIGTERM, SIGHUP, SIGQUIT) passed on to the child, which is waited for before phase0 leaves.
 enum ProcessRunner {
     static func run(argv: [String], input: String?, timeout: Int?, onOutput: ((String) -> Void)?,
                     outputLimit: Int) throws -> CommandResult {
@@ -97,14 +98,16 @@ enum ProcessRunner {
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 2)
 
-        // The child starts with default signal handling, whatever the wizard set up.
+        // The child starts with default signal handling, whatever the wizard set up: handlers
+        // are reset by exec anyway, but what phase0 ignores (SIGPIPE here, SIGXFSZ from the
+        // start) would be inherited, and a child writing past `ulimit -f` must stop, as it
+        // would when started from a shell.
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         var defaults = sigset_t()
         sigemptyset(&defaults)
-        sigaddset(&defaults, SIGINT)
-        sigaddset(&defaults, SIGPIPE)
+        for number in InterruptFlag.handledSignals + [SIGPIPE, SIGXFSZ] { sigaddset(&defaults, number) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         // ...and with no signal blocked: a thread that blocks SIGINT (a dispatch worker, a
         // test runner) would otherwise pass the block on, and Ctrl-C could not stop the child.
@@ -138,8 +141,7 @@ enum ProcessRunner {
             close(inPipe[1])
         }
 
-        var captured: [UInt8] = []
-        var dropped = false
+        var captured = OutputTail(limit: outputLimit)
         let deadline = timeout.map { monotonicSeconds() + Double($0) }
         var timedOut = false
         var interrupted = false
@@ -148,7 +150,7 @@ enum ProcessRunner {
         readLoop: while true {
             if InterruptFlag.isRaised && !interrupted {
                 interrupted = true
-                kill(pid, SIGINT)
+                kill(pid, InterruptFlag.forChild)
                 break readLoop
             }
             if let deadline, monotonicSeconds() > deadline {
@@ -164,30 +166,33 @@ enum ProcessRunner {
             if n == 0 { break }
             let chunk = buffer[0..<n]
             onOutput?(String(decoding: chunk, as: UTF8.self))
-            captured.append(contentsOf: chunk)
-            if captured.count > outputLimit {
-                captured.removeFirst(captured.count - outputLimit)
-                dropped = true
-            }
+            captured.append(chunk)
         }
         close(outPipe[0])
         let status = reap(pid, graceSeconds: (interrupted || timedOut) ? 5 : nil)
         if interrupted { throw Interrupted(duringCommand: true) }
-        var text = String(decoding: captured, as: UTF8.self)
-        if dropped { text = "[… earlier output truncated …]\n" + text }
+        captured.finish()
+        var text = String(decoding: captured.bytes, as: UTF8.self)
+        if captured.dropped { text = "[… earlier output truncated …]\n" + text }
         if timedOut { text += "\n[phase0: stopped after \(timeout ?? 0) s]\n" }
         return CommandResult(exitStatus: status, output: text, timedOut: timedOut)
     }
 
     /// Waits for the child; with a grace period, escalates to SIGKILL when it is over.
+    /// A signal that arrives while it waits (the child closed its output but goes on) is
+    /// passed on too, with the same grace period.
     static func reap(_ pid: pid_t, graceSeconds: Double?) -> Int32 {
-        let killAt = graceSeconds.map { monotonicSeconds() + $0 }
+        var killAt = graceSeconds.map { monotonicSeconds() + $0 }
         var status: Int32 = 0
         while true {
             let flags: Int32 = killAt == nil ? 0 : WNOHANG
             let result = waitpid(pid, &status, flags)
             if result == pid { break }
             if result < 0 && errno != EINTR { return -1 }
+            if killAt == nil && InterruptFlag.isRaised {
+                kill(pid, InterruptFlag.forChild)
+                killAt = monotonicSeconds() + 5
+            }
             if let killAt {
                 if monotonicSeconds() > killAt { kill(pid, SIGKILL) }
                 usleep(50_000)
@@ -195,6 +200,51 @@ enum ProcessRunner {
         }
         if (status & 0x7f) == 0 { return (status >> 8) & 0xff }   // exited
         return 128 + (status & 0x7f)                                // killed by a signal
+    }
+}
+
+/// The last `limit` bytes of a command's output, kept for messages and the transcript. Text is
+/// dropped from the front only after it was redacted: a secret whose keyword falls off the
+/// front would no longer be recognised in the half that is kept.
+struct OutputTail {
+    let limit: Int
+    private(set) var bytes: [UInt8] = []
+    private(set) var dropped = false
+
+    init(limit: Int) { self.limit = limit }
+
+    mutating func append(_ chunk: ArraySlice<UInt8>) {
+        bytes.append(contentsOf: chunk)
+        // Trimmed in large steps (at twice the limit), so redaction runs once per `limit` bytes.
+        guard bytes.count > 2 * limit else { return }
+        // The last line may still be arriving (a token cut by the pipe): it stays as it is.
+        // Output with no line end at all is taken whole once it grows far past the limit.
+        let complete = bytes.lastIndex(of: 0x0a).map { $0 + 1 } ?? (bytes.count > 8 * limit ? bytes.count : 0)
+        guard complete > 0 else { return }
+        let head = Array(bytes[..<complete])
+        if Redactor.endsInsidePrivateKey(head) && bytes.count < 16 * limit { return }
+        var kept = Array(Redactor.redact(String(decoding: head, as: UTF8.self)).utf8)
+        let pending = bytes[complete...]
+        let excess = kept.count + pending.count - limit
+        if excess > 0 {
+            // From the start of a line where there is one, so the window starts cleanly.
+            let start = min(kept.count, excess)
+            kept.removeFirst(kept[start...].firstIndex(of: 0x0a).map { $0 + 1 } ?? start)
+            dropped = true
+        }
+        bytes = kept + pending
+    }
+
+    /// The output is complete: whatever is over the limit goes now, redacted first.
+    mutating func finish() {
+        guard bytes.count > limit else { return }
+        var kept = Array(Redactor.redact(String(decoding: bytes, as: UTF8.self)).utf8)
+        if kept.count > limit {
+            let start = kept.count - limit
+            kept.removeFirst(kept[start...].firstIndex(of: 0x0a).map { $0 + 1 } ?? start)
+            dropped = true
+        }
+        bytes = kept
     }
 }
 

@@ -29,7 +29,7 @@ import Foundation
         let sandbox = try Sandbox()
         let (code, output) = try sandbox.run(["--practice", "-y"])
         #expect(code == 130, "\(output)")
-        for step in 0...4 { #expect(output.contains("[done] Step \(step) verified: "), "Step \(step)") }
+        for step in 0...4 { #expect(output.contains("[done] Step \(step) verified:"), "Step \(step)") }
         #expect(output.contains("Stopped: end of input at: Unplug check 1: laptop lid closed for 5 minutes"), "\(output)")
         #expect(!output.contains("Phase 0 complete:"))
         #expect(try sandbox.stepStatuses() == ["done", "done", "done", "done", "done", "in-progress"])

@@ -5,7 +5,8 @@ import Foundation
     /// Not a terminal: plain lines are read. End of input at a confirmation stops (130), never a yes.
     @Test func pipedAnswersThenEndOfInput() throws {
         let sandbox = try Sandbox()
-        let (code, output) = try sandbox.run(["--practice"], input: "\n128G\n\ny\ny\n")
+        // Enter at the review screen takes the values shown; then two yeses.
+        let (code, output) = try sandbox.run(["--practice"], input: "\ny\ny\n")
         #expect(code == 130, "\(output)")
         #expect(output.contains("end of input before \"Write the swap signature (mkswap)\" was confirmed (end of input is never a yes)"))
         #expect(output.contains("Progress is saved in \(sandbox.statePath)"))

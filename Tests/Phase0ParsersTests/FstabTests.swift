@@ -1,10 +1,7 @@
 @testable import Phase0Parsers
-@testable import Phase0Practice
-import Phase0TestSupport
-import Testing
+import Phase0TestKit
 import Foundation
-@testable import Phase0Core
-@testable import Phase0Steps
+import Testing
 
 /// An fstab with everything an edit must leave alone: comments, a comment mentioning
 /// swap.img, a mount point named after it, odd spacing, tabs, trailing blanks.
@@ -52,9 +49,6 @@ let oddFstab = """
         let twice = Fstab.ensureSwapfile(in: once.text, swapfile: "/swapfile")
         #expect(twice.text == once.text)
         #expect(twice.changes.isEmpty)
-        let guide = SimulatedSpark().files["/etc/fstab"]!.content!
-        let g1 = Fstab.ensureSwapfile(in: guide, swapfile: "/swapfile")
-        #expect(Fstab.ensureSwapfile(in: g1.text, swapfile: "/swapfile") == Fstab.Edit(text: g1.text, changes: []))
     }
 
     @Test func duplicateSwapfileLinesAreReducedToOneActive() {
@@ -103,102 +97,16 @@ let oddFstab = """
     @Test func realFindmntParsesTheEditedFile() throws {
         let findmnt = "/usr/bin/findmnt"
         try #require(FileManager.default.isExecutableFile(atPath: findmnt), "findmnt (util-linux) is needed")
-        let dir = try TempDir()
+        let dir = try TempDir("fstab")
+        defer { dir.remove() }
         let path = dir.path + "/fstab"
         try Fstab.ensureSwapfile(in: oddFstab, swapfile: "/swapfile").text.write(toFile: path, atomically: false, encoding: .utf8)
-        let (status, output) = try runTool(findmnt, ["--verify", "--verbose", "--tab-file", path])
+        let verified = try Program.run([findmnt, "--verify", "--verbose", "--tab-file", path])
+        let output = verified.output
         #expect(output.contains("0 parse errors"), "\(output)")
         let targets = output.split(separator: "\n").filter { !$0.hasPrefix(" ") }
         #expect(targets.filter { $0 == "none" }.count == 1, "\(output)")
         #expect(targets.contains("/mnt/swap.img-archive"), "\(output)")
-        _ = status   // exit 1 here: the UUIDs of the sample do not exist on this machine.
+        // Its exit status is 1 here: the UUIDs of the sample do not exist on this machine.
     }
-}
-
-@Suite struct AtomicWriteTests {
-    @Test func backupsNeverOverwriteAnOlderOne() {
-        let host = PracticeHost(machine: SimulatedSpark())
-        #expect(AtomicWrite.backupPath(for: "/etc/fstab", host: host) == "/etc/fstab.phase0-backup.1")
-        host.machine.files["/etc/fstab.phase0-backup.1"] = SimFile(content: "old\n", mode: 0o644)
-        host.machine.files["/etc/fstab.phase0-backup.2"] = SimFile(content: "older\n", mode: 0o644)
-        #expect(AtomicWrite.backupPath(for: "/etc/fstab", host: host) == "/etc/fstab.phase0-backup.3")
-    }
-
-    @Test func commandsBackUpThenInstallThenRename() throws {
-        let host = PracticeHost(machine: SimulatedSpark())
-        let original = try #require(host.readFile("/etc/fstab"))
-        let new = Fstab.ensureSwapfile(in: original, swapfile: "/swapfile").text
-        let commands = AtomicWrite.commands(path: "/etc/fstab", content: new, mode: "0644", host: host)
-        #expect(commands.map(\.argv) == [
-            ["cp", "-p", "--no-clobber", "/etc/fstab", "/etc/fstab.phase0-backup.1"],
-            ["install", "-m", "0644", "/dev/stdin", "/etc/fstab.phase0-new"],
-            ["mv", "-f", "/etc/fstab.phase0-new", "/etc/fstab"],
-        ])
-        #expect(commands.allSatisfy { $0.effect == .change && $0.runAs == .root })
-        for command in commands { #expect(try host.run(command).succeeded) }
-        #expect(host.readFile("/etc/fstab") == new)
-        #expect(host.readFile("/etc/fstab.phase0-backup.1") == original)
-        #expect(host.fileInfo("/etc/fstab.phase0-new") == nil)
-    }
-
-    /// A resume after a cut between the backup and the rename finds the file unchanged and
-    /// its newest backup identical: no second copy; a changed file gets a new backup.
-    @Test func anIdenticalNewestBackupIsNotTakenAgain() {
-        let host = PracticeHost(machine: SimulatedSpark())
-        let current = host.readFile("/etc/fstab")
-        host.machine.files["/etc/fstab.phase0-backup.1"] = SimFile(content: "older\n", mode: 0o644)
-        host.machine.files["/etc/fstab.phase0-backup.2"] = SimFile(content: current, mode: 0o644)
-        #expect(AtomicWrite.commands(path: "/etc/fstab", content: "x\n", mode: "0644", host: host).map { $0.argv[0] } == ["install", "mv"])
-        host.machine.files["/etc/fstab"]?.content = "edited by hand\n"
-        #expect(AtomicWrite.commands(path: "/etc/fstab", content: "x\n", mode: "0644", host: host).first?.argv.last == "/etc/fstab.phase0-backup.3")
-        // Only the newest counts: the content of an older backup is history, not "now".
-        host.machine.files["/etc/fstab"]?.content = "older\n"
-        #expect(AtomicWrite.commands(path: "/etc/fstab", content: "x\n", mode: "0644", host: host).first?.argv.last == "/etc/fstab.phase0-backup.3")
-    }
-
-    @Test func aNewFileHasNoBackup() {
-        let host = PracticeHost(machine: SimulatedSpark())
-        let commands = AtomicWrite.commands(path: "/etc/sysctl.d/x.conf", content: "a\n", mode: "0644", host: host)
-        #expect(commands.map { $0.argv[0] } == ["install", "mv"])
-    }
-
-    /// cp --no-clobber on the simulated Spark keeps an existing backup, as the real one does.
-    @Test func noClobberKeepsTheFirstBackup() throws {
-        let host = PracticeHost(machine: SimulatedSpark())
-        host.machine.files["/etc/fstab.phase0-backup.1"] = SimFile(content: "first\n", mode: 0o644)
-        _ = try host.run(.privileged(["cp", "-p", "--no-clobber", "/etc/fstab", "/etc/fstab.phase0-backup.1"]))
-        #expect(host.readFile("/etc/fstab.phase0-backup.1") == "first\n")
-    }
-}
-
-/// Runs a program (a real tool, never one that changes the machine) and returns its status and output.
-func runTool(_ path: String, _ arguments: [String], input: String? = nil, environment: [String: String]? = nil) throws -> (Int32, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = out
-    let inPipe = Pipe()
-    process.standardInput = inPipe
-    try process.run()
-    if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
-    try inPipe.fileHandleForWriting.close()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
-
-/// A private temporary directory, removed when the test ends. On /dev/shm when it exists,
-/// so the many fsyncs of the resume tests cost nothing.
-final class TempDir {
-    let path: String
-    init() throws {
-        let base = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-        var template = Array("\(base)/phase0-test-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw POSIXError(.EIO) }
-        path = String(cString: made)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
 }

@@ -1,21 +1,20 @@
+@testable import Phase0Core
 @testable import Phase0Parsers
 @testable import Phase0Practice
+@testable import Phase0Steps
 import Phase0TestSupport
 import Foundation
 import Testing
-@testable import Phase0Core
-@testable import Phase0Steps
 
 /// Step 2 (the agent under systemd, in tmux): detect, act and verify on the simulated Spark.
 @Suite struct Step2Tests {
-    typealias H = StepsAHarness
     static let unitPath = "/etc/systemd/system/vybn-agent.service"
 
     func step() -> [Step] { [AgentServiceStep.make()] }
 
     @Test func freshSparkGetsTheUnitEnabledStartedWithItsSession() throws {
-        let host = PracticeHost(machine: H.spark())
-        let run = H.run(step(), on: host)
+        let host = PracticeHost(machine: sparkAfterStep0())
+        let run = runSteps(step(), on: host, assumeYes: true)
         #expect(run.outcome == .complete, "\(run.text)")
         let machine = host.machine
         let unit = try #require(machine.files[Self.unitPath])
@@ -39,18 +38,18 @@ import Testing
     }
 
     @Test func aSecondRunChangesNothing() throws {
-        let host = PracticeHost(machine: H.spark())
-        let first = H.run(step(), on: host)
+        let host = PracticeHost(machine: sparkAfterStep0())
+        let first = runSteps(step(), on: host, assumeYes: true)
         #expect(first.outcome == .complete)
         let history = host.machine.history
         // Resumed with the saved progress, and started over with a fresh one: no change either way.
-        let resumed = H.run(step(), on: host, progress: first.progress)
-        let fresh = H.run(step(), on: host)
+        let resumed = runSteps(step(), on: host, progress: first.progress, assumeYes: true)
+        let fresh = runSteps(step(), on: host, assumeYes: true)
         #expect(resumed.outcome == .complete && fresh.outcome == .complete)
         #expect(host.machine.history == history)
         #expect(fresh.text.contains("already done"))
         // And every action's own check says its effect is in place.
-        let ctx = H.context(host, answers: fresh.progress.answers)
+        let ctx = stepContext(host, answers: fresh.progress.answers)
         ctx.stepNumber = 2
         for action in AgentServiceStep.make().actions {
             #expect(try action.check(ctx).ok, "\(action.id) would run again")
@@ -58,10 +57,9 @@ import Testing
     }
 
     @Test func aTmuxSessionRunByHandIsStoppedOnlyAfterAsking() throws {
-        let host = PracticeHost(machine: try H.scenario(#"{"tmuxSessions": ["vybn"]}"#))
+        let host = PracticeHost(machine: try sparkAfterStep0(scenario: #"{"tmuxSessions": ["vybn"]}"#))
         // Every value preset, so the only prompts are confirmations: install, reload, enable, then the kill.
-        let run = H.run(step(), on: host, answers: H.defaults.filter { AgentUnit.defaults[$0.key] != nil },
-                        input: ["y", "y", "y", "n"])
+        let run = runSteps(step(), on: host, lines: ["y", "y", "y", "n"], answersFile: AgentUnit.defaults)
         guard case .stopped = run.outcome else { Issue.record("expected a stop, got \(run.outcome)"); return }
         #expect(run.text.contains("A tmux server started by hand runs for vybnz69, with session(s): vybn."))
         #expect(run.text.contains("tmux kill-server"))
@@ -70,8 +68,8 @@ import Testing
     }
 
     @Test func aHandRunSessionIsReplacedWithYes() throws {
-        let host = PracticeHost(machine: try H.scenario(#"{"tmuxSessions": ["vybn", "scratch"]}"#))
-        let run = H.run(step(), on: host, answers: ["replaceTmuxSession": "yes"])
+        let host = PracticeHost(machine: try sparkAfterStep0(scenario: #"{"tmuxSessions": ["vybn", "scratch"]}"#))
+        let run = runSteps(step(), on: host, answersFile: ["replaceTmuxSession": "yes"], assumeYes: true)
         #expect(run.outcome == .complete, "\(run.text)")
         // Run as vybnz69 (the practice operator, so without sudo), and shown before it ran.
         #expect(host.machine.history.contains("tmux kill-server"))
@@ -80,18 +78,17 @@ import Testing
     }
 
     @Test func replaceTmuxSessionNoRefusesWithTheReason() throws {
-        let host = PracticeHost(machine: try H.scenario(#"{"tmuxSessions": ["work"]}"#))
-        let run = H.run(step(), on: host, answers: ["replaceTmuxSession": "no"])
-        #expect(H.isFailure(run.outcome, containing: "replaceTmuxSession=no"), "\(run.outcome)")
+        let host = PracticeHost(machine: try sparkAfterStep0(scenario: #"{"tmuxSessions": ["work"]}"#))
+        let run = runSteps(step(), on: host, answersFile: ["replaceTmuxSession": "no"], assumeYes: true)
+        #expect(isFailure(run.outcome, containing: "replaceTmuxSession=no"), "\(run.outcome)")
         #expect(host.machine.tmuxSessions.map(\.name) == ["work"])
         #expect(host.machine.services["vybn-agent.service"]?.active != true)
-        let bad = H.run(step(), on: PracticeHost(machine: try H.scenario(#"{"tmuxSessions": ["work"]}"#)),
-                        answers: ["replaceTmuxSession": "maybe"])
-        #expect(H.isFailure(bad.outcome, containing: "must be yes or no"))
+        let bad = runSteps(step(), on: PracticeHost(machine: try sparkAfterStep0(scenario: #"{"tmuxSessions": ["work"]}"#)), answersFile: ["replaceTmuxSession": "maybe"], assumeYes: true)
+        #expect(isFailure(bad.outcome, containing: "must be yes or no"))
     }
 
     @Test func startingBesideAHandRunSessionFailsLikeSystemd() throws {
-        var machine = try H.scenario(#"{"tmuxSessions": ["vybn"]}"#)
+        var machine = try sparkAfterStep0(scenario: #"{"tmuxSessions": ["vybn"]}"#)
         let text = try AgentUnit.render(AgentUnit.settings(answers: [:], host: PracticeHost(machine: machine)))
         machine.files[Self.unitPath] = SimFile(content: text, mode: 0o644)
         let host = PracticeHost(machine: machine)
@@ -103,7 +100,7 @@ import Testing
         #expect(journal.output.contains("duplicate session: vybn"))
         #expect(try host.run(Command(["systemctl", "is-active", "vybn-agent.service"])).output == "failed\n")
         // A hand-run server without that session name captures the session instead: still a failure.
-        var other = try H.scenario(#"{"tmuxSessions": ["work"]}"#)
+        var other = try sparkAfterStep0(scenario: #"{"tmuxSessions": ["work"]}"#)
         other.files[Self.unitPath] = SimFile(content: text, mode: 0o644)
         let otherHost = PracticeHost(machine: other)
         #expect(!(try otherHost.run(.privileged(["systemctl", "start", "vybn-agent.service"]))).succeeded)
@@ -111,8 +108,8 @@ import Testing
     }
 
     @Test func restartAlwaysBringsTheSessionBackAndOnFailureWouldNot() throws {
-        let host = PracticeHost(machine: H.spark())
-        #expect(H.run(step(), on: host).outcome == .complete)
+        let host = PracticeHost(machine: sparkAfterStep0())
+        #expect(runSteps(step(), on: host, assumeYes: true).outcome == .complete)
         // tui.py dies: the tmux server exits 0, and Restart=always starts it again.
         #expect(try host.run(Command(["pkill", "-u", "vybnz69", "-f", "tui.py"])).succeeded)
         #expect(host.machine.services["vybn-agent.service"]?.restarts == 1)
@@ -128,10 +125,10 @@ import Testing
     }
 
     @Test func changedAnswersRewriteTheUnitAndRestartTheService() throws {
-        let host = PracticeHost(machine: H.spark())
-        #expect(H.run(step(), on: host).outcome == .complete)
+        let host = PracticeHost(machine: sparkAfterStep0())
+        #expect(runSteps(step(), on: host, assumeYes: true).outcome == .complete)
         let before = host.machine.history.count
-        let run = H.run(step(), on: host, answers: ["tmuxSession": "agent"])
+        let run = runSteps(step(), on: host, answersFile: ["tmuxSession": "agent"], assumeYes: true)
         #expect(run.outcome == .complete, "\(run.text)")
         let new = Array(host.machine.history.dropFirst(before))
         #expect(new.contains("sudo cp -p --no-clobber /etc/systemd/system/vybn-agent.service /etc/systemd/system/vybn-agent.service.phase0-backup.1"))
@@ -152,8 +149,8 @@ import Testing
             ("ollamaURL", "http://127.0.0.1:11434/$(reboot)", "must not have a path"),
         ]
         for (key, value, reason) in cases {
-            let host = PracticeHost(machine: H.spark())
-            let run = H.run(step(), on: host, answers: [key: value])
+            let host = PracticeHost(machine: sparkAfterStep0())
+            let run = runSteps(step(), on: host, answersFile: [key: value], assumeYes: true)
             guard case .badInput(let message) = run.outcome else {
                 Issue.record("\(key)=\(value) was accepted: \(run.outcome)")
                 continue
@@ -166,17 +163,17 @@ import Testing
     }
 
     @Test func aVenvPythonThatDoesNotRunIsRefused() throws {
-        var machine = H.spark()
+        var machine = sparkAfterStep0()
         machine.files["/home/vybnz69/.venv/spark/bin/python"]?.mode = 0o644   // not executable
-        let run = H.run(step(), on: PracticeHost(machine: machine), answers: ["venvPython": "/home/vybnz69/.venv/spark/bin/python"])
+        let run = runSteps(step(), on: PracticeHost(machine: machine), answersFile: ["venvPython": "/home/vybnz69/.venv/spark/bin/python"], assumeYes: true)
         guard case .badInput(let message) = run.outcome else { Issue.record("\(run.outcome)"); return }
         #expect(message.contains("--version, run as vybnz69, did not work"))
     }
 
     @Test func missingTmuxIsRefusedBeforeAnythingChanges() throws {
-        let host = PracticeHost(machine: try H.scenario(#"{"programs": {"tmux": false}}"#))
-        let run = H.run(step(), on: host)
-        #expect(H.isFailure(run.outcome, containing: "tmux is not installed"), "\(run.outcome)")
+        let host = PracticeHost(machine: try sparkAfterStep0(scenario: #"{"programs": {"tmux": false}}"#))
+        let run = runSteps(step(), on: host, assumeYes: true)
+        #expect(isFailure(run.outcome, containing: "tmux is not installed"), "\(run.outcome)")
         #expect(host.machine.history.isEmpty)
     }
 }

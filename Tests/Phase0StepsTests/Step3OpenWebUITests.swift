@@ -1,16 +1,17 @@
+@testable import Phase0Core
 @testable import Phase0Parsers
 @testable import Phase0Practice
+@testable import Phase0Steps
 import Phase0TestSupport
 import Foundation
 import Testing
-@testable import Phase0Core
-@testable import Phase0Steps
 
 /// Step 3 (Open WebUI in a memory-capped container): detect, act and verify on the simulated Spark.
 @Suite struct Step3Tests {
-    typealias H = StepsAHarness
-
     func steps() -> [Step] { [OpenWebUIStep.make()] }
+
+    /// The guide's values for Steps 2 and 3.
+    static let defaults = AgentUnit.defaults.merging(WebUIContainer.defaults) { a, _ in a }
 
     func config(_ host: PracticeHost, _ name: String = "open-webui") throws -> SimRunConfig {
         let container = try #require(host.machine.docker.containers.first { $0.name == name })
@@ -18,8 +19,8 @@ import Testing
     }
 
     @Test func ollamaOnLoopbackGetsTheHostNetworkVariantWithTheReason() throws {
-        let host = PracticeHost(machine: H.spark())   // the guide's Spark: Ollama on 127.0.0.1:11434
-        let run = H.run(steps(), on: host)
+        let host = PracticeHost(machine: sparkAfterStep0())   // the guide's Spark: Ollama on 127.0.0.1:11434
+        let run = runSteps(steps(), on: host, assumeYes: true)
         #expect(run.outcome == .complete, "\(run.text)")
         #expect(run.text.contains("Ollama listens on 127.0.0.1:11434 only, which the guide's host-gateway route cannot reach"))
         let c = try config(host)
@@ -41,8 +42,8 @@ import Testing
     }
 
     @Test func ollamaOnAllAddressesKeepsTheGuidesBridgeRoute() throws {
-        let host = PracticeHost(machine: try H.scenario(#"{"ollamaListen": "0.0.0.0:11434"}"#))
-        let run = H.run(steps(), on: host)
+        let host = PracticeHost(machine: try sparkAfterStep0(scenario: #"{"ollamaListen": "0.0.0.0:11434"}"#))
+        let run = runSteps(steps(), on: host, assumeYes: true)
         #expect(run.outcome == .complete, "\(run.text)")
         let c = try config(host)
         #expect(c.network == "bridge")
@@ -53,10 +54,10 @@ import Testing
     }
 
     @Test func theGuidesRouteToALoopbackOllamaIsRefusedNotWorkedAround() throws {
-        let host = PracticeHost(machine: H.spark())
-        let run = H.run(steps(), on: host, answers: ["webuiNetwork": "bridge"])
-        #expect(H.isFailure(run.outcome, containing: "connection refused"), "\(run.outcome)")
-        #expect(H.isFailure(run.outcome, containing: "will not make Ollama listen on 0.0.0.0"))
+        let host = PracticeHost(machine: sparkAfterStep0())
+        let run = runSteps(steps(), on: host, answersFile: ["webuiNetwork": "bridge"], assumeYes: true)
+        #expect(isFailure(run.outcome, containing: "connection refused"), "\(run.outcome)")
+        #expect(isFailure(run.outcome, containing: "will not make Ollama listen on 0.0.0.0"))
         #expect(host.machine.docker.containers.isEmpty)
         #expect(host.machine.ollama.listen == "127.0.0.1:11434")
         // What the refusal protects against: the guide's container cannot reach a loopback Ollama.
@@ -66,15 +67,15 @@ import Testing
     }
 
     @Test func aMatchingContainerIsKeptAndASecondRunChangesNothing() throws {
-        let host = PracticeHost(machine: H.spark())
-        let first = H.run(steps(), on: host)
+        let host = PracticeHost(machine: sparkAfterStep0())
+        let first = runSteps(steps(), on: host, assumeYes: true)
         #expect(first.outcome == .complete)
         let history = host.machine.history
-        let again = H.run(steps(), on: host)
-        let resumed = H.run(steps(), on: host, progress: first.progress)
+        let again = runSteps(steps(), on: host, assumeYes: true)
+        let resumed = runSteps(steps(), on: host, progress: first.progress, assumeYes: true)
         #expect(again.outcome == .complete && resumed.outcome == .complete)
         #expect(host.machine.history == history)
-        let ctx = H.context(host, answers: again.progress.answers)
+        let ctx = stepContext(host, answers: again.progress.answers)
         for action in OpenWebUIStep.make().actions {
             #expect(try action.check(ctx).ok, "\(action.id) would run again")
         }
@@ -84,8 +85,8 @@ import Testing
     /// after the cut still run (checked first), so the first-account warning is not lost
     /// before Step 4 exposes the page.
     @Test func aStepCutPartWayGoesOnToTheFirstAccountWarning() throws {
-        let host = PracticeHost(machine: H.spark())
-        let first = H.run(steps(), on: host)
+        let host = PracticeHost(machine: sparkAfterStep0())
+        let first = runSteps(steps(), on: host, assumeYes: true)
         #expect(first.outcome == .complete)
         #expect(first.progress.step(3)?.action("first-account")?.note?.contains("NO ACCOUNT YET") == true)
         let history = host.machine.history
@@ -96,7 +97,7 @@ import Testing
             $0.actions.removeAll { ["health", "first-account"].contains($0.id) }
             $0.updateAction("run-container") { $0.status = .inFlight }
         }
-        let resumed = H.run(steps(), on: host, progress: cut)
+        let resumed = runSteps(steps(), on: host, progress: cut, assumeYes: true)
         #expect(resumed.outcome == .complete, "\(resumed.text)")
         #expect(resumed.text.contains("NO ACCOUNT YET"))
         #expect(resumed.progress.step(3) == first.progress.step(3))
@@ -104,11 +105,11 @@ import Testing
     }
 
     @Test func aMatchingStoppedContainerIsStartedNotReplaced() throws {
-        let host = PracticeHost(machine: H.spark())
-        #expect(H.run(steps(), on: host).outcome == .complete)
+        let host = PracticeHost(machine: sparkAfterStep0())
+        #expect(runSteps(steps(), on: host, assumeYes: true).outcome == .complete)
         _ = try host.run(.privileged(["docker", "stop", "open-webui"]))
         let before = host.machine.history.count
-        let run = H.run(steps(), on: host)
+        let run = runSteps(steps(), on: host, assumeYes: true)
         #expect(run.outcome == .complete, "\(run.text)")
         #expect(Array(host.machine.history.dropFirst(before)) == ["sudo docker start open-webui"])
     }
@@ -116,21 +117,21 @@ import Testing
     @Test func aContainerMadeByHandIsReplacedAfterAskingAndItsVolumeKept() throws {
         let scenario = #"{"containers": [{"name": "open-webui", "running": false}]}"#
         // Declined at the prompt: stopped, nothing removed.
-        let declined = PracticeHost(machine: try H.scenario(scenario))
-        let presets = H.defaults.filter { WebUIContainer.defaults[$0.key] != nil || $0.key == "ollamaURL" }
-        let no = H.run(steps(), on: declined, answers: presets, input: ["n"])
+        let declined = PracticeHost(machine: try sparkAfterStep0(scenario: scenario))
+        let presets = Self.defaults.filter { WebUIContainer.defaults[$0.key] != nil || $0.key == "ollamaURL" }
+        let no = runSteps(steps(), on: declined, lines: ["n"], answersFile: presets)
         guard case .stopped = no.outcome else { Issue.record("\(no.outcome)"); return }
         #expect(no.text.contains("not made by phase0 (by hand, or by the guide's command)"))
         #expect(declined.machine.docker.containers.map(\.argv) == [[]])
         // Pre-answered no: refused with the reason.
-        let refused = PracticeHost(machine: try H.scenario(scenario))
-        let run = H.run(steps(), on: refused, answers: ["replaceContainer": "no"])
-        #expect(H.isFailure(run.outcome, containing: "replaceContainer=no"))
+        let refused = PracticeHost(machine: try sparkAfterStep0(scenario: scenario))
+        let run = runSteps(steps(), on: refused, answersFile: ["replaceContainer": "no"], assumeYes: true)
+        #expect(isFailure(run.outcome, containing: "replaceContainer=no"))
         #expect(refused.machine.docker.containers.map(\.argv) == [[]])
         // Yes: removed (the volume stays) and run from the rendered command.
-        let host = PracticeHost(machine: try H.scenario(scenario))
+        let host = PracticeHost(machine: try sparkAfterStep0(scenario: scenario))
         host.machine.docker.volumes = ["open-webui"]
-        let yes = H.run(steps(), on: host, answers: ["replaceContainer": "yes"])
+        let yes = runSteps(steps(), on: host, answersFile: ["replaceContainer": "yes"], assumeYes: true)
         #expect(yes.outcome == .complete, "\(yes.text)")
         #expect(host.machine.history.contains("sudo docker rm -f open-webui"))
         #expect(host.machine.docker.volumes == ["open-webui"])
@@ -138,9 +139,9 @@ import Testing
     }
 
     @Test func aContainerFromOtherValuesIsNotAMatch() throws {
-        let host = PracticeHost(machine: H.spark())
-        #expect(H.run(steps(), on: host).outcome == .complete)
-        let run = H.run(steps(), on: host, answers: ["webuiPort": "3001"])
+        let host = PracticeHost(machine: sparkAfterStep0())
+        #expect(runSteps(steps(), on: host, assumeYes: true).outcome == .complete)
+        let run = runSteps(steps(), on: host, answersFile: ["webuiPort": "3001"], assumeYes: true)
         #expect(run.outcome == .complete, "\(run.text)")
         #expect(run.text.contains("made by phase0 from other values"))
         #expect(try config(host).envValue("PORT") == "3001")
@@ -149,37 +150,37 @@ import Testing
     }
 
     @Test func verifyAsksTheContainerWhetherItReachesOllama() throws {
-        let host = PracticeHost(machine: try H.scenario(#"{"services": {"ollama.service": "inactive"}}"#))
-        let run = H.run(steps(), on: host)
-        #expect(H.isFailure(run.outcome, containing: "Open WebUI reaches Ollama"), "\(run.outcome)")
-        #expect(H.isFailure(run.outcome, containing: "phase0 troubleshoot webui"))
+        let host = PracticeHost(machine: try sparkAfterStep0(scenario: #"{"services": {"ollama.service": "inactive"}}"#))
+        let run = runSteps(steps(), on: host, assumeYes: true)
+        #expect(isFailure(run.outcome, containing: "Open WebUI reaches Ollama"), "\(run.outcome)")
+        #expect(isFailure(run.outcome, containing: "phase0 troubleshoot webui"))
         #expect(run.text.contains("nothing listens on port 11434"))
         // Once Ollama is back, the same container verifies: nothing is redone.
         _ = try host.run(.privileged(["systemctl", "start", "ollama.service"]))
         let before = host.machine.history
-        let again = H.run(steps(), on: host, progress: run.progress)
+        let again = runSteps(steps(), on: host, progress: run.progress, assumeYes: true)
         #expect(again.outcome == .complete, "\(again.text)")
         #expect(host.machine.history == before)
     }
 
     @Test func dockerMissingFailsClearlyAndChangesNothing() throws {
-        let host = PracticeHost(machine: try H.scenario(#"{"programs": {"docker": false}}"#))
-        let run = H.run(steps(), on: host)
-        #expect(H.isFailure(run.outcome, containing: "docker is not installed"), "\(run.outcome)")
+        let host = PracticeHost(machine: try sparkAfterStep0(scenario: #"{"programs": {"docker": false}}"#))
+        let run = runSteps(steps(), on: host, assumeYes: true)
+        #expect(isFailure(run.outcome, containing: "docker is not installed"), "\(run.outcome)")
         #expect(run.text.contains("Docker: not installed"))
         #expect(host.machine.history.isEmpty)
     }
 
     @Test func aStoppedDockerDaemonIsStarted() throws {
-        let host = PracticeHost(machine: try H.scenario(#"{"dockerDaemon": false}"#))
-        let run = H.run(steps(), on: host)
+        let host = PracticeHost(machine: try sparkAfterStep0(scenario: #"{"dockerDaemon": false}"#))
+        let run = runSteps(steps(), on: host, assumeYes: true)
         #expect(run.outcome == .complete, "\(run.text)")
         #expect(host.machine.history.first == "sudo systemctl start docker.service")
     }
 
     @Test func healthIsPolledNotSleptOn() throws {
-        let host = PracticeHost(machine: H.spark())
-        let ctx = H.context(host, answers: H.defaults)
+        let host = PracticeHost(machine: sparkAfterStep0())
+        let ctx = stepContext(host, answers: Self.defaults)
         guard case .commands(let make) = OpenWebUIStep.waitForHealth.kind else { Issue.record("not commands"); return }
         let commands = try make(ctx)
         #expect(commands.count == 1)
@@ -191,13 +192,13 @@ import Testing
     }
 
     @Test func stepsTwoAndThreeTogetherRunTwiceWithoutChange() throws {
-        let host = PracticeHost(machine: try H.scenario(#"{"tmuxSessions": ["vybn"], "containers": [{"name": "open-webui"}]}"#))
+        let host = PracticeHost(machine: try sparkAfterStep0(scenario: #"{"tmuxSessions": ["vybn"], "containers": [{"name": "open-webui"}]}"#))
         let both = [AgentServiceStep.make(), OpenWebUIStep.make()]
-        let first = H.run(both, on: host)
+        let first = runSteps(both, on: host, assumeYes: true)
         #expect(first.outcome == .complete, "\(first.text)")
         let history = host.machine.history
         #expect(history.contains("tmux kill-server") && history.contains("sudo docker rm -f open-webui"))
-        let second = H.run(both, on: host)
+        let second = runSteps(both, on: host, assumeYes: true)
         #expect(second.outcome == .complete)
         #expect(host.machine.history == history)
         #expect(!second.text.contains("Will run:"))

@@ -1,93 +1,9 @@
+@testable import Phase0Core
 @testable import Phase0Parsers
 @testable import Phase0Practice
+@testable import Phase0Steps
 import Phase0TestSupport
 import Testing
-@testable import Phase0Core
-@testable import Phase0Steps
-
-/// `tailscale status --json` as tailscaled writes it (ipnstate.Status), trimmed to what matters
-/// plus neighbours that must be ignored.
-let statusWithHTTPS = """
-    Warning: client version "1.82.0" != tailscaled server version "1.82.5"
-    {
-      "Version": "1.82.5-t1a2b3c4d5e",
-      "TUN": true,
-      "BackendState": "Running",
-      "HaveNodeKey": true,
-      "AuthURL": "",
-      "TailscaleIPs": ["100.101.102.103", "fd7a:115c:a1e0::1"],
-      "Self": {
-        "ID": "n2b7cSpark",
-        "HostName": "spark-2b7c",
-        "DNSName": "spark-2b7c.tail2b7c.ts.net.",
-        "OS": "linux",
-        "Online": true,
-        "Capabilities": ["https", "https://tailscale.com/cap/file-sharing"],
-        "CapMap": {
-          "https": null,
-          "https://tailscale.com/cap/file-sharing": null,
-          "https://tailscale.com/cap/funnel-ports?ports=443,8443,10000": null,
-          "tailnet.example/cap/custom": [{"x": 1}]
-        }
-      },
-      "Health": [],
-      "MagicDNSSuffix": "tail2b7c.ts.net",
-      "CurrentTailnet": {"Name": "zoe@example.com", "MagicDNSSuffix": "tail2b7c.ts.net", "MagicDNSEnabled": true},
-      "CertDomains": ["spark-2b7c.tail2b7c.ts.net"],
-      "Peer": {"nodekey:abc": {"HostName": "phone", "DNSName": "phone.tail2b7c.ts.net.", "Online": true}}
-    }
-    """
-
-@Suite struct TailscaleJSONTests {
-    @Test func readsHTTPSReadinessAndTheName() throws {
-        let status = try TailscaleStatus.parse(statusWithHTTPS)
-        #expect(status.connected)
-        #expect(status.httpsEnabled)
-        #expect(status.dnsName == "spark-2b7c.tail2b7c.ts.net")
-        #expect(status.serveURL == "https://spark-2b7c.tail2b7c.ts.net")
-    }
-
-    @Test func httpsNeedsTheCapabilityAndACertificateDomain() throws {
-        let noCap = statusWithHTTPS.replacing("\"https\": null,", with: "").replacing("[\"https\", ", with: "[")
-        #expect(try !TailscaleStatus.parse(noCap).httpsEnabled)
-        let noDomain = statusWithHTTPS.replacing("\"CertDomains\": [\"spark-2b7c.tail2b7c.ts.net\"],", with: "\"CertDomains\": null,")
-        let parsed = try TailscaleStatus.parse(noDomain)
-        #expect(parsed.hasHTTPSCapability && !parsed.httpsEnabled)
-        let loggedOut = try TailscaleStatus.parse(#"{"BackendState": "NeedsLogin", "AuthURL": "https://login.tailscale.com/a/x", "Self": {"DNSName": "", "Online": false}}"#)
-        #expect(!loggedOut.connected && loggedOut.dnsName == nil && loggedOut.authURL == "https://login.tailscale.com/a/x")
-    }
-
-    @Test func readsTheServeConfig() throws {
-        let json = """
-            {"TCP": {"443": {"HTTPS": true}},
-             "Web": {"spark-2b7c.tail2b7c.ts.net:443": {"Handlers": {"/": {"Proxy": "http://127.0.0.1:3000"}}}}}
-            """
-        let config = try ServeConfig.parse(json)
-        #expect(config.proxiesToLocalPort("3000"))
-        #expect(!config.proxiesToLocalPort("8080"))
-        #expect(config.httpsProxy()?.host == "spark-2b7c.tail2b7c.ts.net")
-        #expect(try ServeConfig.parse("{}").isEmpty)
-        #expect(try ServeConfig.parse("null\n").isEmpty)
-        // HTTP (not HTTPS) on 443, or a path handler, is not what Step 4 sets up.
-        #expect(try !ServeConfig.parse(json.replacing("\"HTTPS\"", with: "\"HTTP\"")).proxiesToLocalPort("3000"))
-        #expect(try !ServeConfig.parse(json.replacing("\"Proxy\"", with: "\"Path\"")).proxiesToLocalPort("3000"))
-    }
-
-    @Test func theSimulatedServeKeepsThePitfall() throws {
-        var machine = SimulatedSpark()
-        machine.tailscale.httpsEnabled = false
-        let serve = machine.execute(["tailscale", "serve", "--bg", "3000"], as: "root", input: nil)
-        #expect(serve.exitStatus == 0 && serve.output.contains("Serve is not enabled"))
-        #expect(machine.tailscale.serveProxy == nil)
-        #expect(machine.execute(["tailscale", "serve", "--bg", "3000"], as: "vybnz69", input: nil).exitStatus == 1)
-        #expect(machine.execute(["tailscale", "set", "--operator=vybnz69"], as: "root", input: nil).succeeded)
-        machine.tailscale.httpsEnabled = true
-        #expect(machine.execute(["tailscale", "serve", "--bg", "3000"], as: "vybnz69", input: nil).succeeded)
-        let status = try ServeConfig.parse(machine.execute(["tailscale", "serve", "status", "--json"], as: "vybnz69", input: nil).output)
-        #expect(status.proxiesToLocalPort("3000"))
-        #expect(try TailscaleStatus.parse(machine.execute(["tailscale", "status", "--json"], as: "vybnz69", input: nil).output).httpsEnabled)
-    }
-}
 
 /// A tailscale whose serve prints the enable link and exits 0 without serving, although
 /// status reports HTTPS (the certificate not provisioned yet, say).
@@ -109,12 +25,12 @@ final class ServeThatDoesNotServe: PracticeWrapper {
         #expect(run.outcome == .complete)
         #expect(host.machine.history == ["sudo tailscale serve --bg 3000"])
         #expect(host.machine.tailscale.serveProxy == "http://127.0.0.1:3000")
-        #expect(run.output.contains("open https://spark-2b7c.tail2b7c.ts.net on your phone"))
-        #expect(!run.output.contains("ts.net.")) // the trailing dot of DNSName is gone
+        #expect(run.text.contains("open https://spark-2b7c.tail2b7c.ts.net on your phone"))
+        #expect(!run.text.contains("ts.net.")) // the trailing dot of DNSName is gone
     }
 
     @Test func runsServeAsRootUnderATimeout() throws {
-        let host = SparkWithStandIns(sparkAfterStep3())
+        let host = SparkWithHooks(sparkAfterStep3())
         _ = runSteps([TailscaleServeStep.make()], on: host, assumeYes: true)
         let serve = try #require(host.ran.first { $0.argv.starts(with: ["tailscale", "serve", "--bg"]) })
         #expect(serve.argv == ["tailscale", "serve", "--bg", "3000"])
@@ -128,9 +44,9 @@ final class ServeThatDoesNotServe: PracticeWrapper {
         let host = PracticeHost(machine: machine)
         let run = runSteps([TailscaleServeStep.make()], on: host, lines: ["", "y"])
         #expect(run.outcome == .complete)
-        #expect(run.output.contains("https://login.tailscale.com/admin/dns"))
-        #expect(run.output.contains("(Practice: press Enter and the simulated operator enables HTTPS"))
-        #expect(run.output.contains("(practice) You enabled HTTPS"))
+        #expect(run.text.contains("https://login.tailscale.com/admin/dns"))
+        #expect(run.text.contains("(Practice: press Enter and the simulated operator enables HTTPS"))
+        #expect(run.text.contains("(practice) You enabled HTTPS"))
         #expect(run.progress.step(4)?.action("https-enabled")?.status == .done)
         #expect(host.machine.tailscale.serveProxy == "http://127.0.0.1:3000")
     }
@@ -138,11 +54,11 @@ final class ServeThatDoesNotServe: PracticeWrapper {
     @Test func theOperatorTaskReChecksUntilHTTPSIsReallyOn() {
         var machine = sparkAfterStep3()
         machine.tailscale.httpsEnabled = false
-        let host = SparkWithStandIns(machine)
+        let host = SparkWithHooks(machine)
         let reader = OperatorScript([("", nil), ("", { host.machine.tailscale.httpsEnabled = true }), ("y", nil)])
         let run = runSteps([TailscaleServeStep.make()], on: host, reader: reader)
         #expect(run.outcome == .complete)
-        #expect(run.output.contains("Not yet: not enabled: the node has no \"https\" capability"))
+        #expect(run.text.contains("Not yet: not enabled: the node has no \"https\" capability"))
         #expect(reader.prompts.filter { $0.contains("press Enter to re-check") }.count == 2)
     }
 
@@ -173,7 +89,7 @@ final class ServeThatDoesNotServe: PracticeWrapper {
         let host = PracticeHost(machine: machine)
         let run = runSteps([TailscaleServeStep.make()], on: host, assumeYes: true)
         #expect(run.outcome == .complete)
-        #expect(run.output.contains("now proxies to http://127.0.0.1:8080; this replaces it"))
+        #expect(run.text.contains("now proxies to http://127.0.0.1:8080; this replaces it"))
         #expect(host.machine.tailscale.serveProxy == "http://127.0.0.1:3000")
     }
 
@@ -184,7 +100,7 @@ final class ServeThatDoesNotServe: PracticeWrapper {
         let run = runSteps([TailscaleServeStep.make()], on: host, assumeYes: true)
         #expect(run.outcome == .complete)
         #expect(host.machine.history.isEmpty)
-        #expect(run.output.contains("[done] already done"))
+        #expect(run.text.contains("[done] already done"))
     }
 
     @Test func usesTheWebUIPortAnswer() {
@@ -202,8 +118,8 @@ final class ServeThatDoesNotServe: PracticeWrapper {
         let host = PracticeHost(machine: machine)
         let run = runSteps([TailscaleServeStep.make()], on: host, lines: ["", "y"])
         #expect(run.outcome == .complete)
-        #expect(run.output.contains("sudo tailscale up"))
-        #expect(run.output.contains("Login link reported by tailscaled: https://login.tailscale.com/a/"))
+        #expect(run.text.contains("sudo tailscale up"))
+        #expect(run.text.contains("Login link reported by tailscaled: https://login.tailscale.com/a/"))
     }
 
     @Test func refusesWithoutTailscale() {

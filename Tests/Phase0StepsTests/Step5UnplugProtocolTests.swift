@@ -1,9 +1,9 @@
+@testable import Phase0Core
 @testable import Phase0Parsers
 @testable import Phase0Practice
+@testable import Phase0Steps
 import Phase0TestSupport
 import Testing
-@testable import Phase0Core
-@testable import Phase0Steps
 
 @Suite struct Step5UnplugTests {
     static let allYes = ["unplugLidClosed": "yes", "unplugPhoneChat": "yes", "unplugTmuxIntact": "yes"]
@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test func allFivePassAndEachResultIsRecorded() {
-        let host = SparkWithStandIns(spark())
+        let host = SparkWithHooks(spark())
         // Three observations, then the confirmation of docker stop/start.
         let run = runSteps([UnplugProtocolStep.make()], on: host, lines: ["y", "yes", "y", "y"])
         #expect(run.outcome == .complete)
@@ -30,28 +30,28 @@ import Testing
         #expect(step?.action("unplug-4-docker")?.status == .done)
         #expect(step?.action("unplug-4-docker")?.note?.contains("survived") == true)
         #expect(step?.action("unplug-5-detached")?.status == .alreadyDone)
-        #expect(run.output.contains("open https://spark-2b7c.tail2b7c.ts.net and chat"))
-        #expect(run.output.contains("Phase 0 complete: all steps done and verified"))
+        #expect(run.text.contains("open https://spark-2b7c.tail2b7c.ts.net and chat"))
+        #expect(run.text.contains("Phase 0 complete: all steps done and verified"))
     }
 
     @Test func assumeYesNeverAnswersAnObservation() {
-        let host = SparkWithStandIns(spark())
+        let host = SparkWithHooks(spark())
         let run = runSteps([UnplugProtocolStep.make()], on: host, assumeYes: true)
         guard case .stopped = run.outcome else { Issue.record("expected a stop, got \(run.outcome)"); return }
         #expect(run.progress.answers["unplugLidClosed"] == nil)
         #expect(host.machine.history.isEmpty)
-        #expect(!run.output.contains("Phase 0 complete: all steps"))
+        #expect(!run.text.contains("Phase 0 complete: all steps"))
     }
 
     @Test func anAnswersFileMayGiveTheObservations() {
-        let host = SparkWithStandIns(spark())
+        let host = SparkWithHooks(spark())
         let run = runSteps([UnplugProtocolStep.make()], on: host, answersFile: Self.allYes, assumeYes: true)
         #expect(run.outcome == .complete)
-        #expect(run.output.contains("(from the answers file)"))
+        #expect(run.text.contains("(from the answers file)"))
     }
 
     @Test func aFailedObservationPointsToItsTroubleshootingFlow() {
-        let host = SparkWithStandIns(spark())
+        let host = SparkWithHooks(spark())
         let run = runSteps([UnplugProtocolStep.make()], on: host, lines: ["y", "n"])
         guard case .failed(let reason) = run.outcome else { Issue.record("expected a failure, got \(run.outcome)"); return }
         #expect(reason.contains("phase0 troubleshoot tailscale"))
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func anAgentKilledWithDockerFailsCheck4AndDockerComesBack() {
-        let host = SparkWithStandIns(spark())
+        let host = SparkWithHooks(spark())
         host.onDockerStop = { $0.tmuxSessions.removeAll() }
         let run = runSteps([UnplugProtocolStep.make()], on: host, lines: ["y"], answers: Self.allYes)
         guard case .failed(let reason) = run.outcome else { Issue.record("expected a failure, got \(run.outcome)"); return }
@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func anAgentRestartedDuringTheStopIsCaught() {
-        let host = SparkWithStandIns(spark())
+        let host = SparkWithHooks(spark())
         host.sessionCreated["vybn"] = 1_714_550_000
         host.onDockerStop = { [host] _ in host.sessionCreated["vybn"] = 1_714_550_600 }
         let run = runSteps([UnplugProtocolStep.make()], on: host, lines: ["y"], answers: Self.allYes)
@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func aContainerThatDoesNotComeBackFailsCheck4() {
-        let host = SparkWithStandIns(spark())
+        let host = SparkWithHooks(spark())
         host.onDockerStart = { $0.docker.containers[0].running = false }
         let run = runSteps([UnplugProtocolStep.make()], on: host, lines: ["y"], answers: Self.allYes)
         guard case .failed(let reason) = run.outcome else { Issue.record("expected a failure, got \(run.outcome)"); return }
@@ -91,7 +91,7 @@ import Testing
     }
 
     @Test func aFailedCheck4IsRunAgainNextTime() {
-        let host = SparkWithStandIns(spark())
+        let host = SparkWithHooks(spark())
         host.onDockerStop = { $0.tmuxSessions.removeAll() }
         let first = runSteps([UnplugProtocolStep.make()], on: host, lines: ["y"], answers: Self.allYes)
         #expect(first.progress.step(5)?.status == .failed)
@@ -106,27 +106,18 @@ import Testing
     @Test func anAttachedTmuxIsDetachedByTheOperator() {
         var machine = spark()
         machine.tmuxSessions[0].attachedClients = 1
-        let host = SparkWithStandIns(machine)
+        let host = SparkWithHooks(machine)
         let reader = OperatorScript([("y", nil), ("", { host.machine.tmuxSessions[0].attachedClients = 0 })])
         let run = runSteps([UnplugProtocolStep.make()], on: host, reader: reader, answers: Self.allYes)
         #expect(run.outcome == .complete)
-        #expect(run.output.contains("press Ctrl-B, then D"))
+        #expect(run.text.contains("press Ctrl-B, then D"))
         #expect(run.progress.step(5)?.action("unplug-5-detached")?.status == .done)
-    }
-
-    @Test func practiceDetachesWhenTheOperatorConfirms() {
-        var machine = spark()
-        machine.tmuxSessions[0].attachedClients = 2
-        let note = machine.performOperatorTask("unplug-5-detached")
-        #expect(note?.contains("Ctrl-B D") == true)
-        #expect(machine.tmuxSessions[0].attachedClients == 0)
-        #expect(machine.performOperatorTask("unplug-5-detached") == nil)
     }
 
     @Test func withoutTheAgentsSessionCheck4RefusesBeforeStoppingAnything() {
         var machine = spark()
         machine.tmuxSessions = []
-        let host = SparkWithStandIns(machine)
+        let host = SparkWithHooks(machine)
         let run = runSteps([UnplugProtocolStep.make()], on: host, answers: Self.allYes, assumeYes: true)
         guard case .failed(let reason) = run.outcome else { Issue.record("expected a refusal, got \(run.outcome)"); return }
         #expect(reason.contains("phase0 troubleshoot service"))
@@ -134,16 +125,16 @@ import Testing
     }
 
     @Test func aDryRunListsTheChecksBeforeStepsTwoAndThreeRan() {
-        let host = SparkWithStandIns(sparkAfterStep0())   // no agent session, no container yet
+        let host = SparkWithHooks(sparkAfterStep0())   // no agent session, no container yet
         let run = runSteps([UnplugProtocolStep.make()], on: host, assumeYes: true, dryRun: true)
-        #expect(run.outcome == .complete, "\(run.output)")
-        #expect(run.output.contains("$ sudo docker stop open-webui"))
-        #expect(run.output.contains("(dry run: not run)"))
+        #expect(run.outcome == .complete, "\(run.text)")
+        #expect(run.text.contains("$ sudo docker stop open-webui"))
+        #expect(run.text.contains("(dry run: not run)"))
         #expect(host.machine.history.isEmpty)
     }
 
     @Test func resumesACutBetweenStopAndStart() {
-        let host = SparkWithStandIns(spark())
+        let host = SparkWithHooks(spark())
         let created = Probe.tmux(host, user: "vybnz69", ["display", "-p", "-t", "=vybn", "#{session_created}"])?.output.trimmingWhitespace() ?? "?"
         host.machine.docker.containers[0].running = false   // cut after docker stop
         var progress = Progress(mode: .practice, stepCount: 6, machine: nil, now: "t0")
@@ -155,13 +146,13 @@ import Testing
         }
         let run = runSteps([UnplugProtocolStep.make()], on: host, lines: ["y"], progress: progress)
         #expect(run.outcome == .complete)
-        #expect(run.output.contains("Resuming: \"Unplug check 4"))
+        #expect(run.text.contains("Resuming: \"Unplug check 4"))
         #expect(host.machine.history == ["sudo docker stop open-webui", "sudo docker start open-webui"])
         #expect(run.progress.step(5)?.action("unplug-4-docker")?.attempts == 2)
     }
 
     /// Step 5 cut with check 4 in flight, its baseline taken (with the container's start time).
-    func cutWithCheck4InFlight(_ host: SparkWithStandIns) -> Progress {
+    func cutWithCheck4InFlight(_ host: SparkWithHooks) -> Progress {
         let created = Probe.tmux(host, user: "vybnz69", ["display", "-p", "-t", "=vybn", "#{session_created}"])?.output.trimmingWhitespace() ?? "?"
         let started = Probe.dockerInspect(host, "open-webui", "{{.State.StartedAt}}") ?? "?"
         var progress = Progress(mode: .practice, stepCount: 6, machine: nil, now: "t0")
@@ -180,10 +171,10 @@ import Testing
     /// Cut after check 4 was marked in flight but before docker stop ran: the container still
     /// runs from the start the baseline saw, so nothing was tested yet and it must not pass.
     @Test func aCutBeforeDockerStopRunsCheck4OnResume() {
-        let host = SparkWithStandIns(spark())
+        let host = SparkWithHooks(spark())
         let progress = cutWithCheck4InFlight(host)
         let run = runSteps([UnplugProtocolStep.make()], on: host, lines: ["y"], progress: progress)
-        #expect(run.outcome == .complete, "\(run.output)")
+        #expect(run.outcome == .complete, "\(run.text)")
         #expect(host.machine.history == ["sudo docker stop open-webui", "sudo docker start open-webui"])
         #expect(run.progress.step(5)?.action("unplug-4-docker")?.status == .done)
         #expect(run.progress.step(5)?.action("unplug-4-docker")?.attempts == 2)
@@ -192,12 +183,12 @@ import Testing
     /// Cut after docker start returned, before it was recorded: the container has started since
     /// the baseline and the session survived, so the check is judged, not redone.
     @Test func aCutAfterDockerStartIsJudgedNotRedone() throws {
-        let host = SparkWithStandIns(spark())
+        let host = SparkWithHooks(spark())
         let progress = cutWithCheck4InFlight(host)
         _ = try host.run(.privileged(["docker", "stop", "open-webui"]))
         _ = try host.run(.privileged(["docker", "start", "open-webui"]))
         let run = runSteps([UnplugProtocolStep.make()], on: host, progress: progress)
-        #expect(run.outcome == .complete, "\(run.output)")
+        #expect(run.outcome == .complete, "\(run.text)")
         #expect(host.machine.history == ["sudo docker stop open-webui", "sudo docker start open-webui"])
         #expect(run.progress.step(5)?.action("unplug-4-docker")?.status == .done)
         #expect(run.progress.step(5)?.action("unplug-4-docker")?.note?.contains("survived") == true)
@@ -205,13 +196,13 @@ import Testing
     }
 
     @Test func aSecondRunOnlyVerifies() {
-        let host = SparkWithStandIns(spark())
+        let host = SparkWithHooks(spark())
         let first = runSteps([UnplugProtocolStep.make()], on: host, lines: ["y"], answers: Self.allYes)
         #expect(first.outcome == .complete)
         let history = host.machine.history
         let second = runSteps([UnplugProtocolStep.make()], on: host, progress: first.progress)
         #expect(second.outcome == .complete)
-        #expect(second.output.contains("[done] verified again"))
+        #expect(second.text.contains("[done] verified again"))
         #expect(host.machine.history == history)
     }
 
@@ -219,7 +210,7 @@ import Testing
         var machine = spark()
         machine.tmuxSessions[0].name = "agent"
         machine.docker.containers[0].name = "webui"
-        let host = SparkWithStandIns(machine)
+        let host = SparkWithHooks(machine)
         var answers = Self.allYes
         answers["tmuxSession"] = "agent"
         answers["webuiContainer"] = "webui"

@@ -1,10 +1,11 @@
+@testable import Phase0Core
 @testable import Phase0Parsers
 @testable import Phase0Practice
-import Phase0TestSupport
-import Testing
-import Foundation
-@testable import Phase0Core
 @testable import Phase0Steps
+import Phase0TestKit
+import Phase0TestSupport
+import Foundation
+import Testing
 
 struct ResumeCut: Error {}
 
@@ -92,14 +93,14 @@ func runStep0(machine: SimulatedSpark, progress: Progress?, dir: TempDir, cutAt:
               interruptProgram: String? = nil) -> (RunResult, CuttingHost) {
     let statePath = dir.path + "/practice.json"
     let host = CuttingHost(machine: machine, cutAt: cutAt, statePath: statePath, interruptProgram: interruptProgram)
-    let output = CapturedOutput()
-    let engine = Engine(steps: [SwapStep.make(), StepProbe().step()], host: host, output: output, reader: ScriptedLineReader([]),
-                        progress: progress ?? Progress(mode: .practice, stepCount: 2, machine: machine, now: "T0"),
-                        store: StateStore(path: statePath, snapshotType: SimulatedSpark.self), transcript: nil,
-                        options: RunOptions(assumeYes: true), clock: TickClock().now)
-    let outcome = engine.run()
-    return (RunResult(outcome: outcome, machine: host.machine, progress: engine.progress, points: host.points,
-                      violations: host.violations, text: output.text), host)
+    let wizard = EngineRun(
+        [SwapStep.make(), StepProbe().step()], on: host,
+        progress: progress ?? Progress(mode: .practice, stepCount: 2, machine: machine, now: "T0"),
+        options: RunOptions(assumeYes: true), store: StateStore(path: statePath, snapshotType: SimulatedSpark.self),
+        clock: TickClock().now)
+    let outcome = wizard.run()
+    return (RunResult(outcome: outcome, machine: host.machine, progress: wizard.progress, points: host.points,
+                      violations: host.violations, text: wizard.text), host)
 }
 
 /// What must be equal between a cut-and-resumed run and an uncut one: answers and statuses.
@@ -134,13 +135,13 @@ func differences(_ a: SimulatedSpark, _ b: SimulatedSpark) -> [String] {
     @Test(arguments: Survivor.allCases, scenarios)
     func aCutAtEveryPointOfStep0ResumesToTheSameMachine(survivor: Survivor, scenario: String) throws {
         let start = try SimulatedSpark.with(scenario)
-        let (reference, _) = runStep0(machine: start, progress: nil, dir: try TempDir())
+        let (reference, _) = runStep0(machine: start, progress: nil, dir: try TempDir("resume", memory: true))
         #expect(reference.outcome == .complete, "\(reference.text)")
         #expect(reference.violations.isEmpty)
         #expect(reference.points > 50)
 
         for cutAt in 1...reference.points {
-            let dir = try TempDir()
+            let dir = try TempDir("resume", memory: true)
             let (cut, host) = runStep0(machine: start, progress: nil, dir: dir, cutAt: cutAt)
             let fileAtCut = try #require(host.fileAtCut, "no cut at point \(cutAt)")
             let machineAtCut = try #require(host.machineAtCut)
@@ -186,10 +187,10 @@ func differences(_ a: SimulatedSpark, _ b: SimulatedSpark) -> [String] {
     /// A cut during the resumed run too, at a spread of pairs of points.
     @Test func twoCutsInARow() throws {
         let start = SimulatedSpark()
-        let (reference, _) = runStep0(machine: start, progress: nil, dir: try TempDir())
+        let (reference, _) = runStep0(machine: start, progress: nil, dir: try TempDir("resume", memory: true))
         for first in stride(from: 3, through: reference.points, by: 9) {
             for second in stride(from: 2, through: reference.points, by: 13) {
-                let dir = try TempDir()
+                let dir = try TempDir("resume", memory: true)
                 let path = dir.path + "/practice.json"
                 let (_, host1) = runStep0(machine: start, progress: nil, dir: dir, cutAt: first)
                 try #require(host1.fileAtCut ?? nil).write(to: URL(fileURLWithPath: path))
@@ -212,7 +213,7 @@ func differences(_ a: SimulatedSpark, _ b: SimulatedSpark) -> [String] {
     /// and the next run re-checks it first.
     @Test(arguments: [true, false])
     func ctrlCDuringACommandIsRecheckedOnResume(commandRan: Bool) throws {
-        let dir = try TempDir()
+        let dir = try TempDir("resume", memory: true)
         let path = dir.path + "/practice.json"
         let (first, _) = runStep0(machine: SimulatedSpark(), progress: nil, dir: dir, interruptProgram: "mkswap")
         #expect(first.outcome == .interrupted)

@@ -1,10 +1,11 @@
+@testable import Phase0Core
 @testable import Phase0Parsers
 @testable import Phase0Practice
-import Phase0TestSupport
-import Testing
-import Foundation
-@testable import Phase0Core
 @testable import Phase0Steps
+import Phase0TestKit
+import Phase0TestSupport
+import Foundation
+import Testing
 
 /// A valid resume file, as a JSON object to break in one place at a time.
 func validProgressJSON() throws -> [String: Any] {
@@ -12,37 +13,6 @@ func validProgressJSON() throws -> [String: Any] {
     _ = h.engine.run()
     let data = try #require(FileManager.default.contents(atPath: h.store.path))
     return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-}
-
-func write(_ text: String, to path: String, mode: Int = 0o600) throws {
-    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-    chmod(path, mode_t(mode))
-}
-
-func json(_ object: Any) throws -> String {
-    String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
-}
-
-/// Loads `path` with `load`, expects an InputFileError that names the file and says `problem`,
-/// and checks the file was left exactly as it was.
-func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLocation = #_sourceLocation,
-                   _ load: () throws -> Void) throws {
-    let before = FileManager.default.contents(atPath: path)
-    let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-    do {
-        try load()
-        Issue.record("accepted, expected: \(problem)", sourceLocation: sourceLocation)
-    } catch let error as InputFileError {
-        #expect(error.path == path, sourceLocation: sourceLocation)
-        #expect(error.description.hasPrefix(path + ": "), sourceLocation: sourceLocation)
-        #expect(error.problem.contains(problem), "\(error.problem)", sourceLocation: sourceLocation)
-    } catch {
-        Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
-    }
-    #expect(FileManager.default.contents(atPath: path) == before, "the file changed", sourceLocation: sourceLocation)
-    let after = try? FileManager.default.attributesOfItem(atPath: path)
-    #expect(after?[.modificationDate] as? Date == attributes?[.modificationDate] as? Date, sourceLocation: sourceLocation)
-    #expect(after?[.posixPermissions] as? Int == attributes?[.posixPermissions] as? Int, sourceLocation: sourceLocation)
 }
 
 @Suite struct ResumeFileTests {
@@ -58,7 +28,7 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
     }
 
     @Test func noFileMeansNoProgressYet() throws {
-        let dir = try TempDir()
+        let dir = try TempDir("resume", memory: true)
         #expect(try StateStore(path: dir.path + "/none.json", snapshotType: SimulatedSpark.self).load() == nil)
     }
 
@@ -75,7 +45,7 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
         ("badStatus", "bad value at \"steps.[0].status\""),
     ])
     func aBrokenResumeFileIsRefusedAndLeftAlone(kind: String, problem: String) throws {
-        let dir = try TempDir()
+        let dir = try TempDir("resume", memory: true)
         let path = dir.path + "/practice.json"
         var object = try validProgressJSON()
         let valid = try json(object)
@@ -100,7 +70,7 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
     }
 
     @Test func aSymlinkIsRefused() throws {
-        let dir = try TempDir()
+        let dir = try TempDir("resume", memory: true)
         let real = dir.path + "/real.json"
         try write(try json(try validProgressJSON()), to: real)
         let link = dir.path + "/practice.json"
@@ -111,14 +81,14 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
 
     @Test(arguments: [0o666, 0o620, 0o602])
     func aFileOthersCanWriteIsRefused(mode: Int) throws {
-        let dir = try TempDir()
+        let dir = try TempDir("resume", memory: true)
         let path = dir.path + "/practice.json"
         try write(try json(try validProgressJSON()), to: path, mode: mode)
         try expectRefused(path, "is writable by other users (mode \(String(mode, radix: 8)))") { _ = try StateStore(path: path, snapshotType: SimulatedSpark.self).load() }
     }
 
     @Test func aDirectoryIsRefused() throws {
-        let dir = try TempDir()
+        let dir = try TempDir("resume", memory: true)
         let path = dir.path + "/practice.json"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         try expectRefused(path, "is not a regular file") { _ = try StateStore(path: path, snapshotType: SimulatedSpark.self).load() }
@@ -127,7 +97,7 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
     /// The mode check lives in the composition root; it runs before any host is built.
     @Test(arguments: [true, false])
     func aPracticeFileIsNotALiveFileAndBackAgain(practiceRun: Bool) throws {
-        let dir = try TempDir()
+        let dir = try TempDir("resume", memory: true)
         let path = dir.path + "/state.json"
         var object = try validProgressJSON()
         if practiceRun {
@@ -149,7 +119,7 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
     }
 
     @Test func aLiveFileWithAMachineIsInconsistent() throws {
-        let dir = try TempDir()
+        let dir = try TempDir("resume", memory: true)
         let path = dir.path + "/state.json"
         var object = try validProgressJSON()
         object["mode"] = "live"
@@ -158,7 +128,7 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
     }
 
     @Test func resetMovesTheFileAsideNeverDeletesIt() throws {
-        let dir = try TempDir()
+        let dir = try TempDir("resume", memory: true)
         let path = dir.path + "/practice.json"
         try write("not json", to: path)
         let store = StateStore(path: path, snapshotType: SimulatedSpark.self)
@@ -173,7 +143,7 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
 
 @Suite struct LockTests {
     @Test func aSecondLockOnTheSameFileNamesTheHolder() throws {
-        let dir = try TempDir()
+        let dir = try TempDir("resume", memory: true)
         let path = dir.path + "/sub/dir/practice.json"
         let first = StateStore(path: path, snapshotType: SimulatedSpark.self)
         try first.lock()
@@ -189,7 +159,7 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
     }
 
     @Test func theLockIsFreedWithItsStore() throws {
-        let dir = try TempDir()
+        let dir = try TempDir("resume", memory: true)
         let path = dir.path + "/practice.json"
         do {
             let first = StateStore(path: path, snapshotType: SimulatedSpark.self)
@@ -200,21 +170,16 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
 
     /// Another process (util-linux flock, which writes no PID) holds the lock.
     @Test func aLockHeldByAnotherProcess() throws {
-        let dir = try TempDir()
+        let dir = try TempDir("resume", memory: true)
         let path = dir.path + "/practice.json"
         let flockTool = "/usr/bin/flock"
         try #require(FileManager.default.isExecutableFile(atPath: flockTool), "flock (util-linux) is needed")
         try write("4242\n", to: path + ".lock")
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: flockTool)
         // -o: the child does not inherit the lock. cat ends when its input is closed.
-        holder.arguments = ["-o", path + ".lock", "cat"]
-        let input = Pipe()
-        holder.standardInput = input
-        try holder.run()
+        let holder = try Program.start([flockTool, "-o", path + ".lock", "cat"])
         defer {
-            try? input.fileHandleForWriting.close()
-            holder.waitUntilExit()
+            holder.closeInput()
+            _ = holder.wait()
         }
         // Wait until flock holds it, probing without writing (StateStore.lock would write our PID).
         var taken = false
@@ -243,7 +208,7 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
     }
 
     @Test func aGoodFile() throws {
-        let dir = try TempDir()
+        let dir = try TempDir("resume", memory: true)
         let path = dir.path + "/answers.json"
         try write(#"{"swapSize": "64G", "swapfile": "/swapfile"}"#, to: path, mode: 0o644)
         #expect(try loadAnswersFile(path, knownKeys: keys) == ["swapSize": "64G", "swapfile": "/swapfile"])
@@ -260,64 +225,21 @@ func expectRefused(_ path: String, _ problem: String, sourceLocation: SourceLoca
         ("", "is empty"),
     ])
     func aBadAnswersFileIsRefused(text: String, problem: String) throws {
-        let dir = try TempDir()
+        let dir = try TempDir("resume", memory: true)
         let path = dir.path + "/answers.json"
         try write(text, to: path, mode: 0o644)
         try expectRefused(path, problem) { _ = try loadAnswersFile(path, knownKeys: keys) }
     }
 
     @Test func aWorldWritableAnswersFileIsRefused() throws {
-        let dir = try TempDir()
+        let dir = try TempDir("resume", memory: true)
         let path = dir.path + "/answers.json"
         try write(#"{"swapSize": "64G"}"#, to: path, mode: 0o666)
         try expectRefused(path, "is writable by every user") { _ = try loadAnswersFile(path, knownKeys: keys) }
     }
 
     @Test func aMissingAnswersFile() throws {
-        let dir = try TempDir()
+        let dir = try TempDir("resume", memory: true)
         #expect(throws: InputFileError.self) { try loadAnswersFile(dir.path + "/none.json", knownKeys: keys) }
     }
 }
-
-@Suite struct ScenarioFileTests {
-    @Test func aGoodScenario() throws {
-        let dir = try TempDir()
-        let path = dir.path + "/scenario.json"
-        try write(#"{"description": "full disk", "filesystem": {"type": "xfs", "freeGiB": 10}, "swaps": [], "memory": {"availableMiB": 100}}"#,
-                  to: path, mode: 0o644)
-        let machine = try Scenario.load(path).apply()
-        #expect(machine.mounts[0].fstype == "xfs")
-        #expect(machine.mounts[0].availBytes == 10 * ByteSize.giB)
-        #expect(machine.swaps.isEmpty)
-        #expect(machine.memAvailableKiB == 100 * 1024)
-    }
-
-    @Test(arguments: [
-        (#"{"swap": []}"#, "unknown key \"swap\""),
-        (#"{"filesystem": {"type": "ext4", "free": 10}}"#, "unknown key \"free\" in filesystem"),
-        (#"{"swaps": [{"path": "/s", "sizeGiB": 1, "size": 2}]}"#, "unknown key \"size\""),
-        (#"{"filesystem": {"freeGiB": "lots"}}"#, "wrong type at \"filesystem.freeGiB\""),
-        (#"{"swaps": {"path": "/s"}}"#, "wrong type at \"swaps\""),
-        (#"{"programs": {"mosh": "yes"}}"#, "wrong type at \"programs.mosh\""),
-        (#"{"swaps": [{"path": "/s"}]}"#, "missing key \"sizeGiB\""),
-        (#"{"filesystem": {"freeGiB": -1}}"#, "filesystem.freeGiB must be between 0 and 1000000"),
-        (#"{"swaps": [{"path": "/s", "sizeGiB": -16}]}"#, "sizeGiB must be between 0 and 16384"),
-        (#"{"swaps": [{"path": "/s", "sizeGiB": 0}]}"#, "sizeGiB must be between 0 and 16384"),
-        (#"{"swaps": [{"path": "/s", "sizeGiB": 16, "usedGiB": -1}]}"#, "usedGiB must be between 0 and sizeGiB"),
-        (#"{"swaps": [{"path": "/s", "sizeGiB": 16, "usedGiB": 17}]}"#, "usedGiB must be between 0 and sizeGiB"),
-        (#"{"swaps": [{"path": "s", "sizeGiB": 16}]}"#, "must be an absolute path"),
-        (#"{"memory": {"availableMiB": -5}}"#, "memory.availableMiB must be between 0"),
-        (#"{"memory": {"totalGiB": 0}}"#, "memory.totalGiB must be between 0 and 4096"),
-        (#"{"services": {"ollama.service": "running"}}"#, "must be \"active\", \"inactive\" or \"missing\""),
-        (#"{"files": {"etc/fstab": ""}}"#, "must be an absolute path"),
-        ("[]", "is not a valid scenario"),
-        ("", "is empty"),
-    ])
-    func aBadScenarioIsRefused(text: String, problem: String) throws {
-        let dir = try TempDir()
-        let path = dir.path + "/scenario.json"
-        try write(text, to: path, mode: 0o644)
-        try expectRefused(path, problem) { _ = try Scenario.load(path) }
-    }
-}
-

@@ -1,5 +1,6 @@
 @testable import Phase0Parsers
 @testable import Phase0Practice
+import Phase0TestKit
 import Phase0TestSupport
 import Foundation
 import Testing
@@ -102,8 +103,9 @@ import Testing
     }
 
     @Test func plantedSecretsReachNeitherTheTranscriptNorTheResumeFile() throws {
-        let directory = try Rel.tempDir("secrets")
-        defer { Rel.remove(directory) }
+        let scratch = try TempDir("secrets")
+        defer { scratch.remove() }
+        let directory = scratch.path
         let statePath = directory + "/state/phase0/practice.json"
         let store = StateStore(path: statePath, privateDirectory: true)
         try store.lock()
@@ -112,11 +114,11 @@ import Testing
         let transcript = try #require(Transcript(path: statePath + ".transcript.log"))
         // The operator first pastes a token where a name is asked, then a name.
         let reader = ScriptedLineReader(["ghp_PLANTEDGH11abcdefghijklmnopqrstu", "vybn"])
-        let output = CapturedOutput()
-        let engine = Engine(steps: steps, host: host, output: output, reader: reader,
-                            progress: Progress(mode: .practice, stepCount: 1, machine: SimulatedSpark(), now: "T"),
-                            store: store, transcript: transcript, options: RunOptions(assumeYes: true), clock: { "T" })
-        let outcome = engine.run()
+        let wizard = EngineRun(steps, on: host, reader: reader,
+                               progress: Progress(mode: .practice, stepCount: 1, machine: SimulatedSpark(), now: "T"),
+                               options: RunOptions(assumeYes: true), store: store, transcript: transcript)
+        let outcome = wizard.run()
+        let output = wizard.output
         guard case .failed = outcome else { Issue.record("expected the planted failure, got \(outcome)"); return }
         #expect(output.text.contains("looks like a secret"))
         #expect(!output.text.contains("PLANTEDGH11"), "the refused token was echoed")
@@ -143,15 +145,16 @@ import Testing
     /// the built binary still leaves only private files, and the simulated machine's files have
     /// the modes the guide needs.
     @Test func everyFilePhase0WritesIsPrivateWhateverTheUmask() throws {
-        let directory = try Rel.tempDir("modes")
-        defer { Rel.remove(directory) }
+        let scratch = try TempDir("modes")
+        defer { scratch.remove() }
+        let directory = scratch.path
         let answers = directory + "/answers.json"
-        try Rel.write(try Rel.answersJSON(Rel.answers), to: answers)
+        try write(try Rel.answersJSON(Rel.answers), to: answers)
         let stateDirectory = directory + "/state/phase0"
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         chmod(stateDirectory, 0o755)
         let open = ["/bin/bash", "-c", "umask 000; exec \"$@\"", "bash"] + Rel.practiceArgs(answersPath: answers)
-        let result = try Rel.run(open, environment: Rel.environment(home: directory))
+        let result = try Program.run(open, environment: Rel.environment(home: directory))
         #expect(result.status == ExitStatus.failed || result.status == 0, "\(result.output.suffix(300))")
         let state = Rel.statePath(home: directory)
         #expect(Self.mode(stateDirectory) == 0o700)
@@ -170,20 +173,21 @@ import Testing
         let shared = directory + "/shared"
         try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
         chmod(shared, 0o755)
-        _ = try Rel.run(open + ["--state", shared + "/mine.json"], environment: Rel.environment(home: directory))
+        _ = try Program.run(open + ["--state", shared + "/mine.json"], environment: Rel.environment(home: directory))
         #expect(Self.mode(shared) == 0o755)
         #expect(Self.mode(shared + "/mine.json") == 0o600)
     }
 
     /// A backup is never overwritten: an old `.phase0-backup.1` stays, the new one is `.2`.
     @Test func anOlderBackupIsNeverOverwritten() throws {
-        let directory = try Rel.tempDir("backups")
-        defer { Rel.remove(directory) }
+        let scratch = try TempDir("backups")
+        defer { scratch.remove() }
+        let directory = scratch.path
         let answers = directory + "/answers.json"
-        try Rel.write(try Rel.answersJSON(Rel.answers), to: answers)
+        try write(try Rel.answersJSON(Rel.answers), to: answers)
         let scenario = directory + "/scenario.json"
-        try Rel.write(##"{"files": {"/etc/fstab.phase0-backup.1": "# an older backup\n"}}"##, to: scenario)
-        _ = try Rel.run(Rel.practiceArgs(answersPath: answers, extra: ["--scenario", scenario]), environment: Rel.environment(home: directory))
+        try write(##"{"files": {"/etc/fstab.phase0-backup.1": "# an older backup\n"}}"##, to: scenario)
+        _ = try Program.run(Rel.practiceArgs(answersPath: answers, extra: ["--scenario", scenario]), environment: Rel.environment(home: directory))
         let saved = try #require(Rel.read(Rel.statePath(home: directory)))
         let machine = try #require(try Progress.decodePractice(saved).spark)
         #expect(machine.files["/etc/fstab.phase0-backup.1"]?.content == "# an older backup\n")

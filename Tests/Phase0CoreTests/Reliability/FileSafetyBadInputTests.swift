@@ -1,5 +1,6 @@
 @testable import Phase0Parsers
 @testable import Phase0Practice
+import Phase0TestKit
 import Phase0TestSupport
 import Foundation
 import Testing
@@ -36,8 +37,8 @@ import Testing
     static func goodResume(in directory: String) throws -> Data {
         let home = directory + "/maker"
         let answers = directory + "/maker-answers.json"
-        try Rel.write(try Rel.answersJSON(Rel.answers), to: answers)
-        _ = try Rel.run(Rel.practiceArgs(answersPath: answers), environment: Rel.environment(home: home))
+        try write(try Rel.answersJSON(Rel.answers), to: answers)
+        _ = try Program.run(Rel.practiceArgs(answersPath: answers), environment: Rel.environment(home: home))
         return try #require(Rel.read(Rel.statePath(home: home)))
     }
 
@@ -105,8 +106,9 @@ import Testing
 
     @Test(arguments: cases)
     func aBrokenFileIsRefusedWithExit65AndLeftAsItWas(kind: Kind, damage: Damage) throws {
-        let directory = try Rel.tempDir("badinput")
-        defer { Rel.remove(directory) }
+        let scratch = try TempDir("badinput")
+        defer { scratch.remove() }
+        let directory = scratch.path
         let home = directory + "/home"
         let good = kind == .resume ? try Self.goodResume(in: directory)
             : Data((kind == .answers ? Self.goodAnswers : Self.goodScenario).utf8)
@@ -122,15 +124,15 @@ import Testing
             chmod(path, damage == .worldWritable ? 0o666 : 0o600)
         }
         let answers = directory + "/good-answers.json"
-        try Rel.write(Self.goodAnswers, to: answers)
-        var args = [Rel.binary, "--practice", "-y"]
+        try write(Self.goodAnswers, to: answers)
+        var args = [phase0Binary, "--practice", "-y"]
         switch kind {
         case .resume: args += ["--answers", answers, "--state", path]
         case .answers: args += ["--answers", path]
         case .scenario: args += ["--answers", answers, "--scenario", path]
         }
         let before = Self.snapshot(path)
-        let result = try Rel.run(args, environment: Rel.environment(home: home))
+        let result = try Program.run(args, environment: Rel.environment(home: home))
         let label = "\(kind) file, \(damage)"
         #expect(result.status == ExitStatus.badInput, "\(label): exit \(result.status)\n\(result.output.suffix(500))")
         #expect(result.output.contains(path), "\(label): the message does not name the file: \(result.output.suffix(300))")
@@ -148,12 +150,13 @@ import Testing
         (#"{"swapSize": null}"#, "must be a JSON object"),
     ])
     func answersThatNoQuestionMayTakeAreRefused(json: String, problem: String) throws {
-        let directory = try Rel.tempDir("badanswers")
-        defer { Rel.remove(directory) }
+        let scratch = try TempDir("badanswers")
+        defer { scratch.remove() }
+        let directory = scratch.path
         let path = directory + "/answers.json"
-        try Rel.write(json, to: path)
+        try write(json, to: path)
         let before = Self.snapshot(path)
-        let result = try Rel.run([Rel.binary, "--practice", "-y", "--answers", path], environment: Rel.environment(home: directory))
+        let result = try Program.run([phase0Binary, "--practice", "-y", "--answers", path], environment: Rel.environment(home: directory))
         #expect(result.status == ExitStatus.badInput)
         #expect(result.output.contains(path) && result.output.contains(problem), "\(result.output)")
         #expect(!result.output.contains("hunter2") && !result.output.contains("kR4nd0mS3cr3t"), "the secret was echoed")

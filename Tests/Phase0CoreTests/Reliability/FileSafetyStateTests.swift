@@ -1,5 +1,6 @@
 @testable import Phase0Parsers
 @testable import Phase0Practice
+import Phase0TestKit
 import Phase0TestSupport
 import Foundation
 import Testing
@@ -23,8 +24,8 @@ import Testing
         let home = directory + "/home"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         let setup = Setup(home: home, answers: directory + "/answers.json")
-        try Rel.write(try Rel.answersJSON(Rel.answers), to: setup.answers)
-        if run { _ = try Rel.run(setup.args, environment: setup.environment) }
+        try write(try Rel.answersJSON(Rel.answers), to: setup.answers)
+        if run { _ = try Program.run(setup.args, environment: setup.environment) }
         return setup
     }
 
@@ -40,13 +41,14 @@ import Testing
 
     @Test(.enabled(if: isRoot, "mounting a tmpfs needs root (CI runs as root)"))
     func fullDiskLeavesThePreviousStateIntact() throws {
-        let directory = try Rel.tempDir("fulldisk")
-        defer { Rel.remove(directory) }
+        let scratch = try TempDir("fulldisk")
+        defer { scratch.remove() }
+        let directory = scratch.path
         let mountPoint = directory + "/fs"
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        let mounted = try Rel.run(["/bin/mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", mountPoint], environment: [:])
+        let mounted = try Program.run(["/bin/mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", mountPoint], environment: [:])
         try #require(mounted.status == 0, "mount: \(mounted.output)")
-        defer { _ = try? Rel.run(["/bin/umount", "-l", mountPoint], environment: [:]) }
+        defer { _ = try? Program.run(["/bin/umount", "-l", mountPoint], environment: [:]) }
 
         let setup = try Self.setup(in: mountPoint)
         let before = try #require(Rel.read(setup.state))
@@ -58,7 +60,7 @@ import Testing
         while one.withUnsafeBytes({ write(filler, $0.baseAddress, 1) }) > 0 {}
         close(filler)
 
-        let full = try Rel.run(setup.args, environment: setup.environment)
+        let full = try Program.run(setup.args, environment: setup.environment)
         #expect(full.status == ExitStatus.failed)
         #expect(full.output.contains("could not save progress to \(setup.state): No space left on device"), "\(full.output.suffix(600))")
         #expect(full.output.contains("the previous progress file is unchanged"))
@@ -66,7 +68,7 @@ import Testing
         #expect(Self.leftovers(setup).isEmpty)
 
         unlink(mountPoint + "/filler")
-        let again = try Rel.run(setup.args, environment: setup.environment)
+        let again = try Program.run(setup.args, environment: setup.environment)
         #expect(again.status == ExitStatus.failed || again.status == 0, "with space again it resumes: \(again.output.suffix(300))")
         #expect(try Progress.decodePractice(try #require(Rel.read(setup.state))).steps.count >= 1)
     }
@@ -74,12 +76,13 @@ import Testing
     /// The same without root: a file size limit (RLIMIT_FSIZE, SIGXFSZ ignored) makes the
     /// write fail with EFBIG, as a full disk makes it fail with ENOSPC.
     @Test func fileSizeLimitLeavesThePreviousStateIntact() throws {
-        let directory = try Rel.tempDir("fsize")
-        defer { Rel.remove(directory) }
+        let scratch = try TempDir("fsize")
+        defer { scratch.remove() }
+        let directory = scratch.path
         let setup = try Self.setup(in: directory)
         let before = try #require(Rel.read(setup.state))
         let limited = ["/bin/bash", "-c", "trap '' XFSZ; ulimit -f 4; exec \"$@\"", "bash"] + setup.args
-        let result = try Rel.run(limited, environment: setup.environment)
+        let result = try Program.run(limited, environment: setup.environment)
         #expect(result.status == ExitStatus.failed)
         #expect(result.output.contains("could not save progress to \(setup.state): File too large"), "\(result.output.suffix(600))")
         #expect(Rel.read(setup.state) == before)
@@ -89,21 +92,22 @@ import Testing
     /// A save that fails halfway through a run: the last good progress stays, and a later
     /// run resumes from it to the same end as an uninterrupted run.
     @Test func aSaveFailingMidRunResumesToTheSameEnd() throws {
-        let directory = try Rel.tempDir("fsize-mid")
-        defer { Rel.remove(directory) }
+        let scratch = try TempDir("fsize-mid")
+        defer { scratch.remove() }
+        let directory = scratch.path
         let reference = try Self.setup(in: directory + "/reference")
         let referenceState = try Rel.normalized(try #require(Rel.read(reference.state)))
 
         let setup = try Self.setup(in: directory + "/limited", run: false)
         // The first save (~7 KB) fits, the later ones (~10 KB) do not.
         let limited = ["/bin/bash", "-c", "trap '' XFSZ; ulimit -f 9; exec \"$@\"", "bash"] + setup.args
-        let cut = try Rel.run(limited, environment: setup.environment)
+        let cut = try Program.run(limited, environment: setup.environment)
         #expect(cut.status == ExitStatus.failed)
         #expect(cut.output.contains("File too large"), "\(cut.output.suffix(400))")
         let left = try #require(Rel.read(setup.state))
         let progress = try Progress.decodePractice(left)
         #expect(progress.step(0)?.status != .done, "the limit should have stopped it inside Step 0")
-        let resumed = try Rel.run(setup.args, environment: setup.environment)
+        let resumed = try Program.run(setup.args, environment: setup.environment)
         #expect(resumed.status == ExitStatus.failed || resumed.status == 0)
         #expect(try Rel.normalized(try #require(Rel.read(setup.state))) == referenceState)
     }
@@ -116,19 +120,20 @@ import Testing
     }
 
     @Test func readOnlyDirectoryLeavesThePreviousStateIntact() throws {
-        let directory = try Rel.tempDir("readonly")
-        defer { Rel.remove(directory) }
+        let scratch = try TempDir("readonly")
+        defer { scratch.remove() }
+        let directory = scratch.path
         let setup = try Self.setup(in: directory, run: false)
         if Self.isRoot {
             for path in [directory, setup.home, setup.answers] { chown(path, 65534, 65534) }
         }
-        let first = try Rel.run(Self.asOperator(setup.args), environment: setup.environment)
+        let first = try Program.run(Self.asOperator(setup.args), environment: setup.environment)
         #expect(first.status == ExitStatus.failed || first.status == 0, "\(first.output.suffix(400))")
         let before = try #require(Rel.read(setup.state))
         let stateDirectory = (setup.state as NSString).deletingLastPathComponent
         chmod(stateDirectory, 0o500)
         defer { chmod(stateDirectory, 0o700) }
-        let result = try Rel.run(Self.asOperator(setup.args), environment: setup.environment)
+        let result = try Program.run(Self.asOperator(setup.args), environment: setup.environment)
         #expect(result.status == ExitStatus.failed)
         #expect(result.output.contains("could not save progress to \(setup.state): Permission denied"), "\(result.output.suffix(600))")
         #expect(Rel.read(setup.state) == before)
@@ -136,16 +141,17 @@ import Testing
 
     @Test(.enabled(if: isRoot, "remounting read-only needs root"))
     func readOnlyFilesystemLeavesThePreviousStateIntact() throws {
-        let directory = try Rel.tempDir("rofs")
-        defer { Rel.remove(directory) }
+        let scratch = try TempDir("rofs")
+        defer { scratch.remove() }
+        let directory = scratch.path
         let mountPoint = directory + "/fs"
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        try #require(try Rel.run(["/bin/mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint], environment: [:]).status == 0)
-        defer { _ = try? Rel.run(["/bin/umount", "-l", mountPoint], environment: [:]) }
+        try #require(try Program.run(["/bin/mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint], environment: [:]).status == 0)
+        defer { _ = try? Program.run(["/bin/umount", "-l", mountPoint], environment: [:]) }
         let setup = try Self.setup(in: mountPoint)
         let before = try #require(Rel.read(setup.state))
-        try #require(try Rel.run(["/bin/mount", "-o", "remount,ro", mountPoint], environment: [:]).status == 0)
-        let result = try Rel.run(setup.args, environment: setup.environment)
+        try #require(try Program.run(["/bin/mount", "-o", "remount,ro", mountPoint], environment: [:]).status == 0)
+        let result = try Program.run(setup.args, environment: setup.environment)
         #expect(result.status == ExitStatus.failed)
         #expect(result.output.contains(setup.state) && result.output.contains("Read-only file system"), "\(result.output.suffix(600))")
         #expect(Rel.read(setup.state) == before)
@@ -154,34 +160,21 @@ import Testing
     // MARK: Two wizards
 
     @Test func aSecondWizardOnTheSameStateRefusesAndNamesTheHolder() throws {
-        let directory = try Rel.tempDir("lock")
-        defer { Rel.remove(directory) }
+        let scratch = try TempDir("lock")
+        defer { scratch.remove() }
+        let directory = scratch.path
         let setup = try Self.setup(in: directory, run: false)
         // The first wizard waits at its first confirmation (no -y), holding the lock.
-        let first = Process()
-        first.executableURL = URL(fileURLWithPath: Rel.binary)
-        first.arguments = ["--practice", "--answers", setup.answers]
-        first.environment = setup.environment
-        let input = Pipe(), output = Pipe()
-        first.standardInput = input
-        first.standardOutput = output
-        first.standardError = output
-        try first.run()
-        var seen = ""
-        let deadline = Date().addingTimeInterval(20)
-        while !seen.contains("Run this?") && Date() < deadline {
-            seen += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        }
-        try #require(seen.contains("Run this?"), "the first wizard never asked: \(seen.suffix(400))")
+        let first = try Program.start([phase0Binary, "--practice", "--answers", setup.answers], environment: setup.environment)
+        try #require(first.waitForOutput("Run this?"), "the first wizard never asked: \(first.output.suffix(400))")
         let before = Rel.read(setup.state)
 
-        let second = try Rel.run(setup.args, environment: setup.environment)
+        let second = try Program.run(setup.args, environment: setup.environment)
         #expect(second.status == ExitStatus.locked)
-        #expect(second.output.contains("another phase0 (PID \(first.processIdentifier)) is using \(setup.state)"), "\(second.output)")
+        #expect(second.output.contains("another phase0 (PID \(first.pid)) is using \(setup.state)"), "\(second.output)")
         #expect(Rel.read(setup.state) == before, "the refused wizard touched the resume file")
 
-        try input.fileHandleForWriting.close()   // end of input: never a yes
-        first.waitUntilExit()
-        #expect(first.terminationStatus == ExitStatus.interrupted)
+        first.closeInput()   // end of input: never a yes
+        #expect(first.wait().status == ExitStatus.interrupted)
     }
 }

@@ -1,5 +1,6 @@
 @testable import Phase0Parsers
 @testable import Phase0Practice
+import Phase0TestKit
 import Phase0TestSupport
 import Foundation
 import Testing
@@ -13,12 +14,6 @@ import Phase0Steps
     /// Every question the procedure asks today, plus the operator account asked when root.
     static var questions: [Question] { Procedure.steps().flatMap(\.questions) + [OperatorAccount.question(sudoUser: nil)] }
 
-    static func context() -> StepContext {
-        let machine = SimulatedSpark()
-        return StepContext(host: PracticeHost(machine: machine), output: CapturedOutput(),
-                           progress: Progress(mode: .practice, stepCount: 6, machine: machine, now: "T"), options: RunOptions())
-    }
-
     @Test func theCorpusHasEveryKindOfHostileValue() {
         #expect(HostileCorpus.all.count >= 40)
         let keys = Set(Self.questions.map(\.key))
@@ -29,7 +24,7 @@ import Phase0Steps
     func eachValueIsRefusedWithItsReasonOrAcceptedAsItself(_ hostile: HostileAnswer) throws {
         let question = try #require(Self.questions.first { $0.key == hostile.key })
         // The same rule the engine applies to every answer, typed or from a file.
-        let result = Engine.validateAnswer(question, hostile.value, Self.context())
+        let result = Engine.validateAnswer(question, hostile.value, stepContext(PracticeHost(machine: SimulatedSpark()), options: RunOptions()))
         switch (hostile.expect, result) {
         case (.accepted(let stored), .success(let value)):
             #expect(value == stored)
@@ -48,22 +43,28 @@ import Phase0Steps
 
     // MARK: Carried through: the accepted values in a whole practice run
 
-    /// The in-process practice run with `answers`, recording every command.
-    static func run(_ answers: [String: String]) throws -> (outcome: RunOutcome, commands: [Command], machine: SimulatedSpark) {
-        let directory = try Rel.tempDir("hostile", memory: true)
-        defer { Rel.remove(directory) }
-        let log = CommandLog()
-        let result = try InProcessRun(statePath: directory + "/state.json", answers: Rel.answers.merging(answers) { $1 })
-            .run(machine: SimulatedSpark(), host: { RecordingHost(inner: $0, log: log) })
-        return (result.outcome, log.commands, result.machine)
+    /// The in-process practice run with `answers` on `machine`, recording every command.
+    static func run(_ answers: [String: String], on machine: SimulatedSpark = SimulatedSpark()) throws
+        -> (outcome: RunOutcome, commands: [Command], machine: SimulatedSpark)
+    {
+        let scratch = try TempDir("hostile", memory: true)
+        defer { scratch.remove() }
+        var recorder: SparkWithHooks?
+        let result = try InProcessRun(statePath: scratch.path + "/state.json", answers: Rel.answers.merging(answers) { $1 })
+            .run(machine: machine) {
+                recorder = SparkWithHooks(wrapping: $0)
+                return recorder!
+            }
+        return (result.outcome, try #require(recorder).ran, result.machine)
     }
 
     /// The sources of an fstab, as the real `findmnt` (util-linux) parses the file.
     static func fstabSources(_ text: String) throws -> [String] {
-        let path = try Rel.tempDir("fstab", memory: true)
-        defer { Rel.remove(path) }
-        try Rel.write(text, to: path + "/fstab")
-        let parsed = try Rel.run(["/usr/bin/findmnt", "--tab-file", path + "/fstab", "-J", "-o", "SOURCE"], environment: [:])
+        let scratch = try TempDir("fstab", memory: true)
+        defer { scratch.remove() }
+        let path = scratch.path
+        try write(text, to: path + "/fstab")
+        let parsed = try Program.run(["/usr/bin/findmnt", "--tab-file", path + "/fstab", "-J", "-o", "SOURCE"], environment: [:])
         struct Table: Decodable { struct Entry: Decodable { var source: String }; var filesystems: [Entry] }
         return try JSONDecoder().decode(Table.self, from: Data(parsed.output.utf8)).filesystems.map(\.source)
     }
@@ -121,7 +122,7 @@ import Phase0Steps
     static let shells: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "ash", "busybox"]
 
     @Test func noCommandRunsAShellWithAnAnswerInIt() throws {
-        let context = Self.context()
+        let context = stepContext(PracticeHost(machine: SimulatedSpark()), options: RunOptions())
         var answers: [String: String] = [:]
         for question in Self.questions {
             for candidate in Self.hostileButValid[question.key] ?? [] {

@@ -1,5 +1,6 @@
 @testable import Phase0Parsers
 @testable import Phase0Practice
+import Phase0TestKit
 import Phase0TestSupport
 import Foundation
 import Testing
@@ -101,8 +102,9 @@ import Testing
     /// (which exits 0 even when it complains, so any output is a failure).
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")))
     func systemdAnalyzeAcceptsEveryEscapedValue() throws {
-        let directory = try Rel.tempDir("unit-syntax")
-        defer { Rel.remove(directory) }
+        let scratch = try TempDir("unit-syntax")
+        defer { scratch.remove() }
+        let directory = scratch.path
         var lines = ["[Unit]", "Description=phase0 unit syntax test", "", "[Service]", "Type=oneshot"]
         var arguments: [String] = []
         for raw in Self.values {
@@ -112,14 +114,14 @@ import Testing
             lines.append("Environment=" + environment)
         }
         lines.append("ExecStart=/bin/echo " + arguments.joined(separator: " "))
-        try Rel.write(lines.joined(separator: "\n") + "\n", to: directory + "/phase0-syntax-test.service", mode: 0o644)
-        let verified = try Rel.run(["/usr/bin/systemd-analyze", "verify", directory + "/phase0-syntax-test.service"],
+        try write(lines.joined(separator: "\n") + "\n", to: directory + "/phase0-syntax-test.service", mode: 0o644)
+        let verified = try Program.run(["/usr/bin/systemd-analyze", "verify", directory + "/phase0-syntax-test.service"],
                                    environment: ["PATH": "/usr/bin:/bin", "SYSTEMD_LOG_LEVEL": "notice"])
         #expect(verified.status == 0 && verified.output.trimmingWhitespace().isEmpty, "\(verified.output.prefix(2000))")
 
         // The control: the same check does see an unescaped specifier.
-        try Rel.write("[Service]\nType=oneshot\nExecStart=/bin/echo \"100%z\"\n", to: directory + "/phase0-control.service", mode: 0o644)
-        let control = try Rel.run(["/usr/bin/systemd-analyze", "verify", directory + "/phase0-control.service"],
+        try write("[Service]\nType=oneshot\nExecStart=/bin/echo \"100%z\"\n", to: directory + "/phase0-control.service", mode: 0o644)
+        let control = try Program.run(["/usr/bin/systemd-analyze", "verify", directory + "/phase0-control.service"],
                                   environment: ["PATH": "/usr/bin:/bin", "SYSTEMD_LOG_LEVEL": "notice"])
         #expect(control.output.contains("specifier"), "systemd-analyze did not notice a bad specifier: \(control.output)")
     }

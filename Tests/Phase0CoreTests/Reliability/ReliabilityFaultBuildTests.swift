@@ -1,5 +1,6 @@
 @testable import Phase0Parsers
 @testable import Phase0Practice
+import Phase0TestKit
 import Phase0TestSupport
 import Foundation
 import Testing
@@ -16,7 +17,7 @@ import Testing
     /// A shipped phase0 must not be able to kill itself on an environment variable: the
     /// normal build holds no trace of the switch.
     @Test func theNormalBinaryHasNoKillSwitch() throws {
-        let bytes = try #require(Rel.read(Rel.binary), "the phase0 binary is built with the tests")
+        let bytes = try #require(Rel.read(phase0Binary), "the phase0 binary is built with the tests")
         #expect(bytes.range(of: Data("PHASE0_TEST_KILL_AT".utf8)) == nil)
         #expect(bytes.range(of: Data("PHASE0_TEST_TRACE".utf8)) == nil)
     }
@@ -24,16 +25,17 @@ import Testing
     @Test(.enabled(if: faultBinary != nil, "set by Tests/reliability/torture.sh"))
     func sigkillAtEveryExactPointResumesToTheReference() throws {
         let binary = try #require(Self.faultBinary)
-        let directory = try Rel.tempDir("torture-fault", memory: true)
-        defer { Rel.remove(directory) }
+        let scratch = try TempDir("torture-fault", memory: true)
+        defer { scratch.remove() }
+        let directory = scratch.path
         let answersPath = directory + "/answers.json"
-        try Rel.write(try Rel.answersJSON(Rel.answers), to: answersPath)
+        try write(try Rel.answersJSON(Rel.answers), to: answersPath)
         let args = Rel.practiceArgs(binary: binary, answersPath: answersPath)
 
         let referenceHome = directory + "/reference"
         var environment = Rel.environment(home: referenceHome)
         environment["PHASE0_TEST_TRACE"] = directory + "/trace"
-        let reference = try Rel.run(args, environment: environment)
+        let reference = try Program.run(args, environment: environment)
         let points = String(decoding: Rel.read(directory + "/trace") ?? Data(), as: UTF8.self).split(separator: "\n").map(String.init)
         let referenceData = try #require(Rel.read(Rel.statePath(home: referenceHome)))
         let referenceState = try Rel.normalized(referenceData)
@@ -45,18 +47,18 @@ import Testing
             let home = "\(directory)/cut-\(index)"
             var environment = Rel.environment(home: home)
             environment["PHASE0_TEST_KILL_AT"] = point
-            let first = try Rel.run(args, environment: environment)
+            let first = try Program.run(args, environment: environment)
             runs += 1
             #expect(first.killed, "\(point): the fault build did not stop there (exit \(first.status))")
             kills += 1
             // Resume, cut again at a random point of that run (when it reaches it), then to the end.
             environment["PHASE0_TEST_KILL_AT"] = points[Int(random.next() % UInt64(points.count))]
-            var last = try Rel.run(args, environment: environment)
+            var last = try Program.run(args, environment: environment)
             runs += 1
             if last.killed {
                 secondKills += 1
                 environment["PHASE0_TEST_KILL_AT"] = nil
-                last = try Rel.run(args, environment: environment)
+                last = try Program.run(args, environment: environment)
                 runs += 1
             }
             #expect(!last.killed && last.status == reference.status, "\(point): the resumed run ended with \(last.status)\n\(last.output.suffix(500))")
@@ -66,7 +68,7 @@ import Testing
             let machine = try #require(try Progress.decodePractice(data).spark)
             #expect(Rel.harmfulRepeats(machine.history).isEmpty, "\(point): \(Rel.harmfulRepeats(machine.history))")
             #expect(Rel.activeSwapfileLines(machine) <= 1)
-            Rel.remove(home)
+            removeTree(home)
         }
         print("torture (fault build, SIGKILL at every exact point): \(points.count) points, \(kills) kills there + \(secondKills) second kills in resumed runs, \(runs) runs, all ended as the reference (exit \(reference.status))")
     }

@@ -1,5 +1,6 @@
 @testable import Phase0Parsers
 @testable import Phase0Practice
+import Phase0TestKit
 import Phase0TestSupport
 import Foundation
 import Testing
@@ -147,8 +148,9 @@ import Testing
     }
 
     @Test func resumeAnswersAndScenarioFilesNeverCrashTheReaders() throws {
-        let directory = try Rel.tempDir("fuzz-files", memory: true)
-        defer { Rel.remove(directory) }
+        let scratch = try TempDir("fuzz-files", memory: true)
+        defer { scratch.remove() }
+        let directory = scratch.path
         let statePath = directory + "/reference.json"
         _ = try InProcessRun(statePath: statePath).run(machine: SimulatedSpark())
         let resume = try #require(Rel.read(statePath))

@@ -1,5 +1,6 @@
 @testable import Phase0Parsers
 @testable import Phase0Practice
+import Phase0TestKit
 import Phase0TestSupport
 import Foundation
 import Synchronization
@@ -21,8 +22,9 @@ import Phase0Steps
     /// or not yet (it was still waiting): both are "unknown" until re-checked.
     @Test(arguments: [true, false])
     func ctrlCDuringACommandIsRecordedUnknownAndRecheckedOnResume(effectBeforeInterrupt: Bool) async throws {
-        let directory = try Rel.tempDir("sigint", memory: true)
-        defer { Rel.remove(directory) }
+        let scratch = try TempDir("sigint", memory: true)
+        defer { scratch.remove() }
+        let directory = scratch.path
         await #expect(processExitsWith: .exitCode(0)) { [directory = directory as String, effect = effectBeforeInterrupt as Bool] in
             exit(InterruptChild.run(directory: directory, effectBeforeInterrupt: effect))
         }
@@ -44,9 +46,12 @@ import Phase0Steps
 
         // Resume (no Ctrl-C now): the interrupted action is re-checked before anything else.
         let machine = try JSONDecoder().decode(SimulatedSpark.self, from: try #require(Rel.read(directory + "/machine.json")))
-        let commands = CommandLog()
-        let resumed = try InProcessRun(statePath: directory + "/state.json")
-            .run(machine: machine, host: { RecordingHost(inner: $0, log: commands) })
+        var recorder: SparkWithHooks?
+        let resumed = try InProcessRun(statePath: directory + "/state.json").run(machine: machine) {
+            recorder = SparkWithHooks(wrapping: $0)
+            return recorder!
+        }
+        let commands = try #require(recorder)
         let text = resumed.output
         let notice = try #require(text.range(of: "Resuming: \"Allocate the swapfile\" was in flight"))
         let firstCommandShown = text.range(of: "Will run:")
@@ -105,26 +110,5 @@ final class SlowAllocationHost: PracticeWrapper {
         started()
         _ = try ProcessRunner.run(argv: ["sleep", "30"], input: nil, timeout: nil, onOutput: nil, outputLimit: 1024)
         return applyFirst ? CommandResult(exitStatus: 0, output: "") : try inner.run(command, onOutput: onOutput)
-    }
-}
-
-/// Every command a run asked for, in order.
-final class CommandLog: @unchecked Sendable {
-    private(set) var commands: [Command] = []
-    func add(_ command: Command) { commands.append(command) }
-    var changes: [String] { commands.filter { $0.effect == .change }.map { $0.argv.joined(separator: " ") } }
-}
-
-/// A host that records every command before handing it to the practice Spark.
-final class RecordingHost: PracticeWrapper {
-    let inner: PracticeHost
-    let log: CommandLog
-    init(inner: PracticeHost, log: CommandLog) {
-        self.inner = inner
-        self.log = log
-    }
-    func run(_ command: Command, onOutput: ((String) -> Void)?) throws -> CommandResult {
-        log.add(command)
-        return try inner.run(command, onOutput: onOutput)
     }
 }

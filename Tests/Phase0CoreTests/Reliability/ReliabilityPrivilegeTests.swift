@@ -1,5 +1,6 @@
 @testable import Phase0Parsers
 @testable import Phase0Practice
+import Phase0TestKit
 import Phase0TestSupport
 import Foundation
 import Testing
@@ -40,15 +41,14 @@ import Testing
     /// One step with one privileged action, and optionally the operator question before it.
     static func engine(_ host: FakeLiveHost, prelude: [Question] = [], reader: LineReader = ScriptedLineReader([]),
                        answers: [String: String] = [:], options: RunOptions = RunOptions(assumeYes: true),
-                       sudo: SudoGate = SudoGate()) -> Engine {
+                       sudo: SudoGate = SudoGate()) -> EngineRun {
         let step = Step(number: 0, title: "Change something", why: "test", manual: "test",
                         actions: [Action(id: "change", title: "Change", why: "test",
                                          kind: .commands { _ in [.privileged(["touch", "/etc/phase0-test"])] },
                                          check: { _ in Check(host.effectDone, "changed") })],
                         verify: { _ in [Check(host.effectDone, "changed")] })
-        return Engine(steps: [step], host: host, output: CapturedOutput(), reader: reader,
-                      progress: Progress(mode: .live, stepCount: 1, machine: nil, now: "T"), store: nil, transcript: nil,
-                      answersFile: answers, options: options, clock: { "T" }, prelude: prelude, sudo: sudo)
+        return EngineRun([step], on: host, reader: reader, progress: Progress(mode: .live, stepCount: 1, machine: nil, now: "T"),
+                         answersFile: answers, options: options, prelude: prelude, sudo: sudo)
     }
 
     // MARK: The operator account when run as root
@@ -143,10 +143,11 @@ import Testing
     /// gives it no stdin (/dev/null) and no password, so a password can only reach sudo
     /// through the terminal sudo opens itself.
     @Test func sudoGetsNoStdinFromPhase0() throws {
-        let directory = try Rel.tempDir("fakesudo")
-        defer { Rel.remove(directory) }
+        let scratch = try TempDir("fakesudo")
+        defer { scratch.remove() }
+        let directory = scratch.path
         let fake = directory + "/sudo"
-        try Rel.write("""
+        try write("""
             #!/bin/sh
             echo "$* stdin=$(readlink /proc/self/fd/0)" >> "\(directory)/log"
             if [ "$1" = "-n" ]; then echo "sudo: a password is required" >&2; exit 1; fi

@@ -1,55 +1,16 @@
 @testable import Phase0Parsers
 @testable import Phase0Practice
+import Phase0TestKit
 import Phase0TestSupport
 import Foundation
 import Testing
 @testable import Phase0Core
 import Phase0Steps
 
-/// Shared by the reliability tests (issue 5): the built binary, temporary directories,
-/// answers for every question, the in-process engine on a practice Spark, and how two resume
-/// files are compared "timestamps aside".
+/// Shared by the reliability tests (issue 5): answers for every question, the in-process
+/// engine on a practice Spark, and how two resume files are compared "timestamps aside".
+/// (Programs, temporary directories and the built binary come from Phase0TestKit.)
 enum Rel {
-    // MARK: The built binary
-
-    /// `phase0` beside the test bundle (swift test builds it with the tests).
-    static var binary: String {
-        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var directory = URL(fileURLWithPath: me).deletingLastPathComponent()
-        // Linux: .build/debug/phase0PackageTests.xctest is the test executable itself.
-        if directory.lastPathComponent.hasSuffix(".xctest") { directory.deleteLastPathComponent() }
-        return directory.appendingPathComponent("phase0").path
-    }
-
-    /// A fresh private directory, removed by the caller's `defer`. `memory`: on /dev/shm
-    /// (tmpfs) when there is one, for the kill tests: each save fsyncs twice, which costs
-    /// ~5 ms on a disk and nothing in memory, and a SIGKILL does not lose the page cache, so
-    /// the disk adds time and proves nothing more there.
-    static func tempDir(_ label: String, memory: Bool = false) throws -> String {
-        let base = memory && access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
-        var template = Array("\(base)/phase0-\(label)-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw POSIXError(.EIO) }
-        return String(cString: made)
-    }
-
-    static func remove(_ path: String) {
-        _ = chmodTree(path)
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    /// Makes a tree deletable again after a test made part of it read-only.
-    @discardableResult static func chmodTree(_ path: String) -> Bool {
-        guard let walker = FileManager.default.enumerator(atPath: path) else { return false }
-        chmod(path, 0o755)
-        while let item = walker.nextObject() as? String { chmod(path + "/" + item, 0o755) }
-        return true
-    }
-
-    static func write(_ text: String, to path: String, mode: mode_t = 0o600) throws {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        chmod(path, mode)
-    }
-
     static func read(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
 
     // MARK: Answers
@@ -80,56 +41,12 @@ enum Rel {
 
     // MARK: Running the binary
 
-    struct Finished {
-        var status: Int32
-        /// The signal that ended it, when one did (9 for SIGKILL).
-        var signal: Int32?
-        var output: String
-        var killed: Bool { signal == SIGKILL }
-    }
-
     static func environment(home: String) -> [String: String] {
         ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "XDG_STATE_HOME": home + "/state", "LANG": "C.UTF-8"]
     }
 
-    /// Runs `argv` (posix_spawn, no shell) with stdin from `input` or /dev/null and output to
-    /// a file; with `killAfter`, SIGKILLs it that many seconds after the spawn; in any case
-    /// after `timeout`, so a hang fails instead of blocking the suite.
-    static func run(_ argv: [String], environment: [String: String], input: String? = nil,
-                    killAfter: Double? = nil, timeout: Double = 60) throws -> Finished {
-        let scratch = try tempDir("spawn", memory: true)
-        defer { remove(scratch) }
-        let inputPath = scratch + "/stdin", outputPath = scratch + "/output"
-        try write(input ?? "", to: inputPath)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, input == nil ? "/dev/null" : inputPath, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        let cEnv: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (cArgs + cEnv).forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArgs, cEnv)
-        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
-        if let killAfter {
-            usleep(useconds_t(killAfter * 1_000_000))
-            kill(pid, SIGKILL)
-        }
-        var status: Int32 = 0
-        let deadline = Date().addingTimeInterval(timeout)
-        while waitpid(pid, &status, WNOHANG) == 0 {
-            if Date() > deadline { kill(pid, SIGKILL) }
-            usleep(500)
-        }
-        let output = String(decoding: read(outputPath) ?? Data(), as: UTF8.self)
-        let signal = status & 0x7f
-        return Finished(status: signal == 0 ? (status >> 8) & 0xff : 128 + signal, signal: signal == 0 ? nil : signal, output: output)
-    }
-
     /// The practice wizard with answers for every question and -y, state under `home`.
-    static func practiceArgs(binary: String = Rel.binary, answersPath: String, extra: [String] = []) -> [String] {
+    static func practiceArgs(binary: String = phase0Binary, answersPath: String, extra: [String] = []) -> [String] {
         [binary, "--practice", "-y", "--answers", answersPath] + extra
     }
 
@@ -235,19 +152,18 @@ struct InProcessRun {
         let store = StateStore(path: statePath, snapshotType: SimulatedSpark.self)
         let practice = PracticeHost(machine: machine)
         let progress = try store.load() ?? Progress(mode: .practice, stepCount: steps.count, machine: machine, now: clock)
-        let output = CapturedOutput()
         let fixed = clock
-        let engine = Engine(steps: steps, host: makeHost(practice), output: output, reader: reader, progress: progress,
-                            store: store, transcript: transcript, answersFile: answers, answersPath: "answers.json",
-                            options: RunOptions(assumeYes: assumeYes), clock: { fixed }, sudo: sudo)
+        let wizard = EngineRun(
+            steps, on: makeHost(practice), reader: reader, progress: progress, answersFile: answers,
+            options: RunOptions(assumeYes: assumeYes), store: store, transcript: transcript, clock: { fixed }, sudo: sudo)
         recorder?.host = practice
         let outcome: RunOutcome
         if let recorder {
-            outcome = FaultInjection.$observer.withValue({ recorder.observe($0) }) { engine.run() }
+            outcome = FaultInjection.$observer.withValue({ recorder.observe($0) }) { wizard.run() }
         } else {
-            outcome = engine.run()
+            outcome = wizard.run()
         }
-        return (outcome, practice.machine, output.text)
+        return (outcome, practice.machine, wizard.text)
     }
 }
 

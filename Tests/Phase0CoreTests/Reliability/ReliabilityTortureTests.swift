@@ -1,5 +1,6 @@
 @testable import Phase0Parsers
 @testable import Phase0Practice
+import Phase0TestKit
 import Phase0TestSupport
 import Foundation
 import Testing
@@ -95,8 +96,9 @@ import Phase0Steps
     }
 
     @Test func everyBoundaryInProcessResumesToTheReference() throws {
-        let directory = try Rel.tempDir("torture-inproc", memory: true)
-        defer { Rel.remove(directory) }
+        let scratch = try TempDir("torture-inproc", memory: true)
+        defer { scratch.remove() }
+        let directory = scratch.path
         let reference = try Self.reference(in: directory)
         #expect(reference.cuts.count == reference.pointCount)
         #expect(reference.cuts.count >= 20, "the reference run passed too few cut points: \(reference.cuts.count)")
@@ -165,18 +167,19 @@ import Phase0Steps
     // MARK: The built binary, SIGKILL from outside at random instants
 
     @Test func randomInstantsFromOutsideResumeToTheReference() throws {
-        let directory = try Rel.tempDir("torture-kill", memory: true)
-        defer { Rel.remove(directory) }
+        let scratch = try TempDir("torture-kill", memory: true)
+        defer { scratch.remove() }
+        let directory = scratch.path
         let answersPath = directory + "/answers.json"
-        try Rel.write(try Rel.answersJSON(Rel.answers), to: answersPath)
+        try write(try Rel.answersJSON(Rel.answers), to: answersPath)
         // The reference, run three times: the median duration sets the window for the timer.
         var durations: [Double] = []
-        var referenceRun: Rel.Finished?
+        var referenceRun: Program.Finished?
         let referenceHome = directory + "/reference"
         for index in 0..<3 {
             let home = index == 0 ? referenceHome : "\(directory)/timing-\(index)"
             let started = Date()
-            let run = try Rel.run(Rel.practiceArgs(answersPath: answersPath), environment: Rel.environment(home: home))
+            let run = try Program.run(Rel.practiceArgs(answersPath: answersPath), environment: Rel.environment(home: home))
             durations.append(Date().timeIntervalSince(started))
             referenceRun = referenceRun ?? run
         }
@@ -199,11 +202,11 @@ import Phase0Steps
             let environment = Rel.environment(home: home)
             // The first run is always cut; a resumed run is cut again in a third of the cases.
             var kills = 0
-            var finished: Rel.Finished?
+            var finished: Program.Finished?
             while finished == nil {
                 let cut = kills == 0 || (kills < 4 && random.next() % 3 == 0)
                 let delay = cut ? Double(random.next() % 1_000_000) / 1_000_000 * duration * 1.2 : nil
-                let result = try Rel.run(Rel.practiceArgs(answersPath: answersPath), environment: environment, killAfter: delay)
+                let result = try Program.run(Rel.practiceArgs(answersPath: answersPath), environment: environment, killAfter: delay)
                 runs += 1
                 // Whatever a cut leaves, fstab never holds two swapfile lines.
                 if let data = Rel.read(Rel.statePath(home: home)), let left = try? Progress.decodePractice(data).spark {
@@ -235,7 +238,7 @@ import Phase0Steps
             #expect(Rel.harmfulRepeats(machine.history).isEmpty, "run \(attempt): \(Rel.harmfulRepeats(machine.history))")
             #expect(machine == referenceProgress.spark, "run \(attempt): the simulated machine differs from the reference")
             #expect(Rel.activeSwapfileLines(machine) <= 1)
-            Rel.remove(home)
+            removeTree(home)
         }
         #expect(landed >= wanted && landedWithState >= wanted / 2, "only \(landed) of \(wanted) kills landed while the wizard ran (\(landedWithState) after its first save, \(missed) missed)")
         let histogram = whereLanded.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")

@@ -1,15 +1,15 @@
+@testable import Phase0Core
 @testable import Phase0Parsers
 @testable import Phase0Practice
+@testable import Phase0Steps
+import Phase0TestKit
 import Phase0TestSupport
 import Foundation
 import Testing
-@testable import Phase0Core
-@testable import Phase0Steps
 
-/// The unit and the docker command as rendered: their meaning, hostile values, and the real
-/// tools' verdicts (systemd-analyze verify, the docker CLI's own flag parsing).
-@Suite struct RenderTests {
-    typealias H = StepsAHarness
+/// The systemd unit as rendered: what it says, hostile values meaning exactly themselves, and
+/// the real systemd-analyze verify's verdict.
+@Suite struct AgentUnitTests {
 
     static let guide = AgentUnitSettings(user: "vybnz69", home: "/home/vybnz69", agentDir: "/home/vybnz69/Vybn/spark",
                                          venvPython: "/home/vybnz69/.venv/spark/bin/python", tmuxSession: "vybn",
@@ -17,11 +17,11 @@ import Testing
                                          ollamaURL: "http://127.0.0.1:11434")
 
     /// Writes `unit` to a temp dir and runs the real systemd-analyze verify; returns its output.
-    func verify(_ unit: String, in directory: URL) throws -> String {
-        let analyze = try H.tool("systemd-analyze", package: "systemd")
-        let file = directory.appendingPathComponent("vybn-agent.service")
-        try unit.write(to: file, atomically: true, encoding: .utf8)
-        let result = try H.runTool(analyze, ["verify", file.path])
+    func verify(_ unit: String, in directory: TempDir) throws -> String {
+        let analyze = try Program.tool("systemd-analyze", package: "systemd")
+        let file = directory.path + "/vybn-agent.service"
+        try unit.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try Program.run([analyze, "verify", file])
         // systemd 252 exits 0 even on "Unknown key": any output is a failure.
         return result.output + (result.status == 0 ? "" : "(exit status \(result.status))")
     }
@@ -31,8 +31,6 @@ import Testing
         try "#!/bin/sh\nexit 0\n".write(toFile: path, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
     }
-
-    // MARK: - The unit
 
     @Test func theUnitSaysWhatTheGuideNeeds() throws {
         let text = try AgentUnit.render(Self.guide)
@@ -62,8 +60,8 @@ import Testing
     }
 
     @Test func realSystemdAnalyzeAcceptsTheRenderedUnit() throws {
-        let directory = try H.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try TempDir("unit")
+        defer { directory.remove() }
         var settings = Self.guide
         settings.tmuxPath = directory.path + "/bin/tmux"
         settings.curlPath = directory.path + "/bin/curl"
@@ -84,8 +82,8 @@ import Testing
 
     @Test(arguments: meanThemselves)
     func aHostileValueMeansExactlyItself(_ value: String) throws {
-        let directory = try H.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try TempDir("unit")
+        defer { directory.remove() }
         let hostile = directory.path + "/" + value
         // systemd refuses quotes and backslashes in an Exec program (tested below): there the
         // value is only in the arguments, the directory and the environment.
@@ -113,8 +111,8 @@ import Testing
     @Test func theEscapingIsWhatMakesThoseWork() throws {
         // Without escaping, the real systemd reads other paths: the check above can fail.
         for value in ["%h", "two words"] {
-            let directory = try H.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
+            let directory = try TempDir("unit")
+            defer { directory.remove() }
             var settings = Self.guide
             settings.tmuxPath = directory.path + "/" + value + "/tmux"
             settings.curlPath = directory.path + "/curl"
@@ -152,147 +150,6 @@ import Testing
             #expect {
                 _ = try AgentUnit.render(try AgentUnit.settings(answers: [key: value], host: host))
             } throws: { error in "\(error)".hasPrefix(key + ":") }
-        }
-    }
-
-    // MARK: - The docker command
-
-    static func webui(hostNetwork: Bool, port: String = "3000") -> WebUISettings {
-        WebUISettings(image: "ghcr.io/open-webui/open-webui:main", container: "open-webui", volume: "open-webui",
-                      port: port, hostNetwork: hostNetwork, ollamaURL: "http://127.0.0.1:11434")
-    }
-
-    @Test func theDockerCommandCarriesTheGuidesCapsAndStaysOnLoopback() throws {
-        for hostNetwork in [true, false] {
-            let argv = try WebUIContainer.argv(Self.webui(hostNetwork: hostNetwork))
-            #expect(Array(argv.prefix(3)) == ["docker", "run", "--detach"])
-            #expect(argv.last == "ghcr.io/open-webui/open-webui:main")
-            for element in ["--name=open-webui", "--restart=always", "--memory=2g", "--memory-swap=4g",
-                            "--volume=open-webui:/app/backend/data", "--env=RAG_EMBEDDING_ENGINE=openai",
-                            "--env=AUDIO_STT_ENGINE=openai", "--env=IMAGE_GENERATION_ENGINE=openai"] {
-                #expect(argv.contains(element), "\(element)")
-            }
-            #expect(argv.allSatisfy { !$0.contains("\n") && !$0.hasPrefix("#") && !$0.isEmpty })
-            if hostNetwork {
-                #expect(argv.contains("--network=host") && argv.contains("--env=HOST=127.0.0.1") && argv.contains("--env=PORT=3000"))
-                #expect(argv.contains("--env=OLLAMA_BASE_URL=http://127.0.0.1:11434"))
-                #expect(!argv.contains { $0.hasPrefix("--publish") })
-            } else {
-                #expect(argv.contains("--publish=127.0.0.1:3000:8080"))
-                #expect(argv.contains("--add-host=host.docker.internal:host-gateway"))
-                #expect(argv.contains("--env=OLLAMA_BASE_URL=http://host.docker.internal:11434"))
-            }
-        }
-    }
-
-    @Test func theConfigLabelFollowsEveryValue() throws {
-        let base = try WebUIContainer.configHash(Self.webui(hostNetwork: true))
-        #expect(base.count == 16)
-        #expect(try WebUIContainer.configHash(Self.webui(hostNetwork: true)) == base)
-        #expect(try WebUIContainer.configHash(Self.webui(hostNetwork: false)) != base)
-        #expect(try WebUIContainer.configHash(Self.webui(hostNetwork: true, port: "3001")) != base)
-        var image = Self.webui(hostNetwork: true)
-        image.image = "ghcr.io/open-webui/open-webui:v0.6.5"
-        #expect(try WebUIContainer.configHash(image) != base)
-    }
-
-    @Test func dockerValuesThatCouldBendTheArgvAreRefused() throws {
-        for (key, value) in [("webuiContainer", "open-webui --privileged"), ("webuiContainer", "-x"), ("webuiVolume", "/:/host"),
-                             ("webuiImage", "img\n--privileged"), ("webuiImage", "--privileged"), ("webuiPort", "3000:22"),
-                             ("webuiPort", "0"), ("ollamaURL", "http://x:1 --env=A=b")] {
-            #expect {
-                _ = try WebUIContainer.argv(try WebUIContainer.settings(answers: [key: value], hostNetwork: true))
-            } throws: { error in "\(error)".hasPrefix(key + ":") }
-        }
-    }
-
-    /// The real docker CLI parses every flag before it needs a daemon: pointed at a socket that
-    /// does not exist, a well-formed command fails only to connect.
-    func dockerCLI(_ argv: [String]) throws -> String {
-        let docker = try H.tool("docker", package: "the docker CLI (docker.io or docker-ce-cli)")
-        let config = try H.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: config) }
-        let environment = ["DOCKER_HOST": "unix:///nonexistent/phase0-test.sock", "DOCKER_CONFIG": config.path,
-                           "PATH": "/usr/bin:/bin", "HOME": config.path]
-        let result = try H.runTool(docker, Array(argv.dropFirst()), environment: environment)
-        #expect(result.status != 0)
-        return result.output
-    }
-
-    @Test func theRealDockerCLIAcceptsEveryFlag() throws {
-        for hostNetwork in [true, false] {
-            let output = try dockerCLI(try WebUIContainer.argv(Self.webui(hostNetwork: hostNetwork)))
-            #expect(output.contains("Cannot connect to the Docker daemon at unix:///nonexistent/phase0-test.sock"), "\(output)")
-            #expect(!output.contains("unknown flag") && !output.contains("invalid"), "\(output)")
-        }
-        // The test can fail: a bad flag or value is caught by the same parsing.
-        var argv = try WebUIContainer.argv(Self.webui(hostNetwork: true))
-        argv.insert("--bogus-flag", at: 3)
-        #expect(try dockerCLI(argv).contains("unknown flag: --bogus-flag"))
-        let badValue = try WebUIContainer.argv(Self.webui(hostNetwork: false)).map { $0 == "--memory=2g" ? "--memory=2q" : $0 }
-        #expect(try dockerCLI(badValue).contains("invalid argument \"2q\""))
-    }
-
-    @Test func theShownCommandIsTheArgvForAShell() throws {
-        let sh = try H.tool("sh", package: "a POSIX shell")
-        let argv = try WebUIContainer.argv(Self.webui(hostNetwork: false))
-        let shown = WebUIContainer.shellDisplay(argv)
-        #expect(shown.split(separator: "\n").count == argv.count - 1)   // "docker run" share the first line
-        #expect(shown.split(separator: "\n").dropLast().allSatisfy { $0.hasSuffix(" \\") })
-        // The shell reads back the same argv.
-        let script = "printf '%s\\n'" + shown.dropFirst("docker".count)
-        let printed = try H.runTool(sh, ["-c", script]).output
-        #expect(printed.split(separator: "\n").map(String.init) == Array(argv.dropFirst()))
-    }
-
-    // MARK: - phase0 render
-
-    func render(_ artifact: RenderCommand.Artifact, answersFile: String? = nil, state: String? = nil) throws -> (Int32, String, String) {
-        let directory = try H.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var config = WizardConfig()
-        config.hosts = PracticeHostFactory()
-        config.statePath = state ?? directory.path + "/state.json"
-        var answersPath: String?
-        if let answersFile {
-            answersPath = directory.path + "/answers.json"
-            try answersFile.write(toFile: answersPath!, atomically: true, encoding: .utf8)
-        }
-        let output = CapturedOutput(), notes = CapturedOutput()
-        let status = RenderCommand.run(artifact, config: config, answersPath: answersPath, output: output, notes: notes)
-        return (status, output.text, notes.text)
-    }
-
-    @Test func renderPrintsTheUnitForDefaultsAndForAnswers() throws {
-        let (status, text, _) = try render(.unit)
-        #expect(status == 0)
-        #expect(text == (try AgentUnit.render(Self.guide)))
-        let (status2, text2, _) = try render(.unit, answersFile: #"{"tmuxSession": "agent", "user": "zoe"}"#)
-        #expect(status2 == 0)
-        #expect(text2.contains("ExecStart=/usr/bin/tmux new-session -d -s agent ") && text2.contains("User=zoe"))
-    }
-
-    @Test func renderUsesTheSavedAnswers() throws {
-        let directory = try H.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var progress = Phase0Core.Progress(mode: .practice, stepCount: 6, machine: SimulatedSpark(), now: "2026-01-01T00:00:00Z")
-        progress.answers = ["webuiPort": "3999", "webuiNetwork": "bridge"]
-        let state = directory.path + "/state.json"
-        try StateStore(path: state, snapshotType: SimulatedSpark.self).save(progress)
-        let (status, text, notes) = try render(.docker, state: state)
-        #expect(status == 0, "\(notes)")
-        #expect(text.contains("--publish=127.0.0.1:3999:8080 \\\n"))
-        #expect(notes.contains("warning:") && notes.contains("connection refused"))   // a loopback Ollama, said on stderr
-    }
-
-    @Test func renderRefusesUnusableAnswersWithExit65() throws {
-        for file in ["{not json", #"{"swapSize": 128}"#, #"{"noSuchKey": "x"}"#, #"{"webuiPort": "70000"}"#,
-                     #"{"agentDir": "/home/vybnz69/spark\nExecStartPre=/bin/true"}"#, #"{"webuiNetwork": "macvlan"}"#] {
-            let artifact: RenderCommand.Artifact = file.contains("agentDir") ? .unit : .docker
-            let (status, text, notes) = try render(artifact, answersFile: file)
-            #expect(status == 65, "\(file): \(notes)")
-            #expect(text.isEmpty)
-            #expect(notes.hasPrefix("phase0: "))
         }
     }
 }

@@ -1,15 +1,15 @@
+@testable import Phase0Core
 @testable import Phase0Parsers
 @testable import Phase0Practice
+@testable import Phase0Steps
 import Phase0TestSupport
 import Testing
-@testable import Phase0Core
-@testable import Phase0Steps
 
 @Suite struct TroubleshootTests {
     let defaults = try! GuideAnswers([:])
 
     func findings(_ flow: Troubleshooting.Flow, _ machine: SimulatedSpark, answers: [String: String] = [:]) throws -> [Troubleshooting.Finding] {
-        Troubleshooting.run(flow, host: SparkWithStandIns(machine), answers: try GuideAnswers(answers))
+        Troubleshooting.run(flow, host: SparkWithHooks(machine), answers: try GuideAnswers(answers))
     }
 
     func problems(_ list: [Troubleshooting.Finding]) -> [String] { list.filter { $0.kind == .problem }.map(\.title) }
@@ -19,7 +19,7 @@ import Testing
         machine.ollama.listen = "0.0.0.0:11434"
         machine.tailscale.serveProxy = "http://127.0.0.1:3000"
         let output = CapturedOutput()
-        let status = Troubleshooting.report([], host: SparkWithStandIns(machine), answers: defaults, output: output)
+        let status = Troubleshooting.report([], host: SparkWithHooks(machine), answers: defaults, output: output)
         #expect(status == 0, "\(output.text)")
         #expect(output.text.contains("No problem found."))
         for flow in Troubleshooting.Flow.allCases { #expect(output.text.contains("phase0 troubleshoot \(flow.rawValue)")) }
@@ -118,95 +118,13 @@ import Testing
         #expect(text.contains("do:   Run phase0: Step 0"))
         #expect(text.contains("2 problems found."))   // and the OOM kill the missing swap led to
         let output = CapturedOutput()
-        #expect(Troubleshooting.report([.oom], host: SparkWithStandIns(machine), answers: defaults, output: output) == ExitStatus.failed)
+        #expect(Troubleshooting.report([.oom], host: SparkWithHooks(machine), answers: defaults, output: output) == ExitStatus.failed)
     }
 
     @Test func theFlowsOnlyRead() throws {
-        let host = SparkWithStandIns(sparkAfterStep3())
+        let host = SparkWithHooks(sparkAfterStep3())
         _ = Troubleshooting.report([], host: host, answers: defaults, output: CapturedOutput())
         #expect(host.ran.allSatisfy { $0.effect == .readOnly })
         #expect(host.machine == sparkAfterStep3())
-    }
-}
-
-@Suite struct ReferenceTests {
-    @Test func fillsTheGuidesCommandsWithTheDefaults() throws {
-        let text = KeyCommands.render(try GuideAnswers([:]), hostName: "spark-2b7c", serveURL: "https://spark-2b7c.tail2b7c.ts.net")
-        for line in ["sudo systemctl restart vybn-agent.service", "sudo journalctl -u vybn-agent.service -f",
-                     "tmux attach -t vybn", "docker stats open-webui --no-stream", "docker start open-webui",
-                     "tailscale serve status", "sudo tailscale serve --bg 3000", "vmstat 1 5",
-                     "# phone: https://spark-2b7c.tail2b7c.ts.net"] {
-            #expect(text.contains(line), "missing: \(line)")
-        }
-    }
-
-    @Test func followsTheOperatorsAnswers() throws {
-        let answers = try GuideAnswers(["unitName": "agent.service", "tmuxSession": "agent", "webuiContainer": "webui",
-                                        "webuiPort": "8080", "user": "zoe"])
-        let text = KeyCommands.render(answers, hostName: "spark", serveURL: nil)
-        #expect(text.contains("sudo systemctl status agent.service"))
-        #expect(text.contains("tmux attach -t agent"))
-        #expect(text.contains("docker logs webui"))
-        #expect(text.contains("sudo tailscale serve --bg 8080"))
-        #expect(text.contains("tmux (as zoe)"))
-        #expect(!text.contains("vybn"))
-        #expect(!text.contains("open-webui"))
-    }
-
-    @Test func aHostileSavedAnswerIsRefused() {
-        #expect(throws: ValidationFailure.self) { try GuideAnswers(["webuiContainer": "--privileged"]) }
-        #expect(throws: ValidationFailure.self) { try GuideAnswers(["tmuxSession": "vybn; rm -rf /"]) }
-        #expect(throws: ValidationFailure.self) { try GuideAnswers(["webuiPort": "3000 --funnel"]) }
-    }
-
-    @Test func homePathsFollowTheUser() {
-        let values = GuideDefaults.values(for: ["user": "alice"])
-        #expect(values["venvPython"] == "/home/alice/.venv/spark/bin/python")
-        #expect(values["agentDir"] == "/home/alice/Vybn/spark")
-    }
-}
-
-@Suite struct PreflightPracticeTests {
-    @Test func theGuidesSparkLacksOnlySwap() {
-        let results = PreflightChecks.run(host: SparkWithStandIns(SimulatedSpark()), answers: [:])
-        #expect(results.filter { $0.status == .fail }.map(\.name) == ["swap >= 64G"], "\(results)")
-        #expect(results.first { $0.name == "mosh installed" }?.status == .optional)
-        #expect(results.first { $0.name == "systemd is PID 1" }?.status == .pass)
-        #expect(results.first { $0.name == "model vybn:latest present" }?.status == .pass)
-        #expect(results.first { $0.name == "tailscale HTTPS enabled" }?.status == .pass)
-    }
-
-    @Test func afterStep0AndMoshEverythingPasses() {
-        var machine = sparkAfterStep0()
-        machine.programs += ["mosh", "mosh-server", "mosh-client"]
-        let results = PreflightChecks.run(host: SparkWithStandIns(machine), answers: [:])
-        #expect(results.allSatisfy { $0.status == .pass || $0.status == .info }, "\(results)")
-    }
-
-    @Test func missingPrerequisitesFail() {
-        var machine = SimulatedSpark()
-        machine.files["/home/vybnz69/Vybn/spark/tui.py"] = nil
-        machine.services["ollama.service"]?.active = false
-        machine.ollama.models = []
-        let failed = Set(PreflightChecks.run(host: SparkWithStandIns(machine), answers: [:]).filter { $0.status == .fail }.map(\.name))
-        #expect(failed.isSuperset(of: ["/home/vybnz69/Vybn/spark/tui.py", "ollama.service active",
-                                       "Ollama API at http://127.0.0.1:11434", "model vybn:latest present"]))
-    }
-
-    @Test func aMissingVenvPythonFails() {
-        var machine = SimulatedSpark()
-        machine.files["/home/vybnz69/.venv/spark/bin/python"]?.mode = 0o644
-        let result = PreflightChecks.run(host: SparkWithStandIns(machine), answers: [:]).first { $0.name.hasPrefix("venv python") }
-        #expect(result?.status == .fail)
-        #expect(result?.detail == "exists but does not run")
-    }
-}
-
-@Suite struct LiveWhichTests {
-    /// A harmless probe of the real machine: `which` must search PATH (tmux is installed here and in CI).
-    @Test func findsProgramsOnPath() {
-        let host = LiveHost()
-        #expect(host.which("tmux")?.hasSuffix("/tmux") == true)
-        #expect(host.which("no-such-program-phase0") == nil)
     }
 }

@@ -10,17 +10,10 @@ import Testing
 /// SIGKILL at every exact cut point of the real binary, using the test-only fault-injection
 /// build (`Tests/reliability/torture.sh` builds it and sets PHASE0_FAULT_BINARY). The
 /// in-process torture test covers the same points in every `swift test`; this one proves them
-/// on the real process: its lock, its files, its exit.
+/// on the real process: its lock, its files, its exit. That the shipped binary has no such
+/// switch is checked on the binary .ci/build-release makes: Tests/reliability/shipped-binary.sh.
 @Suite(.serialized) struct ReliabilityFaultBuildTests {
     static let faultBinary = ProcessInfo.processInfo.environment["PHASE0_FAULT_BINARY"]
-
-    /// A shipped phase0 must not be able to kill itself on an environment variable: the
-    /// normal build holds no trace of the switch.
-    @Test func theNormalBinaryHasNoKillSwitch() throws {
-        let bytes = try #require(Rel.read(phase0Binary), "the phase0 binary is built with the tests")
-        #expect(bytes.range(of: Data("PHASE0_TEST_KILL_AT".utf8)) == nil)
-        #expect(bytes.range(of: Data("PHASE0_TEST_TRACE".utf8)) == nil)
-    }
 
     @Test(.enabled(if: faultBinary != nil, "set by Tests/reliability/torture.sh"))
     func sigkillAtEveryExactPointResumesToTheReference() throws {

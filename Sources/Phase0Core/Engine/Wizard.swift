@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -52,8 +53,9 @@ public struct WizardConfig {
     public func openReadOnly() throws -> (host: Host, progress: Progress?) {
         let progress = try makeStore().load()
         if let progress, progress.mode != hosts.mode {
-            throw InputFileError(path: resolvedStatePath,
-                                 problem: "holds a \(progress.mode.rawValue) run; add or drop --practice, or give another --state")
+            throw InputFileError(
+                path: resolvedStatePath,
+                problem: "holds a \(progress.mode.rawValue) run; add or drop --practice, or give another --state")
         }
         let host = try hosts.makeHost(saved: progress?.machine, scenarioPath: progress == nil ? scenarioPath : nil).host
         return (host, progress)
@@ -76,8 +78,10 @@ public struct ProcedureDefinition {
 /// Puts a run together: the host (live or simulated), the resume file and its lock, the
 /// transcript, the line reader, and the engine.
 public enum Wizard {
-    public static func run(_ config: WizardConfig, procedure: ProcedureDefinition,
-                           output: Output = StandardOutput()) -> Int32 {
+    public static func run(
+        _ config: WizardConfig, procedure: ProcedureDefinition,
+        output: Output = StandardOutput()
+    ) -> Int32 {
         InterruptFlag.install()
         let steps = procedure.steps
         let store = config.makeStore()
@@ -88,10 +92,14 @@ public enum Wizard {
             if let existing = progress {
                 let wanted: RunMode = config.practice ? .practice : .live
                 guard existing.mode == wanted else {
-                    throw InputFileError(path: store.path, problem: "holds a \(existing.mode.rawValue) run, but this is a \(wanted.rawValue) run; use another --state file")
+                    throw InputFileError(
+                        path: store.path,
+                        problem: "holds a \(existing.mode.rawValue) run, but this is a \(wanted.rawValue) run; use another --state file")
                 }
                 if config.scenarioPath != nil {
-                    output.write("Resuming the simulated Spark saved in \(store.path); --scenario applies only to a new practice run (phase0 reset --practice to start over).\n")
+                    output.write(
+                        "Resuming the simulated Spark saved in \(store.path); --scenario applies only to a new practice run (phase0 reset --practice to start over).\n"
+                    )
                 }
             }
             let made = try config.hosts.makeHost(saved: progress?.machine, scenarioPath: progress == nil ? config.scenarioPath : nil)
@@ -101,18 +109,21 @@ public enum Wizard {
                 progress = Progress(mode: config.hosts.mode, stepCount: steps.count, machine: host.snapshot, now: utcTimestamp())
             }
             let transcript = config.options.dryRun ? nil : Transcript(path: store.path + ".transcript.log")
-            let reader: LineReader = isatty(0) == 1
-                ? ReadlineLineReader(historyPath: store.directory + "/history",
-                                     paths: host.pathCompleter)
+            let reader: LineReader =
+                isatty(0) == 1
+                ? ReadlineLineReader(
+                    historyPath: store.directory + "/history",
+                    paths: host.pathCompleter)
                 : PlainLineReader(output: output)
             var options = config.options
             options.sudoUser = config.environment["SUDO_USER"]
             // Run as root directly, ask whose agent this is instead of assuming root.
             let prelude = procedure.prelude(host, options)
-            let engine = Engine(steps: steps, host: host, output: output, reader: reader, progress: progress!,
-                                store: store, transcript: transcript, answersFile: answers,
-                                answersPath: config.answersPath ?? "answers file", options: options,
-                                clock: utcTimestamp, prelude: prelude)
+            let engine = Engine(
+                steps: steps, host: host, output: output, reader: reader, progress: progress!,
+                store: store, transcript: transcript, answersFile: answers,
+                answersPath: config.answersPath ?? "answers file", options: options,
+                clock: utcTimestamp, prelude: prelude)
             return ExitStatus.of(engine.run())
         } catch {
             return exitStatus(reporting: error, to: output)
@@ -157,5 +168,6 @@ public func utcTimestamp() -> String {
     var parts = tm()
     gmtime_r(&now, &parts)
     func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    return
+        "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
 }

@@ -1,8 +1,9 @@
 import Phase0Parsers
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// Ctrl-C handling. The handler only raises a flag; whoever is waiting (a prompt, a running
 /// command) notices it, saves what it knows and leaves with exit 130. No SA_RESTART, so a

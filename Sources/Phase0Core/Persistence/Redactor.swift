@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// Secret-looking text, masked: auth keys, passwords, tokens, bearer credentials, URL
 /// passwords, private keys. Used for the transcript, the resume file's notes and history,
 /// and to refuse an answer that looks like a secret.
@@ -23,7 +24,8 @@ public enum Redactor {
             prefixedTokens($0, prefix: "tskey-", body: isTokenBody, minimum: 1, needsBoundary: false, masksPrefix: true)
         },
         Rule(kind: "a Tailscale login link", triggers: ["login.tailscale.com/a/"]) {
-            prefixedTokens($0, prefix: "https://login.tailscale.com/a/", body: isAlphanumeric, minimum: 1, needsBoundary: false, masksPrefix: false)
+            prefixedTokens(
+                $0, prefix: "https://login.tailscale.com/a/", body: isAlphanumeric, minimum: 1, needsBoundary: false, masksPrefix: false)
         },
         Rule(kind: "an Authorization header", triggers: ["authorization"], find: authorizationValues),
         Rule(kind: "a password or token setting", triggers: settingKeywords, find: settingValues),
@@ -105,14 +107,17 @@ public enum Redactor {
     // MARK: Scanners
 
     /// `PREFIX` + at least `minimum` body bytes; case-sensitive, like the vendors' formats.
-    static func prefixedTokens(_ bytes: [UInt8], prefix: String, body: (UInt8) -> Bool, minimum: Int,
-                               needsBoundary: Bool = true, masksPrefix: Bool = true) -> [Range<Int>] {
+    static func prefixedTokens(
+        _ bytes: [UInt8], prefix: String, body: (UInt8) -> Bool, minimum: Int,
+        needsBoundary: Bool = true, masksPrefix: Bool = true
+    ) -> [Range<Int>] {
         let p = Array(prefix.utf8)
         var ranges: [Range<Int>] = []
         var index = 0
         while index + p.count <= bytes.count {
             guard bytes[index] == p[0], Array(bytes[index..<(index + p.count)]) == p,
-                  !needsBoundary || index == 0 || !isWordByte(bytes[index - 1]) else {
+                !needsBoundary || index == 0 || !isWordByte(bytes[index - 1])
+            else {
                 index += 1
                 continue
             }
@@ -128,8 +133,10 @@ public enum Redactor {
     }
 
     static let optionKeywords = ["authkey", "auth-key", "password", "passwd", "token", "secret"]
-    static let settingKeywords = ["pass", "secret", "token", "api_key", "api-key", "apikey", "auth_key", "auth-key",
-                                  "authkey", "access_key", "access-key", "accesskey", "private_key", "private-key", "privatekey"]
+    static let settingKeywords = [
+        "pass", "secret", "token", "api_key", "api-key", "apikey", "auth_key", "auth-key",
+        "authkey", "access_key", "access-key", "accesskey", "private_key", "private-key", "privatekey",
+    ]
 
     /// `password=x`, `api_key: x`, `"token": "x"`, `--password=x`: a name holding a secret
     /// keyword, then `=` or `:`, then the value (masked).
@@ -137,7 +144,10 @@ public enum Redactor {
         var ranges: [Range<Int>] = []
         var index = 0
         while index < bytes.count {
-            guard isIdentifier(bytes[index]) else { index += 1; continue }
+            guard isIdentifier(bytes[index]) else {
+                index += 1
+                continue
+            }
             let nameEnd = run(bytes, from: index, while: isIdentifier)
             let name = String(decoding: bytes[index..<nameEnd].map(lower), as: UTF8.self)
             index = nameEnd
@@ -159,12 +169,16 @@ public enum Redactor {
         var ranges: [Range<Int>] = []
         var index = 0
         while index + 2 < bytes.count {
-            guard bytes[index] == UInt8(ascii: "-"), bytes[index + 1] == UInt8(ascii: "-") else { index += 1; continue }
+            guard bytes[index] == UInt8(ascii: "-"), bytes[index + 1] == UInt8(ascii: "-") else {
+                index += 1
+                continue
+            }
             let nameEnd = run(bytes, from: index + 2) { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
             let name = String(decoding: bytes[(index + 2)..<nameEnd].map(lower), as: UTF8.self)
             index = max(nameEnd, index + 2)
             guard optionKeywords.contains(where: { name.contains($0) }),
-                  nameEnd < bytes.count, bytes[nameEnd] == UInt8(ascii: "=") || bytes[nameEnd] == UInt8(ascii: " ") else { continue }
+                nameEnd < bytes.count, bytes[nameEnd] == UInt8(ascii: "=") || bytes[nameEnd] == UInt8(ascii: " ")
+            else { continue }
             let start = skipQuote(bytes, nameEnd + 1)
             let end = run(bytes, from: start) { !isSpace($0) && !isQuote($0) }
             if end > start {
@@ -180,7 +194,10 @@ public enum Redactor {
         var ranges: [Range<Int>] = []
         var index = 0
         while index < bytes.count {
-            guard hasWord(bytes, at: index, "authorization") else { index += 1; continue }
+            guard hasWord(bytes, at: index, "authorization") else {
+                index += 1
+                continue
+            }
             index += "authorization".utf8.count
             var cursor = skipSpaces(bytes, skipQuote(bytes, index))
             guard cursor < bytes.count, bytes[cursor] == UInt8(ascii: ":") else { continue }
@@ -208,7 +225,9 @@ public enum Redactor {
                 continue
             }
             let userStart = index + 3
-            let userEnd = run(bytes, from: userStart) { !isSpace($0) && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: ":") && $0 != UInt8(ascii: "@") }
+            let userEnd = run(bytes, from: userStart) {
+                !isSpace($0) && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: ":") && $0 != UInt8(ascii: "@")
+            }
             index = userStart
             guard userEnd > userStart, userEnd < bytes.count, bytes[userEnd] == UInt8(ascii: ":") else { continue }
             let passwordEnd = run(bytes, from: userEnd + 1) { !isSpace($0) && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "@") }
@@ -240,20 +259,32 @@ public enum Redactor {
     /// `-----BEGIN … PRIVATE KEY-----` to its END line, or to the end of the text.
     static func privateKeys(_ bytes: [UInt8]) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
-        let begin = Array("-----BEGIN ".utf8), tail = Array("PRIVATE KEY-----".utf8)
+        let begin = Array("-----BEGIN ".utf8)
+        let tail = Array("PRIVATE KEY-----".utf8)
         var index = 0
         while index + begin.count <= bytes.count {
-            guard Array(bytes[index..<(index + begin.count)]) == begin else { index += 1; continue }
+            guard Array(bytes[index..<(index + begin.count)]) == begin else {
+                index += 1
+                continue
+            }
             let labelEnd = run(bytes, from: index + begin.count) { (0x41...0x5a).contains($0) || $0 == 0x20 }
-            guard let tailStart = (index + begin.count...labelEnd).first(where: { start in
-                start + tail.count <= bytes.count && Array(bytes[start..<(start + tail.count)]) == tail
-            }) else { index += 1; continue }
+            guard
+                let tailStart = (index + begin.count...labelEnd).first(where: { start in
+                    start + tail.count <= bytes.count && Array(bytes[start..<(start + tail.count)]) == tail
+                })
+            else {
+                index += 1
+                continue
+            }
             var end = bytes.count
             let endMarker = Array("-----END ".utf8)
             var search = tailStart + tail.count
             while search + endMarker.count <= bytes.count {
                 if Array(bytes[search..<(search + endMarker.count)]) == endMarker,
-                   let close = (search..<bytes.count).first(where: { $0 + tail.count <= bytes.count && Array(bytes[$0..<($0 + tail.count)]) == tail }) {
+                    let close = (search..<bytes.count).first(where: {
+                        $0 + tail.count <= bytes.count && Array(bytes[$0..<($0 + tail.count)]) == tail
+                    })
+                {
                     end = close + tail.count
                     break
                 }

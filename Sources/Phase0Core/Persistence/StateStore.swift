@@ -1,8 +1,9 @@
+import FoundationEssentials
 import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import FoundationEssentials
 
 /// A bad input file (resume, answers or scenario): exit 65, the file left as it was.
 public struct InputFileError: Error, CustomStringConvertible {
@@ -98,7 +99,11 @@ public final class StateStore {
             throw InputFileError(path: path, problem: "is not a regular file")
         }
         if st.st_mode & 0o022 != 0 {
-            throw InputFileError(path: path, problem: "is writable by other users (mode \(String(st.st_mode & 0o777, radix: 8))); someone else could have changed your progress. Check it, then `chmod 600` it")
+            throw InputFileError(
+                path: path,
+                problem:
+                    "is writable by other users (mode \(String(st.st_mode & 0o777, radix: 8))); someone else could have changed your progress. Check it, then `chmod 600` it"
+            )
         }
         guard st.st_uid == geteuid() else {
             throw InputFileError(path: path, problem: "belongs to another user (uid \(st.st_uid)); run phase0 as that user or use --state")
@@ -196,7 +201,8 @@ public func writeAtomically(path: String, data: [UInt8], mode: mode_t) throws {
 func makePrivate(_ directory: String) {
     var st = stat()
     guard lstat(directory, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, st.st_uid == geteuid(),
-          st.st_mode & 0o077 != 0 else { return }
+        st.st_mode & 0o077 != 0
+    else { return }
     chmod(directory, 0o700)
 }
 
@@ -219,7 +225,10 @@ func readWholeFile(_ path: String) -> Data? {
     var chunk = [UInt8](repeating: 0, count: 65536)
     while true {
         let n = read(fd, &chunk, chunk.count)
-        if n < 0 { if errno == EINTR { continue }; return nil }
+        if n < 0 {
+            if errno == EINTR { continue }
+            return nil
+        }
         if n == 0 { break }
         bytes.append(contentsOf: chunk[0..<n])
         if bytes.count > 32 * 1024 * 1024 { return nil }
@@ -239,7 +248,8 @@ public func describeDecodingError(_ error: Error) -> String {
     }
     switch decoding {
     case .dataCorrupted(let context):
-        return context.codingPath.isEmpty ? "not valid JSON (truncated or edited?)" : "bad value\(at(context.codingPath)): \(context.debugDescription)"
+        return context.codingPath.isEmpty
+            ? "not valid JSON (truncated or edited?)" : "bad value\(at(context.codingPath)): \(context.debugDescription)"
     case .keyNotFound(let key, let context):
         return "missing key \"\(key.stringValue)\"\(at(context.codingPath))"
     case .typeMismatch(let type, let context):

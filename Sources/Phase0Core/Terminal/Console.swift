@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,7 +45,10 @@ public final class PlainLineReader: LineReader {
                 return text
             }
             if atEnd {
-                guard !pending.isEmpty else { output.write("\n"); return nil }
+                guard !pending.isEmpty else {
+                    output.write("\n")
+                    return nil
+                }
                 let text = String(decoding: pending, as: UTF8.self)
                 pending.removeAll()
                 output.write(text + "\n")
@@ -70,7 +74,10 @@ public func writeToStandardOutput(_ text: String) {
     var bytes = Array(text.utf8)[...]
     while !bytes.isEmpty {
         let n = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-        if n < 0 { if errno == EINTR { continue }; return }
+        if n < 0 {
+            if errno == EINTR { continue }
+            return
+        }
         bytes = bytes.dropFirst(n)
     }
 }

@@ -4,8 +4,9 @@ import Foundation
 import Glibc
 #endif
 
-/// The one way tests run another program: the built phase0, a real tool (findmnt,
-/// systemd-analyze, docker, flock, mount), or a shell that sets a limit first. posix_spawn
+/// The one way tests run another program: the built phase0 (through pipes, or on a
+/// pseudo-terminal), a real tool (findmnt, systemd-analyze, docker, flock, mount), or a shell
+/// that sets a limit first. posix_spawn
 /// (never fork in a multithreaded test runner), no shell unless argv names one, argv[0] a path.
 /// The child gets the default signal dispositions whatever the test runner ignores, its stdin
 /// from `input` (or /dev/null), and stdout and stderr together in one file, so no pipe can fill
@@ -66,6 +67,13 @@ public enum Program {
         }
     }
 
+    /// Starts `argv` on the terminal `terminal` (a pseudo-terminal's /dev/pts/N) as an operator's
+    /// shell would: in its own session, with that terminal as its controlling tty and as its
+    /// stdin, stdout and stderr, so Ctrl-C typed there is a real SIGINT. The caller reaps it.
+    public static func start(_ argv: [String], environment: [String: String], terminal: String) throws -> pid_t {
+        try spawn(argv, environment: environment, stdin: .terminal(terminal), output: nil)
+    }
+
     /// The full path of a tool a test needs; a missing tool fails the test saying what to install.
     public static func tool(_ name: String, package: String) throws -> String {
         for directory in ["/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"] {
@@ -78,18 +86,29 @@ public enum Program {
     enum Stdin {
         case file(String)
         case descriptor(Int32)
+        /// The terminal is stdin, stdout and stderr, and the controlling tty of a new session.
+        case terminal(String)
     }
 
-    static func spawn(_ argv: [String], environment: [String: String]?, stdin: Stdin, output: String) throws -> pid_t {
+    /// glibc's POSIX_SPAWN_SETSID (not imported into Swift): the child calls setsid() before
+    /// the file actions, so opening the terminal makes it the controlling tty.
+    static let spawnSetsid: Int32 = 0x80
+
+    static func spawn(_ argv: [String], environment: [String: String]?, stdin: Stdin, output: String?) throws -> pid_t {
         guard let program = argv.first else { throw Failure(description: "an empty argv") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
         switch stdin {
         case .file(let path): posix_spawn_file_actions_addopen(&actions, 0, path, O_RDONLY, 0)
         case .descriptor(let fd): posix_spawn_file_actions_adddup2(&actions, fd, 0)
+        case .terminal(let path):
+            posix_spawn_file_actions_addopen(&actions, 0, path, O_RDWR, 0)
+            posix_spawn_file_actions_adddup2(&actions, 0, 1)
+            flags |= spawnSetsid
         }
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        if let output { posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600) }
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
 
         var attributes = posix_spawnattr_t()
@@ -104,7 +123,7 @@ public enum Program {
             sigaddset(&defaults, signal)
         }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
         let variables = environment ?? ProcessInfo.processInfo.environment
         let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]

@@ -136,6 +136,12 @@ import Phase0Steps
     /// Shells that would interpret a script argument.
     static let shells: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "ash", "busybox"]
 
+    /// tmux commands that start a program (given as one shell string, or as words).
+    static let tmuxCommandsRunningAProgram: Set<String> = [
+        "new-session", "new", "new-window", "neww", "split-window", "splitw", "respawn-pane", "respawnp",
+        "respawn-window", "respawnw",
+    ]
+
     /// The scripts a shell would read when `argv` runs, wherever it hands one over:
     /// `sh -c SCRIPT` (any shell, any option cluster holding c, behind sudo, env, timeout...),
     /// `su USER -c SCRIPT`, and tmux given a single command string (it runs one word with the
@@ -150,9 +156,7 @@ import Phase0Steps
             } else if ["su", "runuser"].contains(name), let flag = rest.firstIndex(where: { $0 == "-c" || $0 == "--command" }),
                 flag + 1 < rest.count {
                 scripts.append(rest[flag + 1])
-            } else if name == "tmux", let command = rest.first, ["new-session", "new", "new-window", "neww", "split-window",
-                                                                 "splitw", "respawn-pane", "respawnp", "respawn-window",
-                                                                 "respawnw"].contains(command) {
+            } else if name == "tmux", let command = rest.first, Self.tmuxCommandsRunningAProgram.contains(command) {
                 let words = tmuxCommand(Array(rest.dropFirst()))
                 if words.count == 1 { scripts.append(words[0]) }
             }

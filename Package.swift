@@ -10,7 +10,15 @@ import PackageDescription
 //                   (Steps/Artifacts, Steps/Guide); Templates/ holds the generated files' text
 //   Phase0Practice  the simulated Spark of practice mode, behind the same host seam
 //   phase0          the command line: flags, subcommands, and the one host factory
+// Tests/ mirrors them: Phase0ParsersTests, Phase0CoreTests (Engine/, Persistence/, Host/,
+// Reliability/), Phase0StepsTests (a file a step, Artifacts/, Guide/), Phase0PracticeTests,
+// Phase0EndToEndTests (the built binary); Phase0TestSupport and Phase0TestKit are their helpers.
+// New here? Read this file, then Steps/README.md, Steps/Procedure.swift and
+// Sources/Phase0Core/Engine/Engine.swift.
 let strictTargets: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
+let testDependencies: [Target.Dependency] = [
+    "Phase0Parsers", "Phase0Core", "Phase0Steps", "Phase0Practice", "Phase0Templates", "Phase0TestSupport", "Phase0TestKit",
+]
 
 let package = Package(
     name: "phase0",
@@ -77,23 +85,55 @@ let package = Package(
             path: "Sources/phase0",
             swiftSettings: strictTargets
         ),
-        // Doubles and harnesses shared by the test targets; never linked into phase0.
+        // What any test needs without the product: run a program (posix_spawn), a private
+        // temporary directory, where the built phase0 is. The end-to-end tests use only this.
+        .target(
+            name: "Phase0TestKit",
+            path: "Tests/Phase0TestKit",
+            swiftSettings: strictTargets
+        ),
+        // Doubles, simulated Sparks and the one engine harness shared by the test targets;
+        // never linked into phase0.
         .target(
             name: "Phase0TestSupport",
-            dependencies: ["Phase0Core", "Phase0Steps", "Phase0Practice"],
-            path: "Tests/Phase0TestSupport"
+            dependencies: ["Phase0Core", "Phase0Steps", "Phase0Practice", "Phase0TestKit"],
+            path: "Tests/Phase0TestSupport",
+            swiftSettings: strictTargets
+        ),
+        // The tests mirror the targets they test.
+        .testTarget(
+            name: "Phase0ParsersTests",
+            dependencies: ["Phase0Parsers", "Phase0TestKit"],
+            path: "Tests/Phase0ParsersTests",
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictTargets
         ),
         .testTarget(
-            name: "Phase0Tests",
-            dependencies: ["Phase0Parsers", "Phase0Core", "Phase0Steps", "Phase0Practice", "Phase0Templates", "Phase0TestSupport"],
-            path: "Tests/Phase0Tests",
-            resources: [.copy("Fixtures")]
+            name: "Phase0CoreTests",
+            dependencies: testDependencies,
+            path: "Tests/Phase0CoreTests",
+            swiftSettings: strictTargets
         ),
-        // Runs the built phase0 binary in a pseudo-terminal (real readline) and through pipes.
+        .testTarget(
+            name: "Phase0StepsTests",
+            dependencies: testDependencies,
+            path: "Tests/Phase0StepsTests",
+            swiftSettings: strictTargets
+        ),
+        .testTarget(
+            name: "Phase0PracticeTests",
+            dependencies: testDependencies,
+            path: "Tests/Phase0PracticeTests",
+            swiftSettings: strictTargets
+        ),
+        // Runs the built phase0 binary in a pseudo-terminal (real readline) and through pipes;
+        // links no product module, so it can only see what an operator sees.
         .testTarget(
             name: "Phase0EndToEndTests",
+            dependencies: ["Phase0TestKit"],
             path: "Tests/Phase0EndToEndTests",
-            resources: [.copy("Fixtures")]
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictTargets
         ),
     ]
 )

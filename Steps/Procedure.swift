@@ -1,11 +1,13 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 /// The whole procedure, in the guide's order.
 public enum Procedure {
     public static func steps() -> [Step] {
-        [SwapStep.make(), MoshStep.make(), AgentServiceStep.make(), OpenWebUIStep.make(),
-         TailscaleServeStep.make(), UnplugProtocolStep.make()]
+        [
+            SwapStep.make(), MoshStep.make(), AgentServiceStep.make(), OpenWebUIStep.make(),
+            TailscaleServeStep.make(), UnplugProtocolStep.make(),
+        ]
     }
 }
 

@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 import Phase0Templates
 
 /// Step 0: expand swap. The guide's "CRITICAL: Memory Situation", done idempotently.
@@ -36,14 +36,17 @@ enum SwapStep {
                 (Never run `sudo swapoff /swap.img` while the model is loaded.)
                 """,
             questions: [
-                Question(key: "swapfile", prompt: "Swapfile path", help: "Where the new swapfile goes; the guide uses /swapfile.",
-                         completion: .paths, defaultValue: { _ in "/swapfile" },
-                         validate: { raw, _ in Validate.absolutePath(raw, what: "the swapfile path", allowSpaces: false) }),
-                Question(key: "swapSize", prompt: "Swapfile size", help: "Binary units, as fallocate: 128G is the guide's size.",
-                         defaultValue: { _ in "128G" }, validate: { raw, ctx in validateSize(raw, ctx) }),
-                Question(key: "swappiness", prompt: "vm.swappiness", help: "0-100; the guide uses 10 (swap only under pressure).",
-                         defaultValue: { _ in "10" },
-                         validate: { raw, _ in Validate.integer(raw, what: "swappiness", range: 0...100) }),
+                Question(
+                    key: "swapfile", prompt: "Swapfile path", help: "Where the new swapfile goes; the guide uses /swapfile.",
+                    completion: .paths, defaultValue: { _ in "/swapfile" },
+                    validate: { raw, _ in Validate.absolutePath(raw, what: "the swapfile path", allowSpaces: false) }),
+                Question(
+                    key: "swapSize", prompt: "Swapfile size", help: "Binary units, as fallocate: 128G is the guide's size.",
+                    defaultValue: { _ in "128G" }, validate: { raw, ctx in validateSize(raw, ctx) }),
+                Question(
+                    key: "swappiness", prompt: "vm.swappiness", help: "0-100; the guide uses 10 (swap only under pressure).",
+                    defaultValue: { _ in "10" },
+                    validate: { raw, _ in Validate.integer(raw, what: "swappiness", range: 0...100) }),
             ],
             report: report,
             actions: [allocate, permissions, format, enable, swappinessNow, swappinessPersisted, fstab],
@@ -61,7 +64,10 @@ enum SwapStep {
         let total = others.reduce(Int64(0)) { $0 + $1.sizeKiB } + bytes / 1024
         let verdict = SwapGate.evaluate(others + [SwapArea(path: swapfile, sizeKiB: bytes / 1024 - 4)])
         guard verdict.passes else {
-            return .failure(.init("with \(ByteSize.human(kiB: total - bytes / 1024)) of other swap, \(value) leaves \(ByteSize.human(kiB: total)) in all, under the 64G gate"))
+            return .failure(
+                .init(
+                    "with \(ByteSize.human(kiB: total - bytes / 1024)) of other swap, \(value) leaves \(ByteSize.human(kiB: total)) in all, under the 64G gate"
+                ))
         }
         return .success(value)
     }
@@ -88,16 +94,20 @@ enum SwapStep {
     static func report(_ ctx: StepContext) -> [String] {
         var lines: [String] = []
         if let mem = ctx.memInfo() {
-            lines.append("Memory: MemAvailable \(ByteSize.human(kiB: mem.memAvailableKiB)) of \(ByteSize.human(kiB: mem.memTotalKiB)); "
-                         + "swap \(ByteSize.human(kiB: mem.swapTotalKiB)) total, \(ByteSize.human(kiB: mem.swapFreeKiB)) free (/proc/meminfo)")
+            lines.append(
+                "Memory: MemAvailable \(ByteSize.human(kiB: mem.memAvailableKiB)) of \(ByteSize.human(kiB: mem.memTotalKiB)); "
+                    + "swap \(ByteSize.human(kiB: mem.swapTotalKiB)) total, \(ByteSize.human(kiB: mem.swapFreeKiB)) free (/proc/meminfo)")
         }
         let areas = ctx.swapAreas()
         lines.append("Swap areas (/proc/swaps):" + (areas.isEmpty ? " none" : ""))
         for area in areas {
-            lines.append("  \(area.path)  \(area.type)  size \(ByteSize.human(kiB: area.sizeKiB))  used \(ByteSize.human(kiB: area.usedKiB))  prio \(area.priority)")
+            lines.append(
+                "  \(area.path)  \(area.type)  size \(ByteSize.human(kiB: area.sizeKiB))  used \(ByteSize.human(kiB: area.usedKiB))  prio \(area.priority)"
+            )
         }
         let verdict = SwapGate.evaluate(areas)
-        lines.append("Swap gate: \(ByteSize.human(kiB: verdict.totalKiB)) of the required 64G " + (verdict.passes ? "(passes)" : "(not yet)"))
+        lines.append(
+            "Swap gate: \(ByteSize.human(kiB: verdict.totalKiB)) of the required 64G " + (verdict.passes ? "(passes)" : "(not yet)"))
         if let path = ctx.answerIfGiven("swapfile"), let fs = ctx.filesystem(of: directory(of: path)) {
             lines.append("\(path) goes on \(fs.type) with \(ByteSize.human(bytes: fs.availBytes)) free")
         }
@@ -106,142 +116,167 @@ enum SwapStep {
 
     // MARK: - Actions
 
-    static var allocate: Action { Action(
-        id: "allocate",
-        title: "Allocate the swapfile",
-        why: "fallocate reserves the space instantly on ext4/xfs NVMe; nothing is written to the disk.",
-        kind: .commands { ctx in
-            let (path, size, _) = try settings(ctx)
-            let fsType = ctx.filesystem(of: directory(of: path))?.type
-            if fsType == "btrfs" {
-                // btrfs swapfiles must be empty, without copy-on-write, before allocation.
-                return [.privileged(["truncate", "-s", "0", path]), .privileged(["chattr", "+C", path]),
-                        .privileged(["fallocate", "-l", size, path])]
+    static var allocate: Action {
+        Action(
+            id: "allocate",
+            title: "Allocate the swapfile",
+            why: "fallocate reserves the space instantly on ext4/xfs NVMe; nothing is written to the disk.",
+            kind: .commands { ctx in
+                let (path, size, _) = try settings(ctx)
+                let fsType = ctx.filesystem(of: directory(of: path))?.type
+                if fsType == "btrfs" {
+                    // btrfs swapfiles must be empty, without copy-on-write, before allocation.
+                    return [
+                        .privileged(["truncate", "-s", "0", path]), .privileged(["chattr", "+C", path]),
+                        .privileged(["fallocate", "-l", size, path]),
+                    ]
+                }
+                return [.privileged(["fallocate", "-l", size, path])]
+            },
+            check: { ctx in
+                let (path, _, bytes) = try settings(ctx)
+                if isActive(path, ctx) { return Check(true, "\(path) allocated", "already active as swap") }
+                guard let info = ctx.host.fileInfo(path) else { return Check(false, "\(path) allocated", "\(path) does not exist") }
+                if info.size >= bytes { return Check(true, "\(path) allocated", ByteSize.human(bytes: info.size)) }
+                if hasSwapSignature(path, ctx) {
+                    return Check(true, "\(path) allocated", "an existing swapfile of \(ByteSize.human(bytes: info.size)); kept as it is")
+                }
+                return Check(
+                    false, "\(path) allocated", "\(path) is \(ByteSize.human(bytes: info.size)), not yet \(ByteSize.human(bytes: bytes))")
+            },
+            refuse: { ctx in
+                guard let (path, _, bytes) = try? settings(ctx) else { return "the swapfile settings are missing" }
+                if let info = ctx.host.fileInfo(path), (ctx.record(of: "allocate")?.attempts ?? 0) == 0 {
+                    return info.isDirectory
+                        ? "\(path) is a directory; choose another swapfile path"
+                        : "\(path) already exists (\(ByteSize.human(bytes: info.size))) and is not a swap area phase0 made; phase0 never overwrites an existing file. Move it aside or choose another path."
+                }
+                let dir = directory(of: path)
+                guard let fs = ctx.filesystem(of: dir) else { return "cannot tell which filesystem holds \(dir) (findmnt failed)" }
+                guard supportedFilesystems.contains(fs.type) else {
+                    let why =
+                        fs.type == "zfs" ? "ZFS cannot hold a swapfile" : "a swapfile on \(fs.type) is not supported by this procedure"
+                    return "\(dir) is on \(fs.type): \(why). Choose a swapfile path on an ext4, xfs or btrfs filesystem."
+                }
+                let already = ctx.host.fileInfo(path)?.size ?? 0
+                let needed = bytes - already + freeSpaceMarginBytes
+                guard fs.availBytes >= needed else {
+                    return
+                        "\(dir) has \(ByteSize.human(bytes: fs.availBytes)) free; a \(ByteSize.human(bytes: bytes)) swapfile needs \(ByteSize.human(bytes: needed)) including a \(ByteSize.human(bytes: freeSpaceMarginBytes)) margin. Free space, choose another filesystem, or a smaller size that still reaches 64G of swap in all."
+                }
+                return nil
             }
-            return [.privileged(["fallocate", "-l", size, path])]
-        },
-        check: { ctx in
-            let (path, _, bytes) = try settings(ctx)
-            if isActive(path, ctx) { return Check(true, "\(path) allocated", "already active as swap") }
-            guard let info = ctx.host.fileInfo(path) else { return Check(false, "\(path) allocated", "\(path) does not exist") }
-            if info.size >= bytes { return Check(true, "\(path) allocated", ByteSize.human(bytes: info.size)) }
-            if hasSwapSignature(path, ctx) {
-                return Check(true, "\(path) allocated", "an existing swapfile of \(ByteSize.human(bytes: info.size)); kept as it is")
-            }
-            return Check(false, "\(path) allocated", "\(path) is \(ByteSize.human(bytes: info.size)), not yet \(ByteSize.human(bytes: bytes))")
-        },
-        refuse: { ctx in
-            guard let (path, _, bytes) = try? settings(ctx) else { return "the swapfile settings are missing" }
-            if let info = ctx.host.fileInfo(path), (ctx.record(of: "allocate")?.attempts ?? 0) == 0 {
-                return info.isDirectory
-                    ? "\(path) is a directory; choose another swapfile path"
-                    : "\(path) already exists (\(ByteSize.human(bytes: info.size))) and is not a swap area phase0 made; phase0 never overwrites an existing file. Move it aside or choose another path."
-            }
-            let dir = directory(of: path)
-            guard let fs = ctx.filesystem(of: dir) else { return "cannot tell which filesystem holds \(dir) (findmnt failed)" }
-            guard supportedFilesystems.contains(fs.type) else {
-                let why = fs.type == "zfs" ? "ZFS cannot hold a swapfile" : "a swapfile on \(fs.type) is not supported by this procedure"
-                return "\(dir) is on \(fs.type): \(why). Choose a swapfile path on an ext4, xfs or btrfs filesystem."
-            }
-            let already = ctx.host.fileInfo(path)?.size ?? 0
-            let needed = bytes - already + freeSpaceMarginBytes
-            guard fs.availBytes >= needed else {
-                return "\(dir) has \(ByteSize.human(bytes: fs.availBytes)) free; a \(ByteSize.human(bytes: bytes)) swapfile needs \(ByteSize.human(bytes: needed)) including a \(ByteSize.human(bytes: freeSpaceMarginBytes)) margin. Free space, choose another filesystem, or a smaller size that still reaches 64G of swap in all."
-            }
-            return nil
-        }
-    ) }
+        )
+    }
 
-    static var permissions: Action { Action(
-        id: "permissions",
-        title: "Make the swapfile readable by root only",
-        why: "Swapped-out memory holds whatever the model and agent had in RAM; swapon refuses world-readable swap.",
-        kind: .commands { ctx in [.privileged(["chmod", "600", try settings(ctx).path])] },
-        check: { ctx in
-            let path = try settings(ctx).path
-            guard let info = ctx.host.fileInfo(path) else { return Check(false, "mode 0600", "\(path) is missing") }
-            let mode = "0" + String(info.mode & 0o777, radix: 8)
-            return Check(info.mode & 0o777 == 0o600, "mode 0600", "\(path) is \(mode), owner \(info.owner)")
-        }
-    ) }
+    static var permissions: Action {
+        Action(
+            id: "permissions",
+            title: "Make the swapfile readable by root only",
+            why: "Swapped-out memory holds whatever the model and agent had in RAM; swapon refuses world-readable swap.",
+            kind: .commands { ctx in [.privileged(["chmod", "600", try settings(ctx).path])] },
+            check: { ctx in
+                let path = try settings(ctx).path
+                guard let info = ctx.host.fileInfo(path) else { return Check(false, "mode 0600", "\(path) is missing") }
+                let mode = "0" + String(info.mode & 0o777, radix: 8)
+                return Check(info.mode & 0o777 == 0o600, "mode 0600", "\(path) is \(mode), owner \(info.owner)")
+            }
+        )
+    }
 
-    static var format: Action { Action(
-        id: "mkswap",
-        title: "Write the swap signature (mkswap)",
-        why: "mkswap prepares the file as a swap area. It is never run on a swap area in use.",
-        kind: .commands { ctx in [.privileged(["mkswap", try settings(ctx).path])] },
-        check: { ctx in
-            let path = try settings(ctx).path
-            if isActive(path, ctx) { return Check(true, "swap signature", "active") }
-            return Check(hasSwapSignature(path, ctx), "swap signature", "blkid sees " + (hasSwapSignature(path, ctx) ? "swap" : "no swap signature"))
-        }
-    ) }
+    static var format: Action {
+        Action(
+            id: "mkswap",
+            title: "Write the swap signature (mkswap)",
+            why: "mkswap prepares the file as a swap area. It is never run on a swap area in use.",
+            kind: .commands { ctx in [.privileged(["mkswap", try settings(ctx).path])] },
+            check: { ctx in
+                let path = try settings(ctx).path
+                if isActive(path, ctx) { return Check(true, "swap signature", "active") }
+                return Check(
+                    hasSwapSignature(path, ctx), "swap signature",
+                    "blkid sees " + (hasSwapSignature(path, ctx) ? "swap" : "no swap signature"))
+            }
+        )
+    }
 
-    static var enable: Action { Action(
-        id: "swapon",
-        title: "Turn the swapfile on (swapon)",
-        why: "Adds the new swap now, while the model stays loaded. The old /swap.img stays on: never swapoff it with the model loaded.",
-        kind: .commands { ctx in [.privileged(["swapon", try settings(ctx).path])] },
-        check: { ctx in
-            let path = try settings(ctx).path
-            let area = ctx.swapAreas().first { $0.path == path }
-            return Check(area != nil, "\(path) active", area.map { "\(ByteSize.human(kiB: $0.sizeKiB)) in /proc/swaps" } ?? "not in /proc/swaps")
-        }
-    ) }
+    static var enable: Action {
+        Action(
+            id: "swapon",
+            title: "Turn the swapfile on (swapon)",
+            why: "Adds the new swap now, while the model stays loaded. The old /swap.img stays on: never swapoff it with the model loaded.",
+            kind: .commands { ctx in [.privileged(["swapon", try settings(ctx).path])] },
+            check: { ctx in
+                let path = try settings(ctx).path
+                let area = ctx.swapAreas().first { $0.path == path }
+                return Check(
+                    area != nil, "\(path) active", area.map { "\(ByteSize.human(kiB: $0.sizeKiB)) in /proc/swaps" } ?? "not in /proc/swaps")
+            }
+        )
+    }
 
     static func currentSwappiness(_ ctx: StepContext) -> String? {
         ctx.host.readFile("/proc/sys/vm/swappiness")?.trimmingWhitespace()
     }
 
-    static var swappinessNow: Action { Action(
-        id: "swappiness-now",
-        title: "Lower swappiness now",
-        why: "Keeps the model in RAM and swaps only under pressure.",
-        kind: .commands { ctx in [.privileged(["sysctl", "-w", "vm.swappiness=\(try ctx.answer("swappiness"))"])] },
-        check: { ctx in
-            let wanted = try ctx.answer("swappiness")
-            let now = currentSwappiness(ctx) ?? "unknown"
-            return Check(now == wanted, "swappiness \(wanted)", "/proc/sys/vm/swappiness is \(now)")
-        }
-    ) }
+    static var swappinessNow: Action {
+        Action(
+            id: "swappiness-now",
+            title: "Lower swappiness now",
+            why: "Keeps the model in RAM and swaps only under pressure.",
+            kind: .commands { ctx in [.privileged(["sysctl", "-w", "vm.swappiness=\(try ctx.answer("swappiness"))"])] },
+            check: { ctx in
+                let wanted = try ctx.answer("swappiness")
+                let now = currentSwappiness(ctx) ?? "unknown"
+                return Check(now == wanted, "swappiness \(wanted)", "/proc/sys/vm/swappiness is \(now)")
+            }
+        )
+    }
 
     static func dropIn(_ ctx: StepContext) throws -> String {
         guard let template = EmbeddedTemplates.text("swappiness.conf") else { throw TemplateError.unknownTemplate("swappiness.conf") }
         return try TemplateRenderer(name: "swappiness.conf", text: template).render(values: ["swappiness": try ctx.answer("swappiness")])
     }
 
-    static var swappinessPersisted: Action { Action(
-        id: "swappiness-persist",
-        title: "Keep swappiness after reboot (\(dropInPath))",
-        why: "A drop-in under /etc/sysctl.d is read at every boot; unlike appending to /etc/sysctl.conf, rewriting it is idempotent.",
-        kind: .commands { ctx in AtomicWrite.commands(path: dropInPath, content: try dropIn(ctx), mode: "0644", host: ctx.host) },
-        check: { ctx in
-            let current = ctx.host.readFile(dropInPath)
-            return Check(current == (try dropIn(ctx)), "\(dropInPath)", current == nil ? "missing" : "present")
-        },
-        plannedFile: { ctx in PlannedFile(path: dropInPath, newContent: try dropIn(ctx), oldContent: ctx.host.readFile(dropInPath)) }
-    ) }
+    static var swappinessPersisted: Action {
+        Action(
+            id: "swappiness-persist",
+            title: "Keep swappiness after reboot (\(dropInPath))",
+            why: "A drop-in under /etc/sysctl.d is read at every boot; unlike appending to /etc/sysctl.conf, rewriting it is idempotent.",
+            kind: .commands { ctx in AtomicWrite.commands(path: dropInPath, content: try dropIn(ctx), mode: "0644", host: ctx.host) },
+            check: { ctx in
+                let current = ctx.host.readFile(dropInPath)
+                return Check(current == (try dropIn(ctx)), "\(dropInPath)", current == nil ? "missing" : "present")
+            },
+            plannedFile: { ctx in PlannedFile(path: dropInPath, newContent: try dropIn(ctx), oldContent: ctx.host.readFile(dropInPath)) }
+        )
+    }
 
     static func editedFstab(_ ctx: StepContext) throws -> Fstab.Edit {
         guard let current = ctx.host.readFile("/etc/fstab") else { throw ValidationFailure("/etc/fstab cannot be read") }
         return Fstab.ensureSwapfile(in: current, swapfile: try settings(ctx).path)
     }
 
-    static var fstab: Action { Action(
-        id: "fstab",
-        title: "Keep the swapfile after reboot (/etc/fstab)",
-        why: "Backs up /etc/fstab, comments out /swap.img (retired at the next reboot) and keeps exactly one swapfile line, however often this runs.",
-        kind: .commands { ctx in
-            AtomicWrite.commands(path: "/etc/fstab", content: try editedFstab(ctx).text, mode: "0644", host: ctx.host)
-        },
-        check: { ctx in
-            let edit = try editedFstab(ctx)
-            return Check(edit.changes.isEmpty, "/etc/fstab", edit.changes.isEmpty ? "one swapfile line, /swap.img retired" : edit.changes.joined(separator: "; "))
-        },
-        plannedFile: { ctx in
-            PlannedFile(path: "/etc/fstab", newContent: try editedFstab(ctx).text, oldContent: ctx.host.readFile("/etc/fstab"))
-        }
-    ) }
+    static var fstab: Action {
+        Action(
+            id: "fstab",
+            title: "Keep the swapfile after reboot (/etc/fstab)",
+            why:
+                "Backs up /etc/fstab, comments out /swap.img (retired at the next reboot) and keeps exactly one swapfile line, however often this runs.",
+            kind: .commands { ctx in
+                AtomicWrite.commands(path: "/etc/fstab", content: try editedFstab(ctx).text, mode: "0644", host: ctx.host)
+            },
+            check: { ctx in
+                let edit = try editedFstab(ctx)
+                return Check(
+                    edit.changes.isEmpty, "/etc/fstab",
+                    edit.changes.isEmpty ? "one swapfile line, /swap.img retired" : edit.changes.joined(separator: "; "))
+            },
+            plannedFile: { ctx in
+                PlannedFile(path: "/etc/fstab", newContent: try editedFstab(ctx).text, oldContent: ctx.host.readFile("/etc/fstab"))
+            }
+        )
+    }
 
     // MARK: - Verify
 
@@ -254,11 +289,16 @@ enum SwapStep {
         let fstabText = ctx.host.readFile("/etc/fstab") ?? ""
         let active = Fstab.activeSwapDevices(in: fstabText)
         let swapfileLines = active.filter { $0 == path }.count
-        checks.append(Check(swapfileLines == 1 && !active.contains("/swap.img"), "fstab",
-                            "\(swapfileLines) \(path) line\(swapfileLines == 1 ? "" : "s"); /swap.img \(active.contains("/swap.img") ? "still active" : "retired")"))
+        checks.append(
+            Check(
+                swapfileLines == 1 && !active.contains("/swap.img"), "fstab",
+                "\(swapfileLines) \(path) line\(swapfileLines == 1 ? "" : "s"); /swap.img \(active.contains("/swap.img") ? "still active" : "retired")"
+            ))
         let verifyResult = try? ctx.host.run(Command(["findmnt", "--verify"], timeout: 30))
-        checks.append(Check(verifyResult?.succeeded == true, "findmnt --verify",
-                            verifyResult?.succeeded == true ? "fstab parses" : (verifyResult?.output.trimmingWhitespace() ?? "could not run")))
+        checks.append(
+            Check(
+                verifyResult?.succeeded == true, "findmnt --verify",
+                verifyResult?.succeeded == true ? "fstab parses" : (verifyResult?.output.trimmingWhitespace() ?? "could not run")))
         let verdict = SwapGate.evaluate(ctx.swapAreas())
         checks.append(Check(verdict.passes, "swap gate", "\(ByteSize.human(kiB: verdict.totalKiB)) of 64G"))
         return checks

@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// Host for practice mode: reads and commands are answered by the simulated Spark, which is
 /// saved with the progress so a practice run resumes on the same machine.
 public final class PracticeHost: Host {
@@ -43,7 +44,8 @@ public final class PracticeHost: Host {
         let directory = String(prefix[...prefix.lastIndex(of: "/")!])
         return machine.files.compactMap { path, file in
             guard path.hasPrefix(prefix), path.count > directory.count, path.hasPrefix(directory),
-                  !path.dropFirst(directory.count).contains("/") else { return nil }
+                !path.dropFirst(directory.count).contains("/")
+            else { return nil }
             return file.isDirectory ? path + "/" : path
         }.sorted()
     }
@@ -92,8 +94,10 @@ extension SimulatedSpark {
         let args = Array(argv.dropFirst())
         // Steps 2-3: ss, venv python by path, curl to Open WebUI, systemd-analyze, pgrep (SimHostProbes.swift).
         if let answer = simulateAgentAndWebUIProbes(argv, as: user) { return answer }
-        let needsProgram = !["fallocate", "chmod", "mkswap", "swapon", "sysctl", "install", "mv", "cp",
-                             "chattr", "truncate", "test", "stat", "cat", "true", "timeout", "id", "blkid"].contains(name)
+        let needsProgram = ![
+            "fallocate", "chmod", "mkswap", "swapon", "sysctl", "install", "mv", "cp",
+            "chattr", "truncate", "test", "stat", "cat", "true", "timeout", "id", "blkid",
+        ].contains(name)
         if needsProgram && !programs.contains(name) && !program.hasPrefix("/") {
             return .init(exitStatus: 127, output: "\(name): command not found\n")
         }
@@ -183,9 +187,10 @@ extension SimulatedSpark {
             guard let file = files[path], !file.isDirectory else { return false }
             return initial[path] != file
         }.sorted()
-        return Summary(hostname: hostname, swaps: swaps, swappiness: swappiness,
-                       fstab: (files["/etc/fstab"]?.content ?? "").split(separator: "\n").map(String.init),
-                       filesWritten: written, services: services, tmuxSessions: tmuxSessions,
-                       containers: docker.containers, tailscale: tailscale, ufw: ufw, history: history)
+        return Summary(
+            hostname: hostname, swaps: swaps, swappiness: swappiness,
+            fstab: (files["/etc/fstab"]?.content ?? "").split(separator: "\n").map(String.init),
+            filesWritten: written, services: services, tmuxSessions: tmuxSessions,
+            containers: docker.containers, tailscale: tailscale, ufw: ufw, history: history)
     }
 }

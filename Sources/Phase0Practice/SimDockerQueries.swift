@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// The docker commands that look rather than change: ps, stats, exec (what the container can
 /// reach), and curl from the host to Open WebUI.
 extension SimulatedSpark {
@@ -12,8 +13,12 @@ extension SimulatedSpark {
         let rows = docker.containers.filter { container in
             guard all || container.running else { return false }
             guard var filter = nameFilter else { return true }
-            let anchoredStart = filter.hasPrefix("^"), anchoredEnd = filter.hasSuffix("$")
-            if anchoredStart { filter.removeFirst(); if filter.hasPrefix("/") { filter.removeFirst() } }
+            let anchoredStart = filter.hasPrefix("^")
+            let anchoredEnd = filter.hasSuffix("$")
+            if anchoredStart {
+                filter.removeFirst()
+                if filter.hasPrefix("/") { filter.removeFirst() }
+            }
             if anchoredEnd { filter.removeLast() }
             if anchoredStart && anchoredEnd { return container.name == filter }
             if anchoredStart { return container.name.hasPrefix(filter) }
@@ -25,17 +30,24 @@ extension SimulatedSpark {
         var output = format == nil ? "CONTAINER ID   IMAGE   STATUS   NAMES\n" : ""
         for container in rows {
             let status = container.running ? "Up 2 hours" : "Exited (0) 5 minutes ago"
-            let row = SimTemplateValue.object([("ID", .string(String(containerID(container).prefix(12)))), ("Names", .string(container.name)),
-                                               ("Image", .string(container.image)), ("Status", .string(status)),
-                                               ("State", .string(container.running ? "running" : "exited"))])
-            output += (format.flatMap { try? SimGoTemplate.render($0, row) } ?? "\(String(containerID(container).prefix(12)))   \(container.image)   \(status)   \(container.name)") + "\n"
+            let row = SimTemplateValue.object([
+                ("ID", .string(String(containerID(container).prefix(12)))), ("Names", .string(container.name)),
+                ("Image", .string(container.image)), ("Status", .string(status)),
+                ("State", .string(container.running ? "running" : "exited")),
+            ])
+            output +=
+                (format.flatMap { try? SimGoTemplate.render($0, row) }
+                    ?? "\(String(containerID(container).prefix(12)))   \(container.image)   \(status)   \(container.name)") + "\n"
         }
         return .init(exitStatus: 0, output: output)
     }
 
     func stats(_ names: [String], format: String?) -> CommandResult {
-        let chosen = names.isEmpty ? docker.containers.filter(\.running) : names.compactMap { containerIndex($0).map { docker.containers[$0] } }
-        if chosen.isEmpty && !names.isEmpty { return .init(exitStatus: 1, output: "Error response from daemon: No such container: \(names[0])\n") }
+        let chosen =
+            names.isEmpty ? docker.containers.filter(\.running) : names.compactMap { containerIndex($0).map { docker.containers[$0] } }
+        if chosen.isEmpty && !names.isEmpty {
+            return .init(exitStatus: 1, output: "Error response from daemon: No such container: \(names[0])\n")
+        }
         var output = format == nil ? "CONTAINER ID   NAME   CPU %   MEM USAGE / LIMIT   MEM %\n" : ""
         for container in chosen {
             let limit = container.memoryBytes > 0 ? container.memoryBytes : memTotalKiB * 1024
@@ -43,11 +55,15 @@ extension SimulatedSpark {
             let percent = Double(used) / Double(limit) * 100
             let percentText = String(Double(Int(percent * 100)) / 100) + "%"
             let usage = "\(used / 1024 / 1024)MiB / \(ByteSize.human(bytes: limit))"
-            let row = SimTemplateValue.object([("Name", .string(container.name)), ("ID", .string(String(containerID(container).prefix(12)))),
-                                               ("CPUPerc", .string(container.running ? "0.42%" : "0.00%")), ("MemUsage", .string(usage)),
-                                               ("MemPerc", .string(percentText))])
-            output += (format.flatMap { try? SimGoTemplate.render($0, row) }
-                       ?? "\(String(containerID(container).prefix(12)))   \(container.name)   \(container.running ? "0.42%" : "0.00%")   \(usage)   \(percentText)") + "\n"
+            let row = SimTemplateValue.object([
+                ("Name", .string(container.name)), ("ID", .string(String(containerID(container).prefix(12)))),
+                ("CPUPerc", .string(container.running ? "0.42%" : "0.00%")), ("MemUsage", .string(usage)),
+                ("MemPerc", .string(percentText)),
+            ])
+            output +=
+                (format.flatMap { try? SimGoTemplate.render($0, row) }
+                    ?? "\(String(containerID(container).prefix(12)))   \(container.name)   \(container.running ? "0.42%" : "0.00%")   \(usage)   \(percentText)")
+                + "\n"
         }
         return .init(exitStatus: 0, output: output)
     }
@@ -59,11 +75,15 @@ extension SimulatedSpark {
             return .init(exitStatus: 1, output: "Error response from daemon: No such container: \(words.first ?? "")\n")
         }
         let container = docker.containers[index]
-        guard container.running else { return .init(exitStatus: 1, output: "Error response from daemon: container \(containerID(container)) is not running\n") }
+        guard container.running else {
+            return .init(exitStatus: 1, output: "Error response from daemon: container \(containerID(container)) is not running\n")
+        }
         let program = words.count > 1 ? words[1] : ""
         guard ["curl", "wget"].contains(program), let url = words.first(where: { $0.hasPrefix("http://") }),
-              let (host, port, path) = Self.splitURL(url) else {
-            return .init(exitStatus: 126, output: "phase0 practice: docker exec \(words.dropFirst().joined(separator: " ")) is not simulated\n")
+            let (host, port, path) = Self.splitURL(url)
+        else {
+            return .init(
+                exitStatus: 126, output: "phase0 practice: docker exec \(words.dropFirst().joined(separator: " ")) is not simulated\n")
         }
         let config = runConfig(container)
         let reachable: Bool
@@ -77,11 +97,15 @@ extension SimulatedSpark {
         }
         guard reachable else {
             return program == "curl"
-                ? .init(exitStatus: 7, output: "curl: (7) Failed to connect to \(host) port \(port) after 0 ms: Couldn't connect to server\n")
+                ? .init(
+                    exitStatus: 7, output: "curl: (7) Failed to connect to \(host) port \(port) after 0 ms: Couldn't connect to server\n")
                 : .init(exitStatus: 1, output: "wget: can't connect to remote host: Connection refused\n")
         }
         switch path {
-        case "/api/tags": return .init(exitStatus: 0, output: "{\"models\":[" + ollama.models.map { "{\"name\":\"\($0)\",\"model\":\"\($0)\"}" }.joined(separator: ",") + "]}")
+        case "/api/tags":
+            return .init(
+                exitStatus: 0,
+                output: "{\"models\":[" + ollama.models.map { "{\"name\":\"\($0)\",\"model\":\"\($0)\"}" }.joined(separator: ",") + "]}")
         case "/api/version": return .init(exitStatus: 0, output: "{\"version\":\"0.5.7\"}")
         default: return .init(exitStatus: 0, output: "Ollama is running")
         }
@@ -90,12 +114,15 @@ extension SimulatedSpark {
     /// curl from the host to Open WebUI (its /health, /api/config, /); nil for other URLs.
     func simulateWebUICurl(_ args: [String]) -> CommandResult? {
         guard let url = args.first(where: { $0.hasPrefix("http://") }), let (host, port, path) = Self.splitURL(url),
-              Self.isLoopback(host), ollamaListener()?.port != port else { return nil }
+            Self.isLoopback(host), ollamaListener()?.port != port
+        else { return nil }
         let container = docker.containers.first { webUIListener($0)?.1 == port }
         guard container != nil || path == "/health" || path.hasPrefix("/api/config") else { return nil }
-        let refused = CommandResult(exitStatus: 7, output: "curl: (7) Failed to connect to \(host) port \(port) after 0 ms: Couldn't connect to server\n")
+        let refused = CommandResult(
+            exitStatus: 7, output: "curl: (7) Failed to connect to \(host) port \(port) after 0 ms: Couldn't connect to server\n")
         guard let container, container.running, docker.daemonRunning, let listener = webUIListener(container),
-              Self.isLoopback(listener.0) || Self.isWildcard(listener.0) else { return refused }
+            Self.isLoopback(listener.0) || Self.isWildcard(listener.0)
+        else { return refused }
         let fail = args.contains("--fail") || args.contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("f") }
         let discard = args.contains("-o") || args.contains("--output")
         let body: String
@@ -104,7 +131,8 @@ extension SimulatedSpark {
         case "/api/config": body = "{\"onboarding\":true,\"status\":true,\"name\":\"Open WebUI\",\"version\":\"0.6.5\"}"
         case "/": body = "<!doctype html><title>Open WebUI</title>"
         default:
-            return fail ? .init(exitStatus: 22, output: "curl: (22) The requested URL returned error: 404\n")
+            return fail
+                ? .init(exitStatus: 22, output: "curl: (22) The requested URL returned error: 404\n")
                 : .init(exitStatus: 0, output: "{\"detail\":\"Not Found\"}")
         }
         return .init(exitStatus: 0, output: discard ? "" : body)

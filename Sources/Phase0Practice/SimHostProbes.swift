@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// Probes Steps 2 and 3 make on the simulated Spark that belong to no one domain: `ss` (where
 /// Ollama listens), the venv's python run by its path, and curl to Open WebUI. Reached from
 /// `execute` through one hook, before the program lookup, because these programs come with
@@ -14,7 +15,7 @@ extension SimulatedSpark {
         case "ss": return simulateSS(args)
         case "systemd-analyze": return simulateSystemd(name, args, as: user, input: nil)
         case "pgrep", "pkill": return simulateTmux(name, args, as: user)
-        case "sleep": return .init(exitStatus: 0, output: "")   // practice never waits
+        case "sleep": return .init(exitStatus: 0, output: "")  // practice never waits
         case "curl": return simulateWebUICurl(args)
         default:
             if program.hasPrefix("/"), let file = files[program], !file.isDirectory {
@@ -26,7 +27,9 @@ extension SimulatedSpark {
 
     /// A file run by its path: the venv's python answers `--version` (preflight, Step 2).
     func runFile(_ path: String, _ file: SimFile, _ args: [String], as user: String) -> CommandResult {
-        let executable = user == "root" ? file.mode & 0o111 != 0
+        let executable =
+            user == "root"
+            ? file.mode & 0o111 != 0
             : (file.owner == user ? file.mode & 0o100 != 0 : file.mode & 0o001 != 0)
         guard executable else { return .init(exitStatus: 126, output: "\(path): Permission denied\n") }
         let name = path.split(separator: "/").last.map(String.init) ?? path
@@ -89,7 +92,8 @@ extension SimulatedSpark {
         for container in docker.containers where container.running && docker.daemonRunning {
             if let web = webUIListener(container) { listeners.append(web) }
         }
-        let header = args.contains(where: { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("H") })
+        let header =
+            args.contains(where: { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("H") })
             ? "" : "State  Recv-Q Send-Q Local Address:Port  Peer Address:Port Process\n"
         var lines = header
         for (host, port) in listeners where wantedPort == nil || wantedPort == port {

@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// curl / ollama / ss on the simulated Spark (Steps 2–4, preflight, troubleshoot). A request is
 /// routed the way the real network would route it: Ollama answers only while ollama.service
 /// is active, and only where it listens (loopback by default, so a bridge container reaching
@@ -30,7 +31,11 @@ extension SimulatedSpark {
     /// curl as the steps use it: -f -s -S (alone or combined), --max-time N, -m N, -o FILE,
     /// -w FORMAT (only %{http_code}), and one http:// URL.
     public func simulateCurl(_ args: [String], from origin: SimOrigin) -> CommandResult {
-        var fail = false, silent = false, showError = false, writeOut: String?, url: String?
+        var fail = false
+        var silent = false
+        var showError = false
+        var writeOut: String?
+        var url: String?
         var index = 0
         while index < args.count {
             let arg = args[index]
@@ -64,7 +69,9 @@ extension SimulatedSpark {
         case .unresolved(let name):
             return .init(exitStatus: 6, output: error ? "curl: (6) Could not resolve host: \(name)\n" : "")
         case .refused(let name, let port):
-            return .init(exitStatus: 7, output: error ? "curl: (7) Failed to connect to \(name) port \(port) after 0 ms: Couldn't connect to server\n" : "")
+            return .init(
+                exitStatus: 7,
+                output: error ? "curl: (7) Failed to connect to \(name) port \(port) after 0 ms: Couldn't connect to server\n" : "")
         case .response(let status, let body):
             let written = writeOut.map { $0.replacing("%{http_code}", with: String(status)) } ?? ""
             if fail && status >= 400 {
@@ -130,7 +137,9 @@ extension SimulatedSpark {
     }
 
     var ollamaListenAddress: (address: String, port: Int)? {
-        guard let colon = ollama.listen.lastIndex(of: ":"), let port = Int(ollama.listen[ollama.listen.index(after: colon)...]) else { return nil }
+        guard let colon = ollama.listen.lastIndex(of: ":"), let port = Int(ollama.listen[ollama.listen.index(after: colon)...]) else {
+            return nil
+        }
         return (String(ollama.listen[..<colon]), port)
     }
 
@@ -164,8 +173,11 @@ extension SimulatedSpark {
         let running = services["ollama.service"]?.active == true
         switch args {
         case ["--version"], ["-v"]:
-            return .init(exitStatus: 0, output: running ? "ollama version is \(Self.ollamaVersion)\n"
-                                                        : "Warning: could not connect to a running Ollama instance\nWarning: client version is \(Self.ollamaVersion)\n")
+            return .init(
+                exitStatus: 0,
+                output: running
+                    ? "ollama version is \(Self.ollamaVersion)\n"
+                    : "Warning: could not connect to a running Ollama instance\nWarning: client version is \(Self.ollamaVersion)\n")
         case ["list"], ["ls"]:
             guard running else { return .init(exitStatus: 1, output: "Error: could not connect to ollama app, is it running?\n") }
             var text = "NAME".padding(24) + "ID              SIZE      MODIFIED\n"
@@ -189,7 +201,9 @@ extension SimulatedSpark {
             let network = SimContainerNetwork(container)
             if let port = network.hostPort { listeners.append((network.hostAddress, port)) }
         }
-        let header = args.contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("H") } ? ""
+        let header =
+            args.contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("H") }
+            ? ""
             : "State  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n"
         let lines = listeners.filter { wanted == nil || $0.1 == wanted }.map { address, port in
             "LISTEN 0      4096   " + "\(address):\(port)".padding(20) + " 0.0.0.0:*\n"
@@ -222,17 +236,24 @@ struct SimContainerNetwork {
         func value(_ flag: String, _ long: String? = nil) -> String? {
             let arg = argv[index]
             for name in [flag, long].compactMap({ $0 }) {
-                if arg == name, index + 1 < argv.count { index += 1; return argv[index] }
+                if arg == name, index + 1 < argv.count {
+                    index += 1
+                    return argv[index]
+                }
                 if arg.hasPrefix(name + "=") { return String(arg.dropFirst(name.count + 1)) }
             }
             return nil
         }
         while index < argv.count {
-            if let network = value("--network", "--net") { hostNetwork = network == "host" }
-            else if let host = value("--add-host") { addsHostGateway = addsHostGateway || host == "host.docker.internal:host-gateway" }
-            else if let env = value("-e", "--env"), let equals = env.firstIndex(of: "=") {
+            if let network = value("--network", "--net") {
+                hostNetwork = network == "host"
+            } else if let host = value("--add-host") {
+                addsHostGateway = addsHostGateway || host == "host.docker.internal:host-gateway"
+            } else if let env = value("-e", "--env"), let equals = env.firstIndex(of: "=") {
                 environment[String(env[..<equals])] = String(env[env.index(after: equals)...])
-            } else if let mapping = value("-p", "--publish") { publish = mapping }
+            } else if let mapping = value("-p", "--publish") {
+                publish = mapping
+            }
             index += 1
         }
         if hostNetwork {
@@ -242,8 +263,16 @@ struct SimContainerNetwork {
         } else if let publish {
             // ADDRESS:HOSTPORT:CONTAINERPORT or HOSTPORT:CONTAINERPORT
             let parts = publish.split(separator: ":").map(String.init)
-            if parts.count == 3 { hostAddress = parts[0]; hostPort = Int(parts[1]); internalPort = Int(parts[2]) ?? 8080 }
-            if parts.count == 2 { hostAddress = "0.0.0.0"; hostPort = Int(parts[0]); internalPort = Int(parts[1]) ?? 8080 }
+            if parts.count == 3 {
+                hostAddress = parts[0]
+                hostPort = Int(parts[1])
+                internalPort = Int(parts[2]) ?? 8080
+            }
+            if parts.count == 2 {
+                hostAddress = "0.0.0.0"
+                hostPort = Int(parts[0])
+                internalPort = Int(parts[1]) ?? 8080
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
-import Phase0Steps
-import Phase0Parsers
 import ArgumentParser
 import Phase0Core
+import Phase0Parsers
+import Phase0Steps
 
 struct Reference: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "The guide's key commands, filled in with your answers.")

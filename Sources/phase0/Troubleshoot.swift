@@ -1,7 +1,7 @@
-import Phase0Steps
-import Phase0Parsers
 import ArgumentParser
 import Phase0Core
+import Phase0Parsers
+import Phase0Steps
 
 extension Troubleshooting.Flow: ExpressibleByArgument {}
 
@@ -21,7 +21,8 @@ struct Troubleshoot: ParsableCommand {
         var config = try stateOptions.config()
         config.scenarioPath = scenario
         let output = StandardOutput()
-        let host: Host, answers: GuideAnswers
+        let host: Host
+        let answers: GuideAnswers
         do {
             let view = try ReadOnlyView.open(config)
             host = view.host

@@ -1,8 +1,8 @@
-import Phase0Parsers
 import ArgumentParser
 import Phase0Core
-import Phase0Steps
+import Phase0Parsers
 import Phase0Practice
+import Phase0Steps
 
 #if canImport(Glibc)
 import Glibc

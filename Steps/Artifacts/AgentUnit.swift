@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 import Phase0Templates
 
 /// What Step 2's unit is made of, one value per answer (plus where tmux and curl live).
@@ -15,8 +15,10 @@ public struct AgentUnitSettings: Equatable, Sendable {
     public var tmuxPath: String
     public var curlPath: String
 
-    public init(user: String, home: String, agentDir: String, venvPython: String, tmuxSession: String, unitName: String,
-                ollamaUnit: String, ollamaURL: String, tmuxPath: String = "/usr/bin/tmux", curlPath: String = "/usr/bin/curl") {
+    public init(
+        user: String, home: String, agentDir: String, venvPython: String, tmuxSession: String, unitName: String,
+        ollamaUnit: String, ollamaURL: String, tmuxPath: String = "/usr/bin/tmux", curlPath: String = "/usr/bin/curl"
+    ) {
         self.user = user
         self.home = home
         self.agentDir = agentDir

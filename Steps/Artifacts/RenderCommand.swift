@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 /// `phase0 render unit|docker`: what Steps 2 and 3 would write or run for the current answers,
 /// printed and nothing else. Answers come from `--answers FILE`, else the resume file, else
@@ -9,8 +9,10 @@ public enum RenderCommand {
     public enum Artifact: String, CaseIterable, Sendable { case unit, docker }
 
     /// Prints the artifact to `output` and notes to `notes`; returns the exit status.
-    public static func run(_ artifact: Artifact, config: WizardConfig, answersPath: String?,
-                           output: Output, notes: Output) -> Int32 {
+    public static func run(
+        _ artifact: Artifact, config: WizardConfig, answersPath: String?,
+        output: Output, notes: Output
+    ) -> Int32 {
         let host: Host
         var answers: [String: String] = [:]
         do {
@@ -33,13 +35,17 @@ public enum RenderCommand {
             case .unit:
                 output.write(try AgentUnit.render(try AgentUnit.settings(answers: answers, host: host)))
             case .docker:
-                let choice = try validated("webuiNetwork", Validate.choice(answers["webuiNetwork"] ?? "auto", among: ["auto", "host", "bridge"]))
-                let ollamaURL = try validated("ollamaURL", Validate.localHTTPURL(answers["ollamaURL"] ?? AgentUnit.defaults["ollamaURL"]!, what: "the Ollama URL"))
+                let choice = try validated(
+                    "webuiNetwork", Validate.choice(answers["webuiNetwork"] ?? "auto", among: ["auto", "host", "bridge"]))
+                let ollamaURL = try validated(
+                    "ollamaURL", Validate.localHTTPURL(answers["ollamaURL"] ?? AgentUnit.defaults["ollamaURL"]!, what: "the Ollama URL"))
                 let port = try validated("webuiPort", Validate.port(answers["webuiPort"] ?? WebUIContainer.defaults["webuiPort"]!))
                 let plan = WebUINetwork.plan(choice: choice, ollamaURL: ollamaURL, webuiPort: port, host: host)
                 notes.write("# network: \(plan.reason)\n")
                 if let refusal = plan.refusal { notes.write("# warning: \(refusal)\n") }
-                output.write(WebUIContainer.shellDisplay(try WebUIContainer.argv(try WebUIContainer.settings(answers: answers, hostNetwork: plan.hostNetwork))))
+                output.write(
+                    WebUIContainer.shellDisplay(
+                        try WebUIContainer.argv(try WebUIContainer.settings(answers: answers, hostNetwork: plan.hostNetwork))))
             }
             return 0
         } catch {

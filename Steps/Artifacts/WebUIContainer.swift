@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 import Phase0Templates
 
 /// What Step 3's container is made of.
@@ -85,7 +85,8 @@ public enum WebUIContainer {
         for (key, value) in values where value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
             throw ValidationFailure("\(key) contains a control character, which cannot be part of the docker command")
         }
-        let text = try TemplateRenderer(name: "open-webui.docker", text: template).render(values: values, flags: ["hostNetwork": s.hostNetwork])
+        let text = try TemplateRenderer(name: "open-webui.docker", text: template).render(
+            values: values, flags: ["hostNetwork": s.hostNetwork])
         return text.split(separator: "\n").map(String.init).filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }
 

@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 /// Where Ollama listens, and which network Open WebUI's container therefore needs.
 ///
@@ -57,7 +57,10 @@ public enum WebUINetwork {
     public static func plan(choice: String, ollamaURL: String, webuiPort: String, host: Host) -> WebUINetworkPlan {
         let (ollamaHost, port) = hostAndPort(ollamaURL)
         let seen = listeners(port: port, host: host)
-        let shown = seen.map { $0.isEmpty ? "nothing listens on port \(port)" : "Ollama listens on " + $0.map { "\($0):\(port)" }.joined(separator: ", ") }
+        let shown =
+            seen.map {
+                $0.isEmpty ? "nothing listens on port \(port)" : "Ollama listens on " + $0.map { "\($0):\(port)" }.joined(separator: ", ")
+            }
             ?? "where Ollama listens could not be read (ss failed)"
         // From the bridge, host.docker.internal is the docker0 address (172.17.0.1 by default).
         let bridgeReaches: Bool? = seen.flatMap { addresses in
@@ -65,21 +68,26 @@ public enum WebUINetwork {
             if !isLoopback(ollamaHost) { return addresses.contains { isWildcard($0) || $0 == ollamaHost } }
             return addresses.contains { isWildcard($0) || $0.hasPrefix("172.17.") }
         }
-        let hostReason = "the container shares the host's network and listens on 127.0.0.1:\(webuiPort) only, reaching Ollama at \(ollamaURL); where Ollama listens is not changed"
+        let hostReason =
+            "the container shares the host's network and listens on 127.0.0.1:\(webuiPort) only, reaching Ollama at \(ollamaURL); where Ollama listens is not changed"
         switch choice {
         case "host":
             return WebUINetworkPlan(hostNetwork: true, reason: "host network, as answered (webuiNetwork=host): \(hostReason) (\(shown))")
         case "bridge":
             if bridgeReaches == false {
-                return WebUINetworkPlan(hostNetwork: false, reason: "bridge network, as answered (webuiNetwork=bridge)",
-                                        refusal: "\(shown): the guide's host-gateway route reaches the docker0 address, where nothing answers (\"connection refused\"). Answer webuiNetwork=host (or auto) for the loopback-only host-network variant. phase0 will not make Ollama listen on 0.0.0.0: that would expose its unauthenticated API to every network the Spark is on.")
+                return WebUINetworkPlan(
+                    hostNetwork: false, reason: "bridge network, as answered (webuiNetwork=bridge)",
+                    refusal:
+                        "\(shown): the guide's host-gateway route reaches the docker0 address, where nothing answers (\"connection refused\"). Answer webuiNetwork=host (or auto) for the loopback-only host-network variant. phase0 will not make Ollama listen on 0.0.0.0: that would expose its unauthenticated API to every network the Spark is on."
+                )
             }
             return WebUINetworkPlan(hostNetwork: false, reason: "the guide's bridge network, as answered (webuiNetwork=bridge; \(shown))")
         default:
             if bridgeReaches == true {
                 return WebUINetworkPlan(hostNetwork: false, reason: "the guide's bridge network: \(shown), which host-gateway reaches")
             }
-            let why = bridgeReaches == false
+            let why =
+                bridgeReaches == false
                 ? "\(shown) only, which the guide's host-gateway route cannot reach (\"connection refused\")"
                 : "\(shown), so the host-network variant, which works wherever Ollama listens on this machine, is the safe choice"
             return WebUINetworkPlan(hostNetwork: true, reason: "host network: \(why); \(hostReason)", determined: bridgeReaches != nil)

@@ -1,5 +1,6 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
+
 /// The guide's defaults (DESIGN.md §1) and the validated values the later steps, `troubleshoot`
 /// and `reference` work with: saved answers where there are any, the guide's values otherwise.
 /// Paths under the home directory follow the user, so a different user gets their own paths.

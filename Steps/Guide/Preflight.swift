@@ -1,5 +1,6 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
+
 /// The guide's prerequisites (phase0-preflight.sh in its words, DESIGN.md §1), checked
 /// read-only, live or on the simulated Spark. Required checks fail the preflight; optional ones
 /// (the Docker daemon, a connected tailscale, mosh) only say what a later step will do.
@@ -36,11 +37,17 @@ public enum PreflightChecks {
         let verdict = SwapGate.evaluate((try? ProcSwaps.parse(host.readFile("/proc/swaps") ?? "")) ?? [])
         add("swap >= 64G", verdict.passes, "\(ByteSize.human(kiB: verdict.totalKiB)) now" + (verdict.passes ? "" : "; Step 0 expands it"))
         if let mem = try? MemInfo.parse(host.readFile("/proc/meminfo") ?? "") {
-            results.append(Result(name: "MemAvailable", status: .info, detail: "\(ByteSize.human(kiB: mem.memAvailableKiB)) of \(ByteSize.human(kiB: mem.memTotalKiB)); SwapFree \(ByteSize.human(kiB: mem.swapFreeKiB))"))
+            results.append(
+                Result(
+                    name: "MemAvailable", status: .info,
+                    detail:
+                        "\(ByteSize.human(kiB: mem.memAvailableKiB)) of \(ByteSize.human(kiB: mem.memTotalKiB)); SwapFree \(ByteSize.human(kiB: mem.swapFreeKiB))"
+                ))
         }
 
         // The agent.
-        let repo = value("repoDir"), agent = value("agentDir")
+        let repo = value("repoDir")
+        let agent = value("agentDir")
         add("repo \(repo)", host.fileInfo(repo)?.isDirectory == true, "")
         add("agent directory \(agent)", host.fileInfo(agent)?.isDirectory == true, "")
         for file in ["tui.py", "agent.py", "config.yaml"] {
@@ -60,19 +67,27 @@ public enum PreflightChecks {
         add("Ollama API at \(url)", tags != nil, tags == nil ? "no answer from \(url)/api/tags" : "answers")
         let model = value("model")
         let models = tags.map(Probe.modelNames(inTags:)) ?? []
-        add("model \(model) present", models.contains(model), tags == nil ? "the API does not answer" : "models: " + (models.isEmpty ? "none" : models.joined(separator: ", ")))
+        add(
+            "model \(model) present", models.contains(model),
+            tags == nil ? "the API does not answer" : "models: " + (models.isEmpty ? "none" : models.joined(separator: ", ")))
 
         // The tools of Steps 1–4.
         add("tmux installed", host.hasProgram("tmux"), "")
         add("curl installed", host.hasProgram("curl"), "the unit waits for Ollama's API with curl")
         add("docker installed", host.hasProgram("docker"), "")
-        let daemon = host.hasProgram("docker")
-            ? Probe.docker(host, ["info", "--format", "{{.ServerVersion}}"]).flatMap { $0.succeeded ? $0.output.trimmingWhitespace() : nil } : nil
-        add("docker daemon answers", daemon.map { !$0.isEmpty } ?? false, daemon.map { "server \($0)" } ?? "not answering; Step 3 needs it", required: false)
+        let daemon =
+            host.hasProgram("docker")
+            ? Probe.docker(host, ["info", "--format", "{{.ServerVersion}}"]).flatMap { $0.succeeded ? $0.output.trimmingWhitespace() : nil }
+            : nil
+        add(
+            "docker daemon answers", daemon.map { !$0.isEmpty } ?? false, daemon.map { "server \($0)" } ?? "not answering; Step 3 needs it",
+            required: false)
         add("tailscale installed", host.hasProgram("tailscale"), "")
         switch host.hasProgram("tailscale") ? Probe.tailscaleStatus(host) : .failure(.init("not installed")) {
         case .success(let status):
-            add("tailscale connected", status.connected, status.connected ? (status.dnsName ?? "") : "state \(status.backendState); Step 4 asks you to connect", required: false)
+            add(
+                "tailscale connected", status.connected,
+                status.connected ? (status.dnsName ?? "") : "state \(status.backendState); Step 4 asks you to connect", required: false)
             add("tailscale HTTPS enabled", status.httpsEnabled, status.httpsEnabled ? "" : "Step 4 asks you to enable it", required: false)
         case .failure(let failure):
             add("tailscale connected", false, failure.reason, required: false)

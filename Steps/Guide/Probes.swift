@@ -1,5 +1,6 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
+
 /// Read-only looks at the machine shared by Steps 1, 4, 5, `troubleshoot` and `preflight`.
 /// Nothing here changes anything; each answers one question and says what it saw.
 public enum Probe {

@@ -1,5 +1,6 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
+
 /// The guide's hard rule: never continue past Step 0 with less than 64 GB of swap.
 /// Measured from /proc/swaps (KiB). mkswap keeps one page of each area for its header, so
 /// a 64G swapfile reports a page less than 64 GiB; each area is allowed one page, up to the
@@ -43,8 +44,10 @@ public enum SwapGate {
     }
 
     /// The guide's hard rule as the engine's gate: Steps 1–5 need it, Step 0 opens it.
-    public static var gate: Gate { Gate { host in
-        let (verdict, problem) = measure(host)
-        return verdict.passes ? nil : explanation(verdict: verdict, problem: problem)
-    } }
+    public static var gate: Gate {
+        Gate { host in
+            let (verdict, problem) = measure(host)
+            return verdict.passes ? nil : explanation(verdict: verdict, problem: problem)
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import Phase0TestKit
 
 @Suite struct PipedInputTests {
     /// Not a terminal: plain lines are read. End of input at a confirmation stops (130), never a yes.
@@ -63,7 +64,7 @@ import Foundation
     @Test func aBadAnswersFileExits65() throws {
         let sandbox = try Sandbox()
         let path = sandbox.dir + "/answers.json"
-        try sandbox.write(#"{"swapsize": "64G"}"#, to: path, mode: 0o644)
+        try write(#"{"swapsize": "64G"}"#, to: path, mode: 0o644)
         let (code, output) = try sandbox.run(["--practice", "-y", "--answers", path])
         #expect(code == 65)
         #expect(output.contains("phase0: \(path): unknown key \"swapsize\""), "\(output)")
@@ -79,7 +80,7 @@ import Foundation
     func aBadScenarioFileExits65(json: String, problem: String) throws {
         let sandbox = try Sandbox()
         let path = sandbox.dir + "/scenario.json"
-        try sandbox.write(json, to: path, mode: 0o644)
+        try write(json, to: path, mode: 0o644)
         let (code, output) = try sandbox.run(["--practice", "-y", "--scenario", path])
         #expect(code == 65)
         #expect(output.contains("phase0: \(path): "), "\(output)")
@@ -90,7 +91,7 @@ import Foundation
 
     @Test func aCorruptResumeFileExits65AndIsLeftAlone() throws {
         let sandbox = try Sandbox()
-        try sandbox.write("{\"format\": 1, \"mode\": \"prac", to: sandbox.statePath)
+        try write("{\"format\": 1, \"mode\": \"prac", to: sandbox.statePath)
         let before = FileManager.default.contents(atPath: sandbox.statePath)
         let (code, output) = try sandbox.run(["--practice", "-y"])
         #expect(code == 65)

@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 public enum Phase0Version {
     public static let current = "0.1.0"
 }

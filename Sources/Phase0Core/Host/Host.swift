@@ -1,8 +1,9 @@
 import Phase0Parsers
+
 /// What the steps may learn about a file without reading it (a swapfile can be 128 GiB).
 public struct FileInfo: Sendable, Equatable, Codable {
     public var size: Int64
-    public var mode: UInt32        // permission bits, e.g. 0o600
+    public var mode: UInt32  // permission bits, e.g. 0o600
     public var isDirectory: Bool
     public var owner: String
 

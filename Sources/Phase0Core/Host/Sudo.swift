@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// sudo for a live run by an operator who is not root. Before the first action (whose check
 /// may need root probes, and whose commands need root), `sudo -n true` tells whether sudo
 /// will act without a password. If not, phase0 says why and runs `sudo -v` itself: sudo

@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// Where the procedure stands, as written to the resume file after every action.
 public struct Progress: Codable, Equatable {
     public static let currentFormat = 1
@@ -70,7 +71,8 @@ public struct Progress: Codable, Equatable {
 
     public static func == (lhs: Progress, rhs: Progress) -> Bool {
         guard lhs.format == rhs.format, lhs.mode == rhs.mode, lhs.answers == rhs.answers,
-              lhs.steps == rhs.steps, lhs.updatedAt == rhs.updatedAt else { return false }
+            lhs.steps == rhs.steps, lhs.updatedAt == rhs.updatedAt
+        else { return false }
         switch (lhs.machine, rhs.machine) {
         case (nil, nil): return true
         case (let left?, let right?): return left.isSame(as: right)
@@ -169,7 +171,10 @@ package struct AnyCodingKey: CodingKey {
     package var stringValue: String
     package var intValue: Int?
     package init(stringValue: String) { self.stringValue = stringValue }
-    package init?(intValue: Int) { stringValue = String(intValue); self.intValue = intValue }
+    package init?(intValue: Int) {
+        stringValue = String(intValue)
+        self.intValue = intValue
+    }
 }
 
 /// Unknown keys in a file we read are refused: a typo must not silently mean "default".

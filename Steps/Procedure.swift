@@ -90,16 +90,18 @@ extension Procedure {
 
     /// Their rules, so the whole answers file is checked before Step 0 (as GuideAnswers and
     /// the actions that read the decisions check them).
-    static var otherAnswerRules: [String: (String) -> Validate.Outcome] { [
-        "replaceTmuxSession": yesOrNo,
-        "replaceContainer": yesOrNo,
-        "repoDir": { Validate.absolutePath($0, what: "the repository directory") },
-        "model": { raw in
-            let name = raw.trimmingWhitespace()
-            guard !name.isEmpty, !name.hasPrefix("-"), !Validate.hasControlCharacters(name) else {
-                return .failure(ValidationFailure("\"\(name)\" is not a model name"))
-            }
-            return .success(name)
-        },
-    ] }
+    static var otherAnswerRules: [String: (String) -> Validate.Outcome] {
+        [
+            "replaceTmuxSession": yesOrNo,
+            "replaceContainer": yesOrNo,
+            "repoDir": { Validate.absolutePath($0, what: "the repository directory") },
+            "model": { raw in
+                let name = raw.trimmingWhitespace()
+                guard !name.isEmpty, !name.hasPrefix("-"), !Validate.hasControlCharacters(name) else {
+                    return .failure(ValidationFailure("\"\(name)\" is not a model name"))
+                }
+                return .success(name)
+            },
+        ]
+    }
 }

@@ -1,6 +1,6 @@
-import Phase0Parsers
-import Phase0Core
 import FoundationEssentials
+import Phase0Core
+import Phase0Parsers
 
 /// The read-only subcommands: status, preflight, reset.
 public enum Reports {
@@ -23,7 +23,6 @@ public enum Reports {
         var actions: [ActionRecord]
     }
 
-
     public static func status(_ config: WizardConfig, steps: [Step], json: Bool, output: Output) -> Int32 {
         let store = config.makeStore()
         let progress: Progress
@@ -43,23 +42,29 @@ public enum Reports {
         }
         let stepList = steps.map { step -> StepJSON in
             let record = progress.step(step.number)
-            return StepJSON(number: step.number, title: step.title, status: (record?.status ?? .pending).rawValue,
-                            note: record?.note, actions: record?.actions ?? [])
+            return StepJSON(
+                number: step.number, title: step.title, status: (record?.status ?? .pending).rawValue,
+                note: record?.note, actions: record?.actions ?? [])
         }
         if json {
             let machine = progress.machine.flatMap(machineJSON)
-            let report = StatusJSON(stateFile: store.path, mode: progress.mode.rawValue, updatedAt: progress.updatedAt,
-                                    steps: stepList, answers: progress.answers, machine: machine)
+            let report = StatusJSON(
+                stateFile: store.path, mode: progress.mode.rawValue, updatedAt: progress.updatedAt,
+                steps: stepList, answers: progress.answers, machine: machine)
             output.write(encodedJSON(report, fallback: "{}"))
             return 0
         }
         output.write("\(progress.mode == .practice ? "Practice" : "Live") run, saved in \(store.path) (updated \(progress.updatedAt))\n")
         for step in stepList {
-            output.write("  Step \(step.number)  \(step.status.padding(11))  \(step.title)" + (step.note.map { "\n             \($0)" } ?? "") + "\n")
+            output.write(
+                "  Step \(step.number)  \(step.status.padding(11))  \(step.title)" + (step.note.map { "\n             \($0)" } ?? "") + "\n"
+            )
         }
         if let machine = progress.machine {
             let verdict = SwapGate.evaluate(machine.swaps)
-            output.write("Simulated Spark: swap \(ByteSize.human(kiB: verdict.totalKiB)) (\(verdict.passes ? "passes" : "below") the 64G gate), swappiness \(machine.swappiness)\n")
+            output.write(
+                "Simulated Spark: swap \(ByteSize.human(kiB: verdict.totalKiB)) (\(verdict.passes ? "passes" : "below") the 64G gate), swappiness \(machine.swappiness)\n"
+            )
         }
         return 0
     }
@@ -81,7 +86,8 @@ public enum Reports {
     /// The host's own summary with the gate's view of its swap added.
     static func machineJSON(_ machine: any HostSnapshot) -> JSONValue? {
         guard let data = try? JSONEncoder().encode(machine.summary),
-              case .object(var fields) = try? JSONDecoder().decode(JSONValue.self, from: data) else { return nil }
+            case .object(var fields) = try? JSONDecoder().decode(JSONValue.self, from: data)
+        else { return nil }
         let verdict = SwapGate.evaluate(machine.swaps)
         fields["swapTotalKiB"] = .number(Double(verdict.totalKiB))
         fields["swapGatePasses"] = .bool(verdict.passes)
@@ -98,7 +104,9 @@ public enum Reports {
                 output.write("Nothing to reset: \(store.path) does not exist.\n")
                 return 0
             }
-            output.write("Moved \(store.path) to \(moved). The next run starts from Step 0 (each step re-checks the machine, so nothing already done is redone).\n")
+            output.write(
+                "Moved \(store.path) to \(moved). The next run starts from Step 0 (each step re-checks the machine, so nothing already done is redone).\n"
+            )
             return 0
         } catch {
             return exitStatus(reporting: error, to: output)
@@ -124,13 +132,13 @@ public enum Reports {
         } else {
             output.write("Preflight on \(host.name) (read-only):\n")
             for result in results {
-                output.write("  [\(result.status.rawValue.padding(8))] \(result.name)" + (result.detail.isEmpty ? "" : ": \(result.detail)") + "\n")
+                output.write(
+                    "  [\(result.status.rawValue.padding(8))] \(result.name)" + (result.detail.isEmpty ? "" : ": \(result.detail)") + "\n")
             }
             let failed = results.filter { $0.status == .fail }.count
-            output.write(failed == 0 ? "All required prerequisites pass.\n" : "\(failed) required prerequisite\(failed == 1 ? "" : "s") failed.\n")
+            output.write(
+                failed == 0 ? "All required prerequisites pass.\n" : "\(failed) required prerequisite\(failed == 1 ? "" : "s") failed.\n")
         }
         return results.contains { $0.status == .fail } ? ExitStatus.failed : 0
     }
 }
-
-

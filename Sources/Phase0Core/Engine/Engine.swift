@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// How a run ended; the executable maps each to the documented exit code.
 public enum RunOutcome: Equatable {
     case complete
@@ -39,10 +40,12 @@ public final class Engine {
     var inFlight: (step: Int, action: String)?
     var currentStep: Step?
 
-    public init(steps: [Step], host: Host, output: Output, reader: LineReader, progress: Progress,
-                store: StateStore?, transcript: Transcript?, answersFile: [String: String] = [:],
-                answersPath: String = "answers file", options: RunOptions, clock: @escaping () -> String,
-                prelude: [Question] = [], sudo: SudoGate = SudoGate()) {
+    public init(
+        steps: [Step], host: Host, output: Output, reader: LineReader, progress: Progress,
+        store: StateStore?, transcript: Transcript?, answersFile: [String: String] = [:],
+        answersPath: String = "answers file", options: RunOptions, clock: @escaping () -> String,
+        prelude: [Question] = [], sudo: SudoGate = SudoGate()
+    ) {
         self.steps = steps
         context = StepContext(host: host, output: output, progress: progress, options: options)
         context.presetAnswers = answersFile
@@ -103,7 +106,9 @@ public final class Engine {
         } catch let unsaved as StateWriteError {
             // Nothing after the last good save is recorded; the next run re-checks from there.
             say("\nFAILED: \(unsaved)")
-            say("Fix that (free space, permissions), then run phase0 again: it resumes from the last progress it could save, re-checking what came after.")
+            say(
+                "Fix that (free space, permissions), then run phase0 again: it resumes from the last progress it could save, re-checking what came after."
+            )
             return .failed(unsaved.description)
         } catch let bad as InputFileError {
             say("\nphase0: \(bad)")
@@ -118,7 +123,9 @@ public final class Engine {
                 }
                 try? save()
             }
-            say("\nInterrupted." + (interrupt.duringCommand ? " The running command's outcome is unknown; it will be re-checked first on resume." : ""))
+            say(
+                "\nInterrupted."
+                    + (interrupt.duringCommand ? " The running command's outcome is unknown; it will be re-checked first on resume." : ""))
             if InterruptFlag.notCtrlC { say("(\(cause) stopped phase0, as Ctrl-C would.)") }
             say(Messages.progressKept(store?.path))
             return .interrupted

@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// Performing one action: check first, then show, confirm, journal, run, check again.
 extension Engine {
     // MARK: - Actions
@@ -155,8 +156,10 @@ extension Engine {
             return .proceed
         }
         let choices = canSkip ? ["yes", "no", "skip", "explain", "quit"] : ["yes", "no", "explain", "quit"]
-        let prompt = canSkip ? "     Run this? [y]es / [n]o / [s]kip / [e]xplain / [q]uit: "
-                             : "     Run this? [y]es / [n]o / [e]xplain / [q]uit: "
+        let prompt =
+            canSkip
+            ? "     Run this? [y]es / [n]o / [s]kip / [e]xplain / [q]uit: "
+            : "     Run this? [y]es / [n]o / [e]xplain / [q]uit: "
         while true {
             guard let raw = try reader.readLine(prompt: prompt, completion: .choices(choices)) else {
                 throw StopRequested(reason: "end of input before \"\(action.title)\" was confirmed (end of input is never a yes)")
@@ -192,15 +195,20 @@ extension Engine {
                 if again.ok { break }
                 throw StepFailed(reason: "\(action.title) needs you: \(instruction) (still: \(again.detail))")
             }
-            guard let raw = try reader.readLine(prompt: "     When done, press Enter to re-check ([q]uit, [e]xplain): ",
-                                                completion: .choices(["quit", "explain"])) else {
+            guard
+                let raw = try reader.readLine(
+                    prompt: "     When done, press Enter to re-check ([q]uit, [e]xplain): ",
+                    completion: .choices(["quit", "explain"]))
+            else {
                 throw StopRequested(reason: "end of input while waiting for: \(action.title)")
             }
             let choice = raw.trimmingWhitespace().lowercased()
             if ["q", "quit", "e", "explain", "?"].contains(choice) { reader.accepted(raw) }
             switch choice {
             case "q", "quit": throw StopRequested(reason: "you quit while waiting for: \(action.title)")
-            case "e", "explain", "?": say(indent("Why: \(action.why)", by: 5)); continue
+            case "e", "explain", "?":
+                say(indent("Why: \(action.why)", by: 5))
+                continue
             default: break
             }
             if let did = host.operatorTaskConfirmed(action.id) { say("     " + did) }

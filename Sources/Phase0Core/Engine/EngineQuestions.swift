@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// Asking for values: answers file, saved answers, defaults with -y, or the operator.
 extension Engine {
     // MARK: - Questions
@@ -16,7 +17,8 @@ extension Engine {
             return true
         }
         while true {
-            guard let raw = try reader.readLine(prompt: "\(optional.question) [y]es / [s]kip: ", completion: .choices(["yes", "skip"])) else {
+            guard let raw = try reader.readLine(prompt: "\(optional.question) [y]es / [s]kip: ", completion: .choices(["yes", "skip"]))
+            else {
                 throw StopRequested(reason: "end of input at: \(optional.question)")
             }
             let choice = raw.trimmingWhitespace().lowercased()
@@ -40,7 +42,10 @@ extension Engine {
     /// the resume file.
     static func validateAnswer(_ question: Question, _ raw: String, _ context: StepContext) -> Result<String, ValidationFailure> {
         if let kind = Redactor.secretKind(in: raw) {
-            return .failure(.init("this looks like a secret (\(kind)); no answer of this procedure is a secret, and phase0 never stores one. Give the value the question asks for"))
+            return .failure(
+                .init(
+                    "this looks like a secret (\(kind)); no answer of this procedure is a secret, and phase0 never stores one. Give the value the question asks for"
+                ))
         }
         return question.validate(raw, context)
     }
@@ -78,7 +83,7 @@ extension Engine {
             }
         }
         let fallback = question.defaultValue(context)
-        if (context.options.assumeYes || context.options.dryRun), let fallback {
+        if context.options.assumeYes || context.options.dryRun, let fallback {
             if case .success(let value) = validate(question, fallback) {
                 context.progress.answers[question.key] = value
                 try save()

@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,8 +55,9 @@ public struct WizardConfig {
     public func openReadOnly() throws -> (host: Host, progress: Progress?) {
         let progress = try makeStore().load()
         if let progress, progress.mode != hosts.mode {
-            throw InputFileError(path: resolvedStatePath,
-                                 problem: "holds a \(progress.mode.rawValue) run; add or drop --practice, or give another --state")
+            throw InputFileError(
+                path: resolvedStatePath,
+                problem: "holds a \(progress.mode.rawValue) run; add or drop --practice, or give another --state")
         }
         let host = try hosts.makeHost(saved: progress?.machine, scenarioPath: progress == nil ? scenarioPath : nil).host
         return (host, progress)
@@ -71,9 +73,11 @@ public struct ProcedureDefinition {
     public var answerKeys: Set<String>
     public var prelude: (Host, RunOptions) -> [Question]
     public var otherAnswerRules: [String: (String) -> Result<String, ValidationFailure>]
-    public init(steps: [Step], answerKeys: Set<String>,
-                otherAnswerRules: [String: (String) -> Result<String, ValidationFailure>] = [:],
-                prelude: @escaping (Host, RunOptions) -> [Question]) {
+    public init(
+        steps: [Step], answerKeys: Set<String>,
+        otherAnswerRules: [String: (String) -> Result<String, ValidationFailure>] = [:],
+        prelude: @escaping (Host, RunOptions) -> [Question]
+    ) {
         self.steps = steps
         self.answerKeys = answerKeys
         self.otherAnswerRules = otherAnswerRules
@@ -86,8 +90,10 @@ public struct ProcedureDefinition {
 /// resume file, scenario) is checked before anything is created: a run refused for a bad
 /// input file leaves no lock file, no state directory, nothing run.
 public enum Wizard {
-    public static func run(_ config: WizardConfig, procedure: ProcedureDefinition,
-                           output: Output = StandardOutput()) -> Int32 {
+    public static func run(
+        _ config: WizardConfig, procedure: ProcedureDefinition,
+        output: Output = StandardOutput()
+    ) -> Int32 {
         InterruptFlag.install()
         // Put back on the way out, whatever stopped a prompt (readline restores them itself
         // when it returns; this covers every other way out).
@@ -99,15 +105,18 @@ public enum Wizard {
             var options = config.options
             options.sudoUser = config.environment["SUDO_USER"]
             var (progress, made) = try open(config, store: store, procedure: procedure)
-            try AnswersCheck.checkAnswersFile(answers, path: config.answersPath ?? "answers file", procedure: procedure,
-                                              host: made.host, progress: progress, options: options)
+            try AnswersCheck.checkAnswersFile(
+                answers, path: config.answersPath ?? "answers file", procedure: procedure,
+                host: made.host, progress: progress, options: options)
             if !config.options.dryRun {
                 try store.lock()
                 // Another phase0 may have saved between the first read and the lock.
                 if store.changedSinceLoad { (progress, made) = try open(config, store: store, procedure: procedure) }
             }
             if config.scenarioPath != nil && made.notice == nil {
-                output.write("Resuming the simulated Spark saved in \(store.path); --scenario applies only to a new practice run (phase0 reset --practice to start over).\n")
+                output.write(
+                    "Resuming the simulated Spark saved in \(store.path); --scenario applies only to a new practice run (phase0 reset --practice to start over).\n"
+                )
             }
             if let notice = made.notice { output.write(notice + "\n\n") }
             let host = made.host
@@ -115,10 +124,11 @@ public enum Wizard {
             let reader = lineReader(config, store: store, host: host, output: output)
             // Run as root directly, ask whose agent this is instead of assuming root.
             let prelude = procedure.prelude(host, options)
-            let engine = Engine(steps: procedure.steps, host: host, output: output, reader: reader, progress: progress,
-                                store: store, transcript: transcript, answersFile: answers,
-                                answersPath: config.answersPath ?? "answers file", options: options,
-                                clock: utcTimestamp, prelude: prelude)
+            let engine = Engine(
+                steps: procedure.steps, host: host, output: output, reader: reader, progress: progress,
+                store: store, transcript: transcript, answersFile: answers,
+                answersPath: config.answersPath ?? "answers file", options: options,
+                clock: utcTimestamp, prelude: prelude)
             return ExitStatus.of(engine.run())
         } catch {
             return exitStatus(reporting: error, to: output)
@@ -127,19 +137,26 @@ public enum Wizard {
 
     /// The saved progress (or a new one) and the machine it runs on, refused when the resume
     /// file is of the other mode or holds answers phase0 would never have saved.
-    static func open(_ config: WizardConfig, store: StateStore,
-                     procedure: ProcedureDefinition) throws -> (Progress, MadeHost) {
+    static func open(
+        _ config: WizardConfig, store: StateStore,
+        procedure: ProcedureDefinition
+    ) throws -> (Progress, MadeHost) {
         let saved = try store.load()
         if let saved {
             let wanted: RunMode = config.practice ? .practice : .live
             guard saved.mode == wanted else {
-                throw InputFileError(path: store.path, problem: "holds a \(saved.mode.rawValue) run, but this is a \(wanted.rawValue) run; use another --state file")
+                throw InputFileError(
+                    path: store.path,
+                    problem: "holds a \(saved.mode.rawValue) run, but this is a \(wanted.rawValue) run; use another --state file")
             }
             try AnswersCheck.checkSavedAnswers(saved, path: store.path, knownKeys: procedure.answerKeys)
         }
         let made = try config.hosts.makeHost(saved: saved?.machine, scenarioPath: saved == nil ? config.scenarioPath : nil)
-        let progress = saved ?? Progress(mode: config.hosts.mode, stepCount: procedure.steps.count,
-                                         machine: made.host.snapshot, now: utcTimestamp())
+        let progress =
+            saved
+            ?? Progress(
+                mode: config.hosts.mode, stepCount: procedure.steps.count,
+                machine: made.host.snapshot, now: utcTimestamp())
         return (progress, made)
     }
 
@@ -200,5 +217,6 @@ public func utcTimestamp() -> String {
     var parts = tm()
     gmtime_r(&now, &parts)
     func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    return
+        "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
 }

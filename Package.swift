@@ -9,6 +9,8 @@ import PackageDescription
 //   Phase0Steps     the guide: Steps/ (one file a step), its artifacts and its knowledge
 //                   (Steps/Artifacts, Steps/Guide); Templates/ holds the generated files' text
 //   Phase0Practice  the simulated Spark of practice mode, behind the same host seam
+//   Phase0TeachingData  Steps/Teaching: the drills and practice scenarios (JSON), embedded
+//   Phase0Teaching  drills, the runbook, the glossary: teaching a new operator
 //   phase0          the command line: flags, subcommands, and the one host factory
 let strictTargets: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
 
@@ -36,6 +38,17 @@ let package = Package(
             dependencies: ["embed-templates"],
             path: "Sources/EmbedTemplatesPlugin"
         ),
+        .plugin(
+            name: "EmbedDataPlugin",
+            capability: .buildTool(),
+            dependencies: ["embed-templates"],
+            path: "Sources/EmbedDataPlugin"
+        ),
+        .target(
+            name: "Phase0TeachingData",
+            path: "Steps/Teaching",
+            plugins: ["EmbedDataPlugin"]
+        ),
         .target(
             name: "Phase0Templates",
             path: "Templates",
@@ -57,13 +70,19 @@ let package = Package(
             name: "Phase0Steps",
             dependencies: ["Phase0Core", "Phase0Parsers", "Phase0Templates"],
             path: "Steps",
-            exclude: ["README.md"],
+            exclude: ["README.md", "Teaching"],
             swiftSettings: strictTargets
         ),
         .target(
             name: "Phase0Practice",
-            dependencies: ["Phase0Core", "Phase0Parsers"],
+            dependencies: ["Phase0Core", "Phase0Parsers", "Phase0TeachingData"],
             path: "Sources/Phase0Practice",
+            swiftSettings: strictTargets
+        ),
+        .target(
+            name: "Phase0Teaching",
+            dependencies: ["Phase0Core", "Phase0Parsers", "Phase0Steps", "Phase0Practice", "Phase0TeachingData"],
+            path: "Sources/Phase0Teaching",
             swiftSettings: strictTargets
         ),
         .executableTarget(
@@ -72,6 +91,7 @@ let package = Package(
                 "Phase0Core",
                 "Phase0Steps",
                 "Phase0Practice",
+                "Phase0Teaching",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/phase0",
@@ -80,20 +100,19 @@ let package = Package(
         // Doubles and harnesses shared by the test targets; never linked into phase0.
         .target(
             name: "Phase0TestSupport",
-            dependencies: ["Phase0Core", "Phase0Steps", "Phase0Practice"],
+            dependencies: ["Phase0Core", "Phase0Steps", "Phase0Practice", "Phase0Teaching"],
             path: "Tests/Phase0TestSupport"
         ),
         .testTarget(
             name: "Phase0Tests",
-            dependencies: ["Phase0Parsers", "Phase0Core", "Phase0Steps", "Phase0Practice", "Phase0Templates", "Phase0TestSupport"],
+            dependencies: ["Phase0Parsers", "Phase0Core", "Phase0Steps", "Phase0Practice", "Phase0Templates", "Phase0Teaching", "Phase0TeachingData", "Phase0TestSupport"],
             path: "Tests/Phase0Tests",
             resources: [.copy("Fixtures")]
         ),
         // Runs the built phase0 binary in a pseudo-terminal (real readline) and through pipes.
         .testTarget(
             name: "Phase0EndToEndTests",
-            path: "Tests/Phase0EndToEndTests",
-            resources: [.copy("Fixtures")]
+            path: "Tests/Phase0EndToEndTests"
         ),
     ]
 )

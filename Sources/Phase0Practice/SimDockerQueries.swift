@@ -22,34 +22,73 @@ extension SimulatedSpark {
         if args.contains("-q") || args.contains("--quiet") {
             return .init(exitStatus: 0, output: rows.map { String(containerID($0).prefix(12)) + "\n" }.joined())
         }
-        var output = format == nil ? "CONTAINER ID   IMAGE   STATUS   NAMES\n" : ""
+        var output = ""
+        var table = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"]]
         for container in rows {
-            let status = container.running ? "Up 2 hours" : "Exited (0) 5 minutes ago"
+            let status = container.running ? "Up 2 hours" + (container.image.contains("open-webui") ? " (healthy)" : "") : "Exited (0) 5 minutes ago"
             let row = SimTemplateValue.object([("ID", .string(String(containerID(container).prefix(12)))), ("Names", .string(container.name)),
                                                ("Image", .string(container.image)), ("Status", .string(status)),
                                                ("State", .string(container.running ? "running" : "exited"))])
-            output += (format.flatMap { try? SimGoTemplate.render($0, row) } ?? "\(String(containerID(container).prefix(12)))   \(container.image)   \(status)   \(container.name)") + "\n"
+            if let format {
+                output += ((try? SimGoTemplate.render(format, row)) ?? "") + "\n"
+            } else {
+                let ports = container.running ? runConfig(container).publish.map { "\($0.ip.isEmpty ? "0.0.0.0" : $0.ip):\($0.hostPort)->\($0.containerPort)/tcp" }.joined(separator: ", ") : ""
+                table.append([String(containerID(container).prefix(12)), container.image, "\"bash start.sh\"", "3 days ago", status, ports, container.name])
+            }
         }
-        return .init(exitStatus: 0, output: output)
+        return .init(exitStatus: 0, output: format == nil ? Self.tabwriter(table) : output)
     }
 
     func stats(_ names: [String], format: String?) -> CommandResult {
         let chosen = names.isEmpty ? docker.containers.filter(\.running) : names.compactMap { containerIndex($0).map { docker.containers[$0] } }
         if chosen.isEmpty && !names.isEmpty { return .init(exitStatus: 1, output: "Error response from daemon: No such container: \(names[0])\n") }
-        var output = format == nil ? "CONTAINER ID   NAME   CPU %   MEM USAGE / LIMIT   MEM %\n" : ""
+        var rows = [["CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"]]
+        var output = ""
         for container in chosen {
-            let limit = container.memoryBytes > 0 ? container.memoryBytes : memTotalKiB * 1024
-            let used: Int64 = container.running ? 312 * 1024 * 1024 : 0
+            let config = runConfig(container)
+            let limit = config.memory > 0 ? config.memory : memTotalKiB * 1024
+            // Without the guide's env vars Open WebUI loads its own embedding and speech models
+            // (the guide: "would bloat idle usage to ~1GB", more once RAG warms up).
+            let workload: Int64 = config.envValue("RAG_EMBEDDING_ENGINE") == "openai" ? 312 * 1024 * 1024 : 5_900 * 1024 * 1024
+            let used: Int64 = container.running ? min(workload, limit) : 0
             let percent = Double(used) / Double(limit) * 100
             let percentText = String(Double(Int(percent * 100)) / 100) + "%"
-            let usage = "\(used / 1024 / 1024)MiB / \(ByteSize.human(bytes: limit))"
+            let usage = "\(Self.dockerSize(used)) / \(Self.dockerSize(limit))"
+            let cpu = container.running ? "0.42%" : "0.00%"
             let row = SimTemplateValue.object([("Name", .string(container.name)), ("ID", .string(String(containerID(container).prefix(12)))),
-                                               ("CPUPerc", .string(container.running ? "0.42%" : "0.00%")), ("MemUsage", .string(usage)),
+                                               ("CPUPerc", .string(cpu)), ("MemUsage", .string(usage)),
                                                ("MemPerc", .string(percentText))])
-            output += (format.flatMap { try? SimGoTemplate.render($0, row) }
-                       ?? "\(String(containerID(container).prefix(12)))   \(container.name)   \(container.running ? "0.42%" : "0.00%")   \(usage)   \(percentText)") + "\n"
+            if let format {
+                output += ((try? SimGoTemplate.render(format, row)) ?? "") + "\n"
+            } else {
+                rows.append([String(containerID(container).prefix(12)), container.name, cpu, usage, percentText,
+                             container.running ? "1.2MB / 880kB" : "0B / 0B", "41MB / 12MB", container.running ? "14" : "0"])
+            }
         }
-        return .init(exitStatus: 0, output: output)
+        return .init(exitStatus: 0, output: format == nil ? Self.tabwriter(rows) : output)
+    }
+
+    /// docker's sizes in stats: 312MiB, 1.953GiB (binary units, up to 4 significant digits).
+    static func dockerSize(_ bytes: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        let rounded = (value * 1000).rounded() / 1000
+        var text = String(rounded)
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        return text + units[unit]
+    }
+
+    /// Columns padded as docker's tabwriter does (minimum width + 3 spaces; the last unpadded).
+    static func tabwriter(_ rows: [[String]]) -> String {
+        guard let columns = rows.map(\.count).max() else { return "" }
+        let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(widths[column] + 3)
+            }.joined() + "\n"
+        }.joined()
     }
 
     /// `docker exec NAME curl|wget ... URL`: what the container can reach, by its network.
@@ -101,7 +140,9 @@ extension SimulatedSpark {
         let body: String
         switch path {
         case "/health": body = "{\"status\":true}"
-        case "/api/config": body = "{\"onboarding\":true,\"status\":true,\"name\":\"Open WebUI\",\"version\":\"0.6.5\"}"
+        case "/api/config":
+            // Open WebUI sends "onboarding" only while no account exists (FACTS.md A1).
+            body = "{" + ((webuiAccounts ?? 0) == 0 ? "\"onboarding\":true," : "") + "\"status\":true,\"name\":\"Open WebUI\",\"version\":\"0.6.5\"}"
         case "/": body = "<!doctype html><title>Open WebUI</title>"
         default:
             return fail ? .init(exitStatus: 22, output: "curl: (22) The requested URL returned error: 404\n")

@@ -102,7 +102,7 @@ extension SimulatedSpark {
                 let wanted = verb == "enable"
                 if services[unit]?.enabled != wanted {
                     output += wanted
-                        ? "Created symlink /etc/systemd/system/multi-user.target.wants/\(unit) → \(Self.unitDirectory)/\(unit).\n"
+                        ? "Created symlink /etc/systemd/system/multi-user.target.wants/\(unit) → \(unitFileText(unit) == nil ? "/usr/lib/systemd/system" : Self.unitDirectory)/\(unit).\n"
                         : "Removed \"/etc/systemd/system/multi-user.target.wants/\(unit)\".\n"
                 }
                 if services[unit] == nil { services[unit] = SimService(active: false, enabled: wanted) }
@@ -204,7 +204,8 @@ extension SimulatedSpark {
         let properties = Dictionary(unitProperties(unit), uniquingKeysWith: { first, _ in first })
         let description = (systemd.loaded[unit] ?? unitFileText(unit)).flatMap { SimUnitFile($0).values("Unit", "Description").last } ?? unit
         let state = activeState(unit)
-        var text = "● \(unit) - \(description)\n"
+        // systemd 250+ marks a failed unit with ×, an inactive one with ○.
+        var text = "\(state == "active" ? "●" : state == "failed" ? "×" : "○") \(unit) - \(description)\n"
         text += "     Loaded: loaded (\(properties["FragmentPath"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/lib/systemd/system/\(unit)"); \(properties["UnitFileState"] ?? ""); preset: enabled)\n"
         text += "     Active: \(state)\(state == "active" ? " (running)" : state == "failed" ? " (Result: exit-code)" : " (dead)")\n"
         if state == "active" { text += "   Main PID: \(properties["MainPID"] ?? "0")\n" }

@@ -18,7 +18,8 @@ struct Phase0: ParsableCommand {
             swap gate (< 64G swap); 64 usage; 65 bad input file; 75 another phase0 holds the lock; 130 interrupted.
             """,
         version: Phase0Version.current,
-        subcommands: [Run.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self],
+        subcommands: [Run.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self,
+                      DrillCommand.self, RunbookCommand.self, GlossaryCommand.self],
         defaultSubcommand: Run.self
     )
 }
@@ -45,7 +46,7 @@ struct Run: ParsableCommand {
 
     @OptionGroup var stateOptions: StateOptions
 
-    @Option(help: "A practice scenario (JSON) that changes the simulated Spark; see README.")
+    @Option(help: "A practice scenario: a built-in NAME (`--scenario list` shows them, with what each teaches) or a JSON FILE; see README.")
     var scenario: String?
 
     @Option(help: "A JSON object of answers (string values) used instead of asking.")
@@ -62,6 +63,10 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        if scenario == "list" {
+            StandardOutput().write(Scenario.catalogue())
+            return
+        }
         var config = stateOptions.config()
         config.scenarioPath = scenario
         config.answersPath = answers

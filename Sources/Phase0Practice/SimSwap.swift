@@ -52,11 +52,7 @@ extension SimulatedSpark {
             return .init(exitStatus: 0, output: output)
         case "swapon":
             if args.isEmpty || args.first == "--show" || args.first == "-s" {
-                var text = "NAME      TYPE SIZE USED PRIO\n"
-                for area in swaps {
-                    text += "\(area.path) \(area.type) \(ByteSize.human(kiB: area.sizeKiB)) \(ByteSize.human(kiB: area.usedKiB)) \(area.priority)\n"
-                }
-                return .init(exitStatus: 0, output: text)
+                return .init(exitStatus: 0, output: Self.swaponTable(swaps))
             }
             let path = args[args.count - 1]
             guard isRoot else { return Self.denied("swapon: \(path): swapon failed") }
@@ -100,6 +96,22 @@ extension SimulatedSpark {
         default:
             return .init(exitStatus: 127, output: "\(name): not simulated\n")
         }
+    }
+
+    /// `swapon --show` as util-linux lays it out (libsmartcols): NAME and TYPE left-aligned,
+    /// SIZE, USED and PRIO right-aligned, one space between; nothing at all without swap.
+    static func swaponTable(_ areas: [SwapArea]) -> String {
+        guard !areas.isEmpty else { return "" }
+        let rows = [["NAME", "TYPE", "SIZE", "USED", "PRIO"]] + areas.map {
+            [$0.path, $0.type, ByteSize.human(kiB: $0.sizeKiB), ByteSize.human(kiB: $0.usedKiB), String($0.priority)]
+        }
+        let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                column < 2 ? (column == 4 ? cell : cell.padding(widths[column]))
+                    : String(repeating: " ", count: widths[column] - cell.count) + cell
+            }.joined(separator: " ") + "\n"
+        }.joined()
     }
 
     mutating func adjustFree(at path: String, by delta: Int64) {

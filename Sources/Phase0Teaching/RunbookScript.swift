@@ -66,30 +66,6 @@ extension Runbook {
     static func comment(_ text: String) -> String {
         wrapped(inline(text), indent: "# ", width: 100) + "\n"
     }
-
-    /// The commands a script runs (the first line of each command, heredocs left out), in
-    /// order: what CI compares with the run's recorded history.
-    public static func commands(inScript script: String) -> [String] {
-        var commands: [String] = []
-        var inHeredoc = false
-        for raw in script.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = raw.trimmingWhitespace()
-            if inHeredoc { if line == heredocEnd { inHeredoc = false }; continue }
-            if line.hasPrefix("if ") {
-                inHeredoc = line.hasSuffix("<<'\(heredocEnd)'; then")
-                continue
-            }
-            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("echo ")
-                || ["else", "fi", "set -euo pipefail"].contains(line) { continue }
-            if line.hasSuffix("<<'\(heredocEnd)'") {
-                inHeredoc = true
-                commands.append(String(line.dropLast(" <<'\(heredocEnd)'".count)))
-            } else {
-                commands.append(line)
-            }
-        }
-        return commands
-    }
 }
 
 /// The wizard's "already done?" checks as shell conditions, filled in with the run's answers:

@@ -58,7 +58,7 @@ extension SimulatedSpark {
         }
     }
 
-    /// `free [-h|-m|-g|-k]`: procps' layout (right-aligned 11-column fields after a 7-wide label).
+    /// `free [-h|-m|-g|-k]`: procps' layout (12-wide right-aligned fields after an 8-wide label).
     func free(_ args: [String]) -> CommandResult {
         let totalKiB = memTotalKiB
         let availableKiB = memAvailableKiB
@@ -77,7 +77,7 @@ extension SimulatedSpark {
             return String(kiB)
         }
         func row(_ label: String, _ values: [Int64]) -> String {
-            label.padding(7) + values.map { " " + String(repeating: " ", count: max(0, 11 - show($0).count)) + show($0) }.joined() + "\n"
+            label.padding(8) + values.map { String(repeating: " ", count: max(1, 12 - show($0).count)) + show($0) }.joined() + "\n"
         }
         let header = String(repeating: " ", count: 15) + "total        used        free      shared  buff/cache   available\n"
         return .init(exitStatus: 0, output: header + row("Mem:", [totalKiB, usedKiB, freeKiB, sharedKiB, cacheKiB, availableKiB])

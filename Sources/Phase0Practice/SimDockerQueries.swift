@@ -48,8 +48,9 @@ extension SimulatedSpark {
             let config = runConfig(container)
             let limit = config.memory > 0 ? config.memory : memTotalKiB * 1024
             // Without the guide's env vars Open WebUI loads its own embedding and speech models
-            // (the guide: "would bloat idle usage to ~1GB", more once RAG warms up).
-            let workload: Int64 = config.envValue("RAG_EMBEDDING_ENGINE") == "openai" ? 312 * 1024 * 1024 : 5_900 * 1024 * 1024
+            // (the guide: "would bloat idle usage to ~1GB"); uncapped, they grow with use.
+            let lean = config.envValue("RAG_EMBEDDING_ENGINE") == "openai"
+            let workload: Int64 = (lean ? 312 : config.memory > 0 ? 980 : 5_900) * 1024 * 1024
             let used: Int64 = container.running ? min(workload, limit) : 0
             let percent = Double(used) / Double(limit) * 100
             let percentText = String(Double(Int(percent * 100)) / 100) + "%"

@@ -4,6 +4,7 @@ import Foundation
 import Phase0Teaching
 import Phase0TeachingData
 import Phase0Core
+import Phase0Steps
 
 /// The drills as data: every built-in one is valid, really broken before its fix and fixed
 /// after it (judged by the simulation, not by the drill's say-so), and a bad drill file is
@@ -131,5 +132,39 @@ import Phase0Core
         #expect(try problem(try variant { $0["fix"] = ["commands": ["true"], "solvedWhen": [["fact": "the moon"]]] }).contains("unknown fact"))
         #expect(try problem(try variant { $0["name"] = "other" }).contains("\"name\" is \"other\" but the file is bad-drill.json"))
         #expect(try problem("{\"name\": ").contains("not valid JSON"))
+    }
+}
+
+/// README's written-out drill is the real one, so a teacher copying it starts from a valid file.
+@Suite struct TeachingReadmeTests {
+    @Test func theReadmesDrillExampleIsTheBuiltInFile() throws {
+        let readme = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../README.md").standardized.path, encoding: .utf8)
+        let start = try #require(readme.range(of: "  ```json\n  {\n    \"name\": \"serve-https-off\""))
+        let end = try #require(readme.range(of: "  ```\n", range: start.upperBound..<readme.endIndex))
+        let block = readme[readme.index(start.lowerBound, offsetBy: 10)..<end.lowerBound]
+        let example = try JSONSerialization.jsonObject(with: Data(block.utf8)) as? NSDictionary
+        let text = try #require(EmbeddedTeachingData.drill("serve-https-off"))
+        let builtIn = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? NSDictionary
+        #expect(example != nil && example == builtIn)
+    }
+}
+
+/// The runbook's script guards each block with the wizard's own check: every action of the
+/// procedure has a shell check, or writes a file (checked by content), or is a test, an
+/// observation or a person's task. A new action without one fails here.
+@Suite struct RunbookGuardTests {
+    @Test func everyActionOfTheProcedureHasAShellCheck() {
+        let writesAFile: Set<String> = ["swappiness-persist", "fstab", "unit-file"]
+        for step in Procedure.steps() {
+            for action in step.actions {
+                switch action.kind {
+                case .observation, .operatorTask: continue
+                case .commands:
+                    let covered = RunbookGuards.hasCheck(action.id) || RunbookGuards.tests.contains(action.id) || writesAFile.contains(action.id)
+                    #expect(covered, "Step \(step.number) action \(action.id) has no shell check in RunbookGuards")
+                }
+            }
+        }
     }
 }

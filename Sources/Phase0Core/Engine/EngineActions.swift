@@ -176,7 +176,7 @@ extension Engine {
                 return .skipAction
             case "e", "explain", "?":
                 say(indent("Why: \(action.why)\n\nThe guide's manual way for this step:\n\(step.manual)", by: 5))
-                output.write(Glossary.explainTerms(in: action.title + " " + action.why + " " + commands.map(\.program).joined(separator: " ")))
+                output.write(Glossary.explainTerms(in: action.title + " " + action.why + " " + step.manual))
             default:
                 say("     Please answer y, n, \(canSkip ? "s, " : "")e or q.")
             }

@@ -78,13 +78,26 @@ public enum Glossary {
     public static func entry(_ term: String) -> Entry? {
         let wanted = term.trimmingWhitespace().lowercased()
         return entries.first { $0.term.lowercased() == wanted || $0.aliases.contains(wanted) }
-            ?? entries.first { $0.term.lowercased().hasPrefix(wanted) && wanted.count >= 3 }
+            ?? entries.first { wanted.count >= 3 && contains(word: wanted, in: $0.term.lowercased()) }
     }
 
-    /// The entries whose term or an alias appears in `text` (what is on screen), in glossary order.
+    /// The entries whose term or an alias appears as a word in `text` (what is on screen), in
+    /// glossary order: "serve" is found in "tailscale serve", not in "reserved".
     public static func entries(in text: String) -> [Entry] {
         let lower = text.lowercased()
-        return entries.filter { entry in ([entry.term] + entry.aliases).contains { lower.contains($0.lowercased()) } }
+        return entries.filter { entry in ([entry.term] + entry.aliases).contains { contains(word: $0.lowercased(), in: lower) } }
+    }
+
+    static func contains(word: String, in text: String) -> Bool {
+        func isWordCharacter(_ character: Character?) -> Bool { character.map { $0.isLetter || $0.isNumber } ?? false }
+        var rest = text[...]
+        while let found = rest.firstRange(of: word) {
+            let before = found.lowerBound == text.startIndex ? nil : text[text.index(before: found.lowerBound)]
+            let after = found.upperBound == text.endIndex ? nil : text[found.upperBound]
+            if !(isWordCharacter(word.first) && isWordCharacter(before)) && !(isWordCharacter(word.last) && isWordCharacter(after)) { return true }
+            rest = text[text.index(after: found.lowerBound)...]
+        }
+        return false
     }
 
     public static func render(_ entry: Entry, indent: String = "  ") -> String {

@@ -100,7 +100,7 @@ let package = Package(
         // Doubles and harnesses shared by the test targets; never linked into phase0.
         .target(
             name: "Phase0TestSupport",
-            dependencies: ["Phase0Core", "Phase0Steps", "Phase0Practice", "Phase0Teaching"],
+            dependencies: ["Phase0Core", "Phase0Steps", "Phase0Practice"],
             path: "Tests/Phase0TestSupport"
         ),
         .testTarget(

@@ -134,9 +134,10 @@ public final class DrillRunner {
 
     /// Whether `line` is one of the verification commands (sudo or not, spacing aside).
     static func isVerification(_ line: String, _ commands: [String]) -> Bool {
+        // `sudo`, `--no-pager` and a unit's `.service` change nothing about what is checked.
         func normal(_ text: String) -> [String] {
-            let words = text.split(separator: " ").map(String.init)
-            return words.first == "sudo" ? Array(words.dropFirst()) : words
+            let words = text.split(separator: " ").map { $0.hasSuffix(".service") ? String($0.dropLast(8)) : String($0) }
+            return (words.first == "sudo" ? Array(words.dropFirst()) : words).filter { $0 != "--no-pager" }
         }
         return commands.contains { normal(line) == normal($0) }
     }

@@ -70,5 +70,7 @@ import Phase0Parsers
         #expect(shell.run("echo vm.swappiness=60 | tee -a /etc/sysctl.conf").output.contains("Permission denied"))
         #expect(shell.run("echo vm.swappiness=60 | sudo tee -a /etc/sysctl.conf").exitStatus == 0)
         #expect(shell.machine.files["/etc/sysctl.conf"]?.content?.hasSuffix("vm.swappiness=60\n") == true)
+        #expect(shell.run("printf 'a\\nb\\nc\\n' | grep -A1 a").output == "a\nb\n")
+        #expect(shell.run("grep -c swap /etc/fstab").output == "1\n")
     }
 }

@@ -83,6 +83,12 @@ public struct DrillShell {
         var operands = args.filter { !$0.hasPrefix("-") || $0 == "-" }
         switch name {
         case "grep":
+            // -A N: N lines of context after each match (attached, -A2, or apart, -A 2).
+            var after = 0
+            if let at = args.firstIndex(where: { $0.hasPrefix("-A") }) {
+                if let attached = Int(args[at].dropFirst(2)) { after = attached }
+                else if at + 1 < args.count, let apart = Int(args[at + 1]) { after = apart; operands.removeAll { $0 == args[at + 1] } }
+            }
             let counting = flags.contains { $0.contains("c") && !$0.hasPrefix("--") }
             let invert = flags.contains { $0.contains("v") && !$0.hasPrefix("--") }
             let recursive = flags.contains { $0.contains("r") && !$0.hasPrefix("--") }
@@ -105,9 +111,13 @@ public struct DrillShell {
             }
             var lines: [String] = []
             for (label, text) in sources {
-                for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(text.hasSuffix("\n") ? 1 : 0)
-                where matcher.matches(String(line)) != invert {
-                    lines.append((label.map { $0 + ":" } ?? "") + line)
+                let all = Array(text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(text.hasSuffix("\n") ? 1 : 0))
+                var shownUpTo = -1
+                for (index, line) in all.enumerated() where matcher.matches(String(line)) != invert {
+                    for context in max(index, shownUpTo + 1)...min(all.count - 1, index + after) {
+                        lines.append((label.map { $0 + ":" } ?? "") + all[context])
+                    }
+                    shownUpTo = max(shownUpTo, index + after)
                 }
             }
             let text = counting ? "\(lines.count)\n" : lines.map { $0 + "\n" }.joined()

@@ -9,6 +9,8 @@ import PackageDescription
 //   Phase0Steps     the guide: Steps/ (one file a step), its artifacts and its knowledge
 //                   (Steps/Artifacts, Steps/Guide); Templates/ holds the generated files' text
 //   Phase0Practice  the simulated Spark of practice mode, behind the same host seam
+//   Phase0TeachingData  Steps/Teaching: the drills and practice scenarios (JSON), embedded
+//   Phase0Teaching  drills, the runbook, the glossary: teaching a new operator
 //   phase0          the command line: flags, subcommands, and the one host factory
 // Tests/ mirrors them: Phase0ParsersTests, Phase0CoreTests (Engine/, Persistence/, Host/,
 // Reliability/), Phase0StepsTests (a file a step, Artifacts/, Guide/), Phase0PracticeTests,
@@ -17,7 +19,8 @@ import PackageDescription
 // Sources/Phase0Core/Engine/Engine.swift.
 let strictTargets: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
 let testDependencies: [Target.Dependency] = [
-    "Phase0Parsers", "Phase0Core", "Phase0Steps", "Phase0Practice", "Phase0Templates", "Phase0TestSupport", "Phase0TestKit",
+    "Phase0Parsers", "Phase0Core", "Phase0Steps", "Phase0Practice", "Phase0Templates", "Phase0Teaching", "Phase0TeachingData",
+    "Phase0TestSupport", "Phase0TestKit",
 ]
 
 let package = Package(
@@ -44,6 +47,17 @@ let package = Package(
             dependencies: ["embed-templates"],
             path: "Sources/EmbedTemplatesPlugin"
         ),
+        .plugin(
+            name: "EmbedDataPlugin",
+            capability: .buildTool(),
+            dependencies: ["embed-templates"],
+            path: "Sources/EmbedDataPlugin"
+        ),
+        .target(
+            name: "Phase0TeachingData",
+            path: "Steps/Teaching",
+            plugins: ["EmbedDataPlugin"]
+        ),
         .target(
             name: "Phase0Templates",
             path: "Templates",
@@ -65,13 +79,19 @@ let package = Package(
             name: "Phase0Steps",
             dependencies: ["Phase0Core", "Phase0Parsers", "Phase0Templates"],
             path: "Steps",
-            exclude: ["README.md"],
+            exclude: ["README.md", "Teaching"],
             swiftSettings: strictTargets
         ),
         .target(
             name: "Phase0Practice",
-            dependencies: ["Phase0Core", "Phase0Parsers"],
+            dependencies: ["Phase0Core", "Phase0Parsers", "Phase0TeachingData"],
             path: "Sources/Phase0Practice",
+            swiftSettings: strictTargets
+        ),
+        .target(
+            name: "Phase0Teaching",
+            dependencies: ["Phase0Core", "Phase0Parsers", "Phase0Steps", "Phase0Practice", "Phase0TeachingData"],
+            path: "Sources/Phase0Teaching",
             swiftSettings: strictTargets
         ),
         .executableTarget(
@@ -80,6 +100,7 @@ let package = Package(
                 "Phase0Core",
                 "Phase0Steps",
                 "Phase0Practice",
+                "Phase0Teaching",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/phase0",
@@ -132,7 +153,6 @@ let package = Package(
             name: "Phase0EndToEndTests",
             dependencies: ["Phase0TestKit"],
             path: "Tests/Phase0EndToEndTests",
-            resources: [.copy("Fixtures")],
             swiftSettings: strictTargets
         ),
     ]

@@ -158,7 +158,7 @@ public struct PracticeHostFactory: HostFactory {
     public func makeHost(saved: (any HostSnapshot)?, scenarioPath: String?) throws -> MadeHost {
         if let machine = saved as? SimulatedSpark { return MadeHost(host: PracticeHost(machine: machine)) }
         guard let scenarioPath else { return MadeHost(host: PracticeHost(machine: SimulatedSpark())) }
-        let scenario = try Scenario.load(scenarioPath)
+        let scenario = try Scenario.resolve(scenarioPath)
         // Say what the scenario rehearses, so the operator knows what to look for.
         let notice = "Practice scenario \(scenarioPath)" + (scenario.description.map { ":\n" + wrapped($0, indent: "  ") } ?? "")
         return MadeHost(host: PracticeHost(machine: scenario.apply()), notice: notice)

@@ -22,6 +22,7 @@ extension SimulatedSpark {
                 lines.append("[86012.441207] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),task=ollama,pid=2211,uid=998")
                 lines.append("[86012.441300] Out of memory: Killed process 2211 (ollama) total-vm:139586437kB, anon-rss:121634816kB")
             }
+            lines += kernelLog ?? []
             return .init(exitStatus: 0, output: lines.joined(separator: "\n") + "\n")
         case "vmstat":
             let swapUsed = swaps.reduce(Int64(0)) { $0 + $1.usedKiB }

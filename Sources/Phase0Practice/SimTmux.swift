@@ -74,7 +74,9 @@ extension SimulatedSpark {
             return .init(exitStatus: 1, output: "open terminal failed: not a terminal\n")
         }
         let rest = Array(args)
-        let noServer = CommandResult(exitStatus: 1, output: "no server running on \(tmuxSocket(user))\n")
+        // A server that exited removed its socket: tmux's client then says this (ENOENT), not
+        // "no server running on" (ECONNREFUSED, a stale socket); TeachingFormatTests checks it.
+        let noServer = CommandResult(exitStatus: 1, output: "error connecting to \(tmuxSocket(user)) (No such file or directory)\n")
         func option(_ name: String) -> String? {
             guard let index = rest.firstIndex(of: name), index + 1 < rest.count else { return nil }
             return rest[index + 1]

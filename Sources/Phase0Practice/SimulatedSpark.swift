@@ -45,6 +45,13 @@ public struct SimulatedSpark: Codable, Equatable, Sendable {
     /// Every command that changed the simulated machine, in order: practice's audit trail,
     /// and the torture test's proof that nothing with an effect ran twice.
     public var history: [String] = []
+    /// Kernel messages since boot beyond the simulated machine's own physics (an OOM kill a
+    /// drill planted); `dmesg` prints them. Optional so older practice files still load.
+    public var kernelLog: [String]? = nil
+    /// Accounts registered in Open WebUI (the first becomes admin); nil means none yet.
+    public var webuiAccounts: Int? = nil
+    /// Reboots of the simulated Spark (SimBoot.swift).
+    public var boots: Int? = nil
 
     public init() {}
 
@@ -61,7 +68,7 @@ public struct SimulatedSpark: Codable, Equatable, Sendable {
 
                     """, mode: 0o644),
             "/etc/sysctl.conf": SimFile(content: "# /etc/sysctl.conf - Configuration file for setting system variables\n", mode: 0o644),
-            "/swap.img": SimFile(content: nil, mode: 0o600, size: 16 * 1024 * 1024 * 1024),
+            "/swap.img": SimFile(content: nil, mode: 0o600, size: 16 * 1024 * 1024 * 1024, swapSignature: true),
         ]
         for (path, content) in [
             ("/home/vybnz69/Vybn/spark/tui.py", "# Vybn TUI\n"),

@@ -22,7 +22,8 @@ struct Phase0: ParsableCommand {
             (129 SIGHUP, 131 SIGQUIT, 143 SIGTERM: stopped the same way, progress kept).
             """,
         version: Phase0Version.current,
-        subcommands: [Run.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self],
+        subcommands: [Run.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self,
+                      DrillCommand.self, RunbookCommand.self, GlossaryCommand.self],
         defaultSubcommand: Run.self
     )
 }
@@ -55,7 +56,7 @@ struct Run: ParsableCommand {
 
     @OptionGroup var stateOptions: StateOptions
 
-    @Option(help: "A practice scenario (JSON) that changes the simulated Spark; see README.")
+    @Option(help: "A practice scenario: a built-in NAME (`--scenario list` shows them, with what each teaches) or a JSON FILE; see README.")
     var scenario: String?
 
     @Option(help: "A JSON object of answers (string values) used instead of asking.")
@@ -72,6 +73,10 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        if scenario == "list" {
+            StandardOutput().write(Scenario.catalogue())
+            return
+        }
         var config = try stateOptions.config()
         config.scenarioPath = scenario
         config.answersPath = answers

@@ -111,6 +111,7 @@ extension Engine {
             }
             FaultInjection.reached(point + "-ran")
             transcript?.finished(result, at: clock())
+            recordCommand(command, result, of: action)
             if !result.succeeded {
                 if !command.streamsOutput && !result.output.isEmpty { say(indent(result.output, by: 7)) }
                 let why = result.timedOut ? "timed out" : "exited with status \(result.exitStatus)"
@@ -130,6 +131,18 @@ extension Engine {
         inFlight = nil
         try save()
         say("  [done] \(action.title)" + (after.detail.isEmpty ? "" : ": \(after.detail)"))
+    }
+
+    /// Keeps the command with its result in the action's record (saved with the action).
+    func recordCommand(_ command: Command, _ result: CommandResult, of action: Action) {
+        let argv = command.effectiveArgv(invoker: host.invoker).map(Redactor.redact)
+        let input = command.input.map(Redactor.redact)
+        let time = clock()
+        record(action.id) {
+            let entry = CommandRecord(argv: argv, input: input, changes: command.effect == .change,
+                                      exitStatus: result.timedOut ? 124 : result.exitStatus, at: time, attempt: $0.attempts)
+            $0.commands = ($0.commands ?? []) + [entry]
+        }
     }
 
     func fail(_ action: Action, _ reason: String) throws -> Never {
@@ -179,6 +192,7 @@ extension Engine {
                 return .skipAction
             case "e", "explain", "?":
                 say(indent("Why: \(action.why)\n\nThe guide's manual way for this step:\n\(step.manual)", by: 5))
+                output.write(Glossary.explainTerms(in: action.title + " " + action.why + " " + step.manual))
             default:
                 say("     Please answer y, n, \(canSkip ? "s, " : "")e or q.")
             }
@@ -235,6 +249,8 @@ extension Engine {
             say("     \(question) \(answer) (from the answers file)")
         } else {
             if context.options.dryRun { return }
+            // Practice has no lid and no phone: say plainly that the operator is asked to pretend.
+            if host.isPractice { say(Messages.practicePretend) }
             while true {
                 guard let raw = try reader.readLine(prompt: "     \(question) [y]es / [n]o: ", completion: .choices(["yes", "no"])) else {
                     throw StopRequested(reason: "end of input at: \(action.title)")
@@ -244,6 +260,7 @@ extension Engine {
                     answer = parsed
                     break
                 }
+                if raw.trimmingWhitespace() == "?" { output.write(Glossary.explainTerms(in: question + " " + action.why)); continue }
                 say("     Please answer yes or no (only what you saw yourself: this is not a confirmation).")
             }
         }

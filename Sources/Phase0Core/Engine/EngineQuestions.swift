@@ -99,6 +99,7 @@ extension Engine {
             let typed = raw.trimmingWhitespace()
             if typed == "?" {
                 say(question.help)
+                output.write(Glossary.explainTerms(in: question.prompt + " " + question.help, indent: ""))
                 continue
             }
             guard let candidate = typed.isEmpty ? fallback : raw else {

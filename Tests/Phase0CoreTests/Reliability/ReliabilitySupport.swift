@@ -56,7 +56,8 @@ enum Rel {
 
     /// Keys that differ between two honest runs: wall-clock times, and how often an action's
     /// commands were started (a cut in flight legitimately re-runs it; checked separately).
-    static let volatileKeys: Set<String> = ["updatedAt", "startedAt", "finishedAt", "attempts"]
+    /// `commands` is each action's record of what ran: a cut run holds its first attempt's too.
+    static let volatileKeys: Set<String> = ["updatedAt", "startedAt", "finishedAt", "attempts", "commands"]
 
     /// The resume file as canonical JSON without the volatile keys.
     static func normalized(_ data: Data, dropping extra: Set<String> = []) throws -> String {

@@ -1,6 +1,6 @@
+import FoundationEssentials
 import Phase0Core
 import Phase0Parsers
-import FoundationEssentials
 import Phase0TeachingData
 
 /// A practice scenario (`--scenario FILE`): changes to the guide's simulated Spark, to teach
@@ -96,7 +96,7 @@ public struct Scenario: Decodable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case description, hostname, memory, swaps, filesystem, programs, services, dockerDaemon, ollamaListen,
-             ollamaModels, tmuxSessions, containers, tailscale, ufwActive, files, removeFiles, webuiAccounts
+            ollamaModels, tmuxSessions, containers, tailscale, ufwActive, files, removeFiles, webuiAccounts
     }
 
     public init(from decoder: Decoder) throws {
@@ -163,7 +163,9 @@ public struct Scenario: Decodable, Equatable {
         for swap in swaps ?? [] {
             if !swap.path.hasPrefix("/") { return "swaps: \"\(swap.path)\" must be an absolute path" }
             if !(swap.sizeGiB > 0 && swap.sizeGiB <= 16384) { return "swaps: \(swap.path) sizeGiB must be between 0 and 16384" }
-            if let used = swap.usedGiB, used < 0 || used > swap.sizeGiB { return "swaps: \(swap.path) usedGiB must be between 0 and sizeGiB" }
+            if let used = swap.usedGiB, used < 0 || used > swap.sizeGiB {
+                return "swaps: \(swap.path) usedGiB must be between 0 and sizeGiB"
+            }
         }
         if let free = filesystem?.freeGiB, free < 0 || free > 1_000_000 { return "filesystem.freeGiB must be between 0 and 1000000" }
         // Without a port the simulated Ollama would listen nowhere, and the run would fail in
@@ -192,11 +194,13 @@ public struct Scenario: Decodable, Equatable {
         if let available = memory?.availableMiB { machine.memAvailableKiB = Int64(available * 1024) }
         if let swaps {
             machine.swaps = swaps.enumerated().map { index, swap in
-                SwapArea(path: swap.path, type: "file", sizeKiB: Int64(swap.sizeGiB * 1024 * 1024) - 4,
-                         usedKiB: Int64((swap.usedGiB ?? 0) * 1024 * 1024), priority: swap.priority ?? (-2 - index))
+                SwapArea(
+                    path: swap.path, type: "file", sizeKiB: Int64(swap.sizeGiB * 1024 * 1024) - 4,
+                    usedKiB: Int64((swap.usedGiB ?? 0) * 1024 * 1024), priority: swap.priority ?? (-2 - index))
             }
             for swap in swaps where machine.files[swap.path] == nil {
-                machine.files[swap.path] = SimFile(content: nil, mode: 0o600, size: Int64(swap.sizeGiB * 1024 * 1024 * 1024), swapSignature: true)
+                machine.files[swap.path] = SimFile(
+                    content: nil, mode: 0o600, size: Int64(swap.sizeGiB * 1024 * 1024 * 1024), swapSignature: true)
             }
         }
         if let type = filesystem?.type { machine.mounts[0].fstype = type }
@@ -206,7 +210,9 @@ public struct Scenario: Decodable, Equatable {
             if installed { machine.programs.append(program) }
         }
         for (name, state) in services ?? [:] {
-            if state == "missing" { machine.services[name] = nil } else {
+            if state == "missing" {
+                machine.services[name] = nil
+            } else {
                 machine.services[name] = SimService(active: state == "active", enabled: machine.services[name]?.enabled ?? true)
             }
         }
@@ -222,8 +228,10 @@ public struct Scenario: Decodable, Equatable {
         for container in containers ?? [] {
             let image = container.image ?? "ghcr.io/open-webui/open-webui:main"
             let running = container.running ?? true
-            machine.docker.containers.append(SimContainer(name: container.name, image: image, running: running,
-                                                          argv: [], labels: [:], memoryBytes: 0, starts: running ? 1 : nil))
+            machine.docker.containers.append(
+                SimContainer(
+                    name: container.name, image: image, running: running,
+                    argv: [], labels: [:], memoryBytes: 0, starts: running ? 1 : nil))
             if !machine.docker.images.contains(image) { machine.docker.images.append(image) }
         }
         if let tailscale {

@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// The docker commands that look rather than change: ps, stats, exec (what the container can
 /// reach), and curl from the host to Open WebUI.
 extension SimulatedSpark {
@@ -12,8 +13,12 @@ extension SimulatedSpark {
         let rows = docker.containers.filter { container in
             guard all || container.running else { return false }
             guard var filter = nameFilter else { return true }
-            let anchoredStart = filter.hasPrefix("^"), anchoredEnd = filter.hasSuffix("$")
-            if anchoredStart { filter.removeFirst(); if filter.hasPrefix("/") { filter.removeFirst() } }
+            let anchoredStart = filter.hasPrefix("^")
+            let anchoredEnd = filter.hasSuffix("$")
+            if anchoredStart {
+                filter.removeFirst()
+                if filter.hasPrefix("/") { filter.removeFirst() }
+            }
             if anchoredEnd { filter.removeLast() }
             if anchoredStart && anchoredEnd { return container.name == filter }
             if anchoredStart { return container.name.hasPrefix(filter) }
@@ -25,23 +30,35 @@ extension SimulatedSpark {
         var output = ""
         var table = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"]]
         for container in rows {
-            let status = container.running ? "Up 2 hours" + (container.image.contains("open-webui") ? " (healthy)" : "") : "Exited (0) 5 minutes ago"
-            let row = SimTemplateValue.object([("ID", .string(String(containerID(container).prefix(12)))), ("Names", .string(container.name)),
-                                               ("Image", .string(container.image)), ("Status", .string(status)),
-                                               ("State", .string(container.running ? "running" : "exited"))])
+            let status =
+                container.running ? "Up 2 hours" + (container.image.contains("open-webui") ? " (healthy)" : "") : "Exited (0) 5 minutes ago"
+            let row = SimTemplateValue.object([
+                ("ID", .string(String(containerID(container).prefix(12)))), ("Names", .string(container.name)),
+                ("Image", .string(container.image)), ("Status", .string(status)),
+                ("State", .string(container.running ? "running" : "exited")),
+            ])
             if let format {
                 output += ((try? SimGoTemplate.render(format, row)) ?? "") + "\n"
             } else {
-                let ports = container.running ? runConfig(container).publish.map { "\($0.ip.isEmpty ? "0.0.0.0" : $0.ip):\($0.hostPort)->\($0.containerPort)/tcp" }.joined(separator: ", ") : ""
-                table.append([String(containerID(container).prefix(12)), container.image, "\"bash start.sh\"", "3 days ago", status, ports, container.name])
+                let ports =
+                    container.running
+                    ? runConfig(container).publish.map { "\($0.ip.isEmpty ? "0.0.0.0" : $0.ip):\($0.hostPort)->\($0.containerPort)/tcp" }
+                        .joined(separator: ", ") : ""
+                table.append([
+                    String(containerID(container).prefix(12)), container.image, "\"bash start.sh\"", "3 days ago", status, ports,
+                    container.name,
+                ])
             }
         }
         return .init(exitStatus: 0, output: format == nil ? Self.tabwriter(table) : output)
     }
 
     func stats(_ names: [String], format: String?) -> CommandResult {
-        let chosen = names.isEmpty ? docker.containers.filter(\.running) : names.compactMap { containerIndex($0).map { docker.containers[$0] } }
-        if chosen.isEmpty && !names.isEmpty { return .init(exitStatus: 1, output: "Error response from daemon: No such container: \(names[0])\n") }
+        let chosen =
+            names.isEmpty ? docker.containers.filter(\.running) : names.compactMap { containerIndex($0).map { docker.containers[$0] } }
+        if chosen.isEmpty && !names.isEmpty {
+            return .init(exitStatus: 1, output: "Error response from daemon: No such container: \(names[0])\n")
+        }
         var rows = [["CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"]]
         var output = ""
         for container in chosen {
@@ -56,14 +73,18 @@ extension SimulatedSpark {
             let percentText = String(Double(Int(percent * 100)) / 100) + "%"
             let usage = "\(Self.dockerSize(used)) / \(Self.dockerSize(limit))"
             let cpu = container.running ? "0.42%" : "0.00%"
-            let row = SimTemplateValue.object([("Name", .string(container.name)), ("ID", .string(String(containerID(container).prefix(12)))),
-                                               ("CPUPerc", .string(cpu)), ("MemUsage", .string(usage)),
-                                               ("MemPerc", .string(percentText))])
+            let row = SimTemplateValue.object([
+                ("Name", .string(container.name)), ("ID", .string(String(containerID(container).prefix(12)))),
+                ("CPUPerc", .string(cpu)), ("MemUsage", .string(usage)),
+                ("MemPerc", .string(percentText)),
+            ])
             if let format {
                 output += ((try? SimGoTemplate.render(format, row)) ?? "") + "\n"
             } else {
-                rows.append([String(containerID(container).prefix(12)), container.name, cpu, usage, percentText,
-                             container.running ? "1.2MB / 880kB" : "0B / 0B", "41MB / 12MB", container.running ? "14" : "0"])
+                rows.append([
+                    String(containerID(container).prefix(12)), container.name, cpu, usage, percentText,
+                    container.running ? "1.2MB / 880kB" : "0B / 0B", "41MB / 12MB", container.running ? "14" : "0",
+                ])
             }
         }
         return .init(exitStatus: 0, output: format == nil ? Self.tabwriter(rows) : output)
@@ -74,7 +95,10 @@ extension SimulatedSpark {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = Double(bytes)
         var unit = 0
-        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
         let rounded = (value * 1000).rounded() / 1000
         var text = String(rounded)
         if text.hasSuffix(".0") { text.removeLast(2) }
@@ -99,11 +123,15 @@ extension SimulatedSpark {
             return .init(exitStatus: 1, output: "Error response from daemon: No such container: \(words.first ?? "")\n")
         }
         let container = docker.containers[index]
-        guard container.running else { return .init(exitStatus: 1, output: "Error response from daemon: container \(containerID(container)) is not running\n") }
+        guard container.running else {
+            return .init(exitStatus: 1, output: "Error response from daemon: container \(containerID(container)) is not running\n")
+        }
         let program = words.count > 1 ? words[1] : ""
         guard ["curl", "wget"].contains(program), let url = words.first(where: { $0.hasPrefix("http://") }),
-              let (host, port, path) = Self.splitURL(url) else {
-            return .init(exitStatus: 126, output: "phase0 practice: docker exec \(words.dropFirst().joined(separator: " ")) is not simulated\n")
+            let (host, port, path) = Self.splitURL(url)
+        else {
+            return .init(
+                exitStatus: 126, output: "phase0 practice: docker exec \(words.dropFirst().joined(separator: " ")) is not simulated\n")
         }
         let config = runConfig(container)
         let reachable: Bool
@@ -117,11 +145,15 @@ extension SimulatedSpark {
         }
         guard reachable else {
             return program == "curl"
-                ? .init(exitStatus: 7, output: "curl: (7) Failed to connect to \(host) port \(port) after 0 ms: Couldn't connect to server\n")
+                ? .init(
+                    exitStatus: 7, output: "curl: (7) Failed to connect to \(host) port \(port) after 0 ms: Couldn't connect to server\n")
                 : .init(exitStatus: 1, output: "wget: can't connect to remote host: Connection refused\n")
         }
         switch path {
-        case "/api/tags": return .init(exitStatus: 0, output: "{\"models\":[" + ollama.models.map { "{\"name\":\"\($0)\",\"model\":\"\($0)\"}" }.joined(separator: ",") + "]}")
+        case "/api/tags":
+            return .init(
+                exitStatus: 0,
+                output: "{\"models\":[" + ollama.models.map { "{\"name\":\"\($0)\",\"model\":\"\($0)\"}" }.joined(separator: ",") + "]}")
         case "/api/version": return .init(exitStatus: 0, output: "{\"version\":\"0.5.7\"}")
         default: return .init(exitStatus: 0, output: "Ollama is running")
         }
@@ -130,12 +162,15 @@ extension SimulatedSpark {
     /// curl from the host to Open WebUI (its /health, /api/config, /); nil for other URLs.
     func simulateWebUICurl(_ args: [String]) -> CommandResult? {
         guard let url = args.first(where: { $0.hasPrefix("http://") }), let (host, port, path) = Self.splitURL(url),
-              Self.isLoopback(host), ollamaListener()?.port != port else { return nil }
+            Self.isLoopback(host), ollamaListener()?.port != port
+        else { return nil }
         let container = docker.containers.first { webUIListener($0)?.1 == port }
         guard container != nil || path == "/health" || path.hasPrefix("/api/config") else { return nil }
-        let refused = CommandResult(exitStatus: 7, output: "curl: (7) Failed to connect to \(host) port \(port) after 0 ms: Couldn't connect to server\n")
+        let refused = CommandResult(
+            exitStatus: 7, output: "curl: (7) Failed to connect to \(host) port \(port) after 0 ms: Couldn't connect to server\n")
         guard let container, container.running, docker.daemonRunning, let listener = webUIListener(container),
-              Self.isLoopback(listener.0) || Self.isWildcard(listener.0) else { return refused }
+            Self.isLoopback(listener.0) || Self.isWildcard(listener.0)
+        else { return refused }
         let fail = args.contains("--fail") || args.contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("f") }
         let discard = args.contains("-o") || args.contains("--output")
         let body: String
@@ -143,10 +178,13 @@ extension SimulatedSpark {
         case "/health": body = "{\"status\":true}"
         case "/api/config":
             // Open WebUI sends "onboarding" only while no account exists (FACTS.md A1).
-            body = "{" + ((webuiAccounts ?? 0) == 0 ? "\"onboarding\":true," : "") + "\"status\":true,\"name\":\"Open WebUI\",\"version\":\"0.6.5\"}"
+            body =
+                "{" + ((webuiAccounts ?? 0) == 0 ? "\"onboarding\":true," : "")
+                + "\"status\":true,\"name\":\"Open WebUI\",\"version\":\"0.6.5\"}"
         case "/": body = "<!doctype html><title>Open WebUI</title>"
         default:
-            return fail ? .init(exitStatus: 22, output: "curl: (22) The requested URL returned error: 404\n")
+            return fail
+                ? .init(exitStatus: 22, output: "curl: (22) The requested URL returned error: 404\n")
                 : .init(exitStatus: 0, output: "{\"detail\":\"Not Found\"}")
         }
         return .init(exitStatus: 0, output: discard ? "" : body)

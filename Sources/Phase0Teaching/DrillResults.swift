@@ -1,6 +1,7 @@
+import FoundationEssentials
 import Phase0Core
 import Phase0Parsers
-import FoundationEssentials
+
 #if canImport(Glibc)
 import Glibc
 #endif

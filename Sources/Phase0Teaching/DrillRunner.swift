@@ -44,9 +44,15 @@ public final class DrillRunner {
         say("== Drill: \(drill.title) (Step \(drill.step)) ==")
         say(wrapped(drill.story, indent: ""))
         say("")
-        say(wrapped("(practice) This is the simulated Spark, broken on purpose; nothing on this machine changes. Type the commands you would type on the real one. `?` lists useful ones, `cause` when you know what is wrong, `hint` if stuck, `giveup` to see the answer.", indent: ""))
+        say(
+            wrapped(
+                "(practice) This is the simulated Spark, broken on purpose; nothing on this machine changes. Type the commands you would type on the real one. `?` lists useful ones, `cause` when you know what is wrong, `hint` if stuck, `giveup` to see the answer.",
+                indent: ""))
         while !finished {
-            guard let raw = try reader.readLine(prompt: prompt, completion: .none) else { gaveUp = true; break }
+            guard let raw = try reader.readLine(prompt: prompt, completion: .none) else {
+                gaveUp = true
+                break
+            }
             var line = raw.trimmingWhitespace()
             // A trailing backslash continues the command on the next line, as in a shell.
             while line.hasSuffix("\\"), let more = try reader.readLine(prompt: "> ", completion: .none) {
@@ -54,7 +60,10 @@ public final class DrillRunner {
             }
             // The drill's history keeps what was typed, as a shell's would, but never a secret.
             if !line.isEmpty, Redactor.secretKind(in: line) == nil { reader.accepted(line) }
-            if try !handle(line) { gaveUp = true; break }
+            if try !handle(line) {
+                gaveUp = true
+                break
+            }
         }
         summary()
     }
@@ -65,11 +74,17 @@ public final class DrillRunner {
         switch words.first ?? "" {
         case "": return true
         case "?", "help":
-            if words.count > 1, let entry = Glossary.entry(words.dropFirst().joined(separator: " ")) { output.write(Glossary.render(entry)); return true }
+            if words.count > 1, let entry = Glossary.entry(words.dropFirst().joined(separator: " ")) {
+                output.write(Glossary.render(entry))
+                return true
+            }
             usefulList()
         case "glossary":
-            if words.count > 1, let entry = Glossary.entry(words.dropFirst().joined(separator: " ")) { output.write(Glossary.render(entry)) }
-            else { output.write(Glossary.explainTerms(in: drill.story + " " + drill.useful.joined(separator: " "), indent: "")) }
+            if words.count > 1, let entry = Glossary.entry(words.dropFirst().joined(separator: " ")) {
+                output.write(Glossary.render(entry))
+            } else {
+                output.write(Glossary.explainTerms(in: drill.story + " " + drill.useful.joined(separator: " "), indent: ""))
+            }
         case "cause": try nameCause()
         case "hint":
             hints += 1
@@ -98,7 +113,9 @@ public final class DrillRunner {
         commands += 1
         let outcome = shell.run(line)
         if let unknown = outcome.unknown {
-            say("\(unknown): not in this drill. Useful here: " + drill.useful.prefix(4).map { "`\($0)`" }.joined(separator: ", ") + " (`?` for all)")
+            say(
+                "\(unknown): not in this drill. Useful here: " + drill.useful.prefix(4).map { "`\($0)`" }.joined(separator: ", ")
+                    + " (`?` for all)")
             return
         }
         output.write(outcome.output)
@@ -108,7 +125,9 @@ public final class DrillRunner {
     func pretend(_ name: String) {
         guard let action = drill.pretend?.first(where: { $0.name == name }) else {
             let names = (drill.pretend ?? []).map(\.name)
-            say(names.isEmpty ? "Nothing to pretend in this drill: everything here is a command." : "pretend what? " + names.joined(separator: ", "))
+            say(
+                names.isEmpty
+                    ? "Nothing to pretend in this drill: everything here is a command." : "pretend what? " + names.joined(separator: ", "))
             return
         }
         commands += 1
@@ -121,8 +140,10 @@ public final class DrillRunner {
     func checkProgress(typed line: String?) {
         let nowSolved = drill.solved(shell.machine)
         if nowSolved && !solved {
-            say(causeNamed ? "(The simulated Spark looks fixed. Now check it as you would on the real one.)"
-                           : "(The simulated Spark looks fixed. Name the cause with `cause` to finish.)")
+            say(
+                causeNamed
+                    ? "(The simulated Spark looks fixed. Now check it as you would on the real one.)"
+                    : "(The simulated Spark looks fixed. Name the cause with `cause` to finish.)")
         } else if !nowSolved && solved {
             say("(That broke it again.)")
             verified = false
@@ -148,7 +169,8 @@ public final class DrillRunner {
         say(drill.cause.question)
         for (index, choice) in drill.cause.choices.enumerated() { say("  \(index + 1). \(choice.text)") }
         guard let raw = try reader.readLine(prompt: "Your answer (1-\(drill.cause.choices.count), Enter to go back): ", completion: .none),
-              let number = Int(raw.trimmingWhitespace()), (1...drill.cause.choices.count).contains(number) else {
+            let number = Int(raw.trimmingWhitespace()), (1...drill.cause.choices.count).contains(number)
+        else {
             say("(No answer: back to the prompt.)")
             return
         }
@@ -160,8 +182,11 @@ public final class DrillRunner {
         }
         causeNamed = true
         say(wrapped("Right: \(choice.because)", indent: ""))
-        if !solved { say("Now fix it: type the commands that fix it (`hint` shows them).") }
-        else if !verified { say("It is fixed already: check it as you would on the real Spark.") }
+        if !solved {
+            say("Now fix it: type the commands that fix it (`hint` shows them).")
+        } else if !verified {
+            say("It is fixed already: check it as you would on the real Spark.")
+        }
     }
 
     func summary() {

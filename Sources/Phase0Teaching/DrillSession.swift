@@ -1,6 +1,7 @@
 import Phase0Core
 import Phase0Parsers
 import Phase0Practice
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,28 +29,36 @@ public enum DrillSession {
     }
 
     /// Plays `drill` (a built-in name, or a file with `fromFile`) and records the result.
-    public static func play(_ name: String, fromFile: Bool, resultsPath: String, historyDirectory: String,
-                            output: Output, clock: () -> String = utcTimestamp) -> Int32 {
+    public static func play(
+        _ name: String, fromFile: Bool, resultsPath: String, historyDirectory: String,
+        output: Output, clock: () -> String = utcTimestamp
+    ) -> Int32 {
         InterruptFlag.install()
         do {
             let drill = fromFile ? try Drill.load(path: name) : try Drill.builtIn(name)
             let (machine, failures) = drill.prepare(try DrillBaseline.phase0Done())
             guard failures.isEmpty else {
-                output.write("phase0: drill \(drill.name): its setup has commands the drill prompt does not know: \(failures.joined(separator: "; "))\n")
+                output.write(
+                    "phase0: drill \(drill.name): its setup has commands the drill prompt does not know: \(failures.joined(separator: "; "))\n"
+                )
                 return ExitStatus.badInput
             }
             // The drill's own history (never the wizard's), kept only when its file is safe to use.
             let kept = AnswerHistory(path: historyDirectory + "/drill-history")
-            let reader: LineReader = isatty(0) == 1
+            let reader: LineReader =
+                isatty(0) == 1
                 ? ReadlineLineReader(history: kept.problem() == nil ? kept : nil, paths: nil) : PlainLineReader(output: output)
             let runner = DrillRunner(drill: drill, machine: machine, reader: reader, output: output)
             try runner.play()
             if fromFile {
                 output.write("(A drill played from a file is not recorded.)\n")
             } else {
-                let record = try DrillResults.record(drill.name, score: runner.score, done: runner.finished,
-                                                     commands: runner.commands, at: clock(), path: resultsPath)
-                output.write("Best so far: \(record.best)/100 after \(record.attempts) attempt\(record.attempts == 1 ? "" : "s"). Saved in \(resultsPath).\n")
+                let record = try DrillResults.record(
+                    drill.name, score: runner.score, done: runner.finished,
+                    commands: runner.commands, at: clock(), path: resultsPath)
+                output.write(
+                    "Best so far: \(record.best)/100 after \(record.attempts) attempt\(record.attempts == 1 ? "" : "s"). Saved in \(resultsPath).\n"
+                )
             }
             return runner.finished ? 0 : 1
         } catch is Interrupted {

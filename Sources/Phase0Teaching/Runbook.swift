@@ -51,7 +51,11 @@ public struct Runbook {
                 found.append(WrittenFile(path: path, content: record.input ?? "", backup: nil))
             }
         }
-        return found.map { var file = $0; file.backup = backups[$0.path]; return file }
+        return found.map {
+            var file = $0
+            file.backup = backups[$0.path]
+            return file
+        }
     }
 
     public func markdown() -> String {
@@ -68,7 +72,9 @@ public struct Runbook {
         let unplug = steps.last.flatMap { progress.step($0.number) }
         for action in steps.last?.actions ?? [] {
             let record = unplug?.action(action.id)
-            text += "- \(action.title): **\(record?.status?.rawValue ?? "not yet")**" + (record?.note.map { ": \(Self.inline($0))" } ?? "") + "\n"
+            text +=
+                "- \(action.title): **\(record?.status?.rawValue ?? "not yet")**" + (record?.note.map { ": \(Self.inline($0))" } ?? "")
+                + "\n"
         }
         text += "\n## Key commands for this machine\n\n"
         if let answers = try? GuideAnswers(progress.answers) {
@@ -99,7 +105,8 @@ public struct Runbook {
             text += "- \(action.title): **\(status)**" + (done.note.map { ": \(Self.inline($0))" } ?? "") + "\n"
             for command in done.commands ?? [] {
                 let stdin = command.input.map { " (\($0.split(separator: "\n").count) lines on stdin)" } ?? ""
-                text += "  - `\(Self.code(command.argv.map(shellQuote).joined(separator: " ")))`\(stdin): exit \(command.exitStatus), \(command.at)"
+                text +=
+                    "  - `\(Self.code(command.argv.map(shellQuote).joined(separator: " ")))`\(stdin): exit \(command.exitStatus), \(command.at)"
                     + (command.attempt > 1 ? " (attempt \(command.attempt), after a cut)" : "") + "\n"
             }
             all += done.commands ?? []

@@ -11,7 +11,8 @@ extension Runbook {
 
     public func script() -> String {
         var text = "#!/usr/bin/env bash\n"
-        text += "# Phase 0 on \(hostName): the manual equivalent of what phase0 did (\(progress.mode == .practice ? "a practice run" : "a live run")),\n"
+        text +=
+            "# Phase 0 on \(hostName): the manual equivalent of what phase0 did (\(progress.mode == .practice ? "a practice run" : "a live run")),\n"
         text += "# written by `phase0 runbook --format sh` from \(statePath). A teaching artefact: read each block,\n"
         text += "# then run the script step by step if you want to do it by hand. Each block runs only when\n"
         text += "# the check phase0 makes first says it is not done yet.\n"
@@ -20,7 +21,10 @@ extension Runbook {
             guard let record = progress.step(step.number) else { continue }
             text += "\n# == Step \(step.number): \(step.title) (\(record.status.rawValue)) ==\n"
             text += Self.comment(step.why)
-            if record.status == .skipped { text += "# Skipped: \(Self.inline(record.note ?? "by the operator"))\n"; continue }
+            if record.status == .skipped {
+                text += "# Skipped: \(Self.inline(record.note ?? "by the operator"))\n"
+                continue
+            }
             for action in step.actions {
                 guard let done = record.action(action.id) else { continue }
                 text += block(action, done)
@@ -34,7 +38,8 @@ extension Runbook {
         let ran = (record.commands ?? []).filter { $0.changes && $0.exitStatus == 0 }
         switch action.kind {
         case .observation(let question, _):
-            return text + "# You check this yourself: \(Self.inline(question))\n# phase0 recorded: \(Self.inline(record.note ?? record.status?.rawValue ?? ""))\n"
+            return text
+                + "# You check this yourself: \(Self.inline(question))\n# phase0 recorded: \(Self.inline(record.note ?? record.status?.rawValue ?? ""))\n"
         case .operatorTask(let instruction):
             _ = instruction
             return text + "# Done by a person (phase0 waited, then checked): \(record.status?.rawValue ?? "")\n"
@@ -77,16 +82,24 @@ public enum RunbookGuards {
     public static let tests: Set<String> = ["unplug-4-docker"]
 
     /// The condition, and the text its heredoc feeds it (ended by Runbook.heredocEnd).
-    struct Guard { var condition: String; var heredoc: String? }
+    struct Guard {
+        var condition: String
+        var heredoc: String?
+    }
 
     static func check(_ id: String, answers: [String: String], written: [Runbook.WrittenFile]) -> Guard? {
         func value(_ key: String) -> String { shellQuote(GuideDefaults.value(key, answers: answers) ?? "") }
-        let swapfile = value("swapfile"), unit = value("unitName"), user = value("user")
-        let container = value("webuiContainer"), port = GuideDefaults.value("webuiPort", answers: answers) ?? "3000"
+        let swapfile = value("swapfile")
+        let unit = value("unitName")
+        let user = value("user")
+        let container = value("webuiContainer")
+        let port = GuideDefaults.value("webuiPort", answers: answers) ?? "3000"
         if let file = written.first {
             // A file phase0 writes: done when it already holds exactly this content.
             let content = file.content.hasSuffix("\n") || file.content.isEmpty ? file.content : file.content + "\n"
-            return Guard(condition: "[ -f \(shellQuote(file.path)) ] && cmp -s \(shellQuote(file.path)) - <<'\(Runbook.heredocEnd)'", heredoc: content)
+            return Guard(
+                condition: "[ -f \(shellQuote(file.path)) ] && cmp -s \(shellQuote(file.path)) - <<'\(Runbook.heredocEnd)'",
+                heredoc: content)
         }
         let condition: String
         switch id {

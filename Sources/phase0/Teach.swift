@@ -1,9 +1,9 @@
-import Phase0Parsers
 import ArgumentParser
 import Phase0Core
+import Phase0Parsers
 import Phase0Practice
-import Phase0Teaching
 import Phase0Steps
+import Phase0Teaching
 
 /// Where a teaching subcommand keeps its results: beside the practice resume file.
 struct PracticeStateOption: ParsableArguments {
@@ -41,8 +41,9 @@ struct DrillCommand: ParsableCommand {
         let results = DrillResults.path(statePath: stateOption.statePath)
         let status: Int32
         if let target = file ?? name {
-            status = DrillSession.play(target, fromFile: file != nil, resultsPath: results,
-                                       historyDirectory: stateOption.directory, output: output)
+            status = DrillSession.play(
+                target, fromFile: file != nil, resultsPath: results,
+                historyDirectory: stateOption.directory, output: output)
         } else {
             status = DrillSession.list(resultsPath: results, output: output)
         }
@@ -60,7 +61,8 @@ struct GlossaryCommand: ParsableCommand {
     func run() throws {
         let output = StandardOutput()
         guard !term.isEmpty else {
-            output.write("Glossary (phase0 glossary TERM for one):\n\n" + Glossary.entries.map { Glossary.render($0) }.joined(separator: "\n"))
+            output.write(
+                "Glossary (phase0 glossary TERM for one):\n\n" + Glossary.entries.map { Glossary.render($0) }.joined(separator: "\n"))
             return
         }
         let wanted = term.joined(separator: " ")
@@ -93,13 +95,16 @@ struct RunbookCommand: ParsableCommand {
         do {
             let view = try config.openReadOnly()
             guard let progress = view.progress else {
-                output.write("phase0: no resume file at \(config.resolvedStatePath): run `phase0\(stateOptions.practice ? " --practice" : "")` first.\n")
+                output.write(
+                    "phase0: no resume file at \(config.resolvedStatePath): run `phase0\(stateOptions.practice ? " --practice" : "")` first.\n"
+                )
                 throw ExitCode(1)
             }
             let url = (try? Probe.tailscaleStatus(view.host).get())?.serveURL
             let name = view.host.name.split(separator: " ").first.map(String.init) ?? view.host.name
-            let runbook = Runbook(progress: progress, steps: Procedure.steps(), hostName: name, serveURL: url,
-                                  statePath: config.resolvedStatePath)
+            let runbook = Runbook(
+                progress: progress, steps: Procedure.steps(), hostName: name, serveURL: url,
+                statePath: config.resolvedStatePath)
             output.write(format == .md ? runbook.markdown() : runbook.script())
         } catch let exit as ExitCode {
             throw exit

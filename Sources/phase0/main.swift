@@ -22,8 +22,10 @@ struct Phase0: ParsableCommand {
             (129 SIGHUP, 131 SIGQUIT, 143 SIGTERM: stopped the same way, progress kept).
             """,
         version: Phase0Version.current,
-        subcommands: [Run.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self,
-                      DrillCommand.self, RunbookCommand.self, GlossaryCommand.self],
+        subcommands: [
+            Run.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self,
+            DrillCommand.self, RunbookCommand.self, GlossaryCommand.self,
+        ],
         defaultSubcommand: Run.self
     )
 }

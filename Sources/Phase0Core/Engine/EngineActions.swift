@@ -139,8 +139,9 @@ extension Engine {
         let input = command.input.map(Redactor.redact)
         let time = clock()
         record(action.id) {
-            let entry = CommandRecord(argv: argv, input: input, changes: command.effect == .change,
-                                      exitStatus: result.timedOut ? 124 : result.exitStatus, at: time, attempt: $0.attempts)
+            let entry = CommandRecord(
+                argv: argv, input: input, changes: command.effect == .change,
+                exitStatus: result.timedOut ? 124 : result.exitStatus, at: time, attempt: $0.attempts)
             $0.commands = ($0.commands ?? []) + [entry]
         }
     }
@@ -260,7 +261,10 @@ extension Engine {
                     answer = parsed
                     break
                 }
-                if raw.trimmingWhitespace() == "?" { output.write(Glossary.explainTerms(in: question + " " + action.why)); continue }
+                if raw.trimmingWhitespace() == "?" {
+                    output.write(Glossary.explainTerms(in: question + " " + action.why))
+                    continue
+                }
                 say("     Please answer yes or no (only what you saw yourself: this is not a confirmation).")
             }
         }

@@ -1,6 +1,6 @@
+import FoundationEssentials
 import Phase0Core
 import Phase0Parsers
-import FoundationEssentials
 import Phase0TeachingData
 
 /// A drill: a broken Spark taken from the guide's troubleshooting, as data. One JSON file per
@@ -105,27 +105,37 @@ public struct Drill: Decodable, Equatable {
         /// Open WebUI's container reaches Ollama at the URL it is configured with.
         case webUIReachesOllama
 
-        enum Keys: String, CodingKey, CaseIterable { case run, exitStatus, outputContains, outputLacks, afterReboot, anyOf, swapAtLeastGiB, fact }
+        enum Keys: String, CodingKey, CaseIterable {
+            case run, exitStatus, outputContains, outputLacks, afterReboot, anyOf, swapAtLeastGiB, fact
+        }
 
         public init(from decoder: Decoder) throws {
             try rejectUnknownKeys(decoder, known: Keys.allCases.map(\.rawValue))
             let c = try decoder.container(keyedBy: Keys.self)
             if let line = try c.decodeIfPresent(String.self, forKey: .run) {
-                self = .run(line, exitStatus: try c.decodeIfPresent(Int32.self, forKey: .exitStatus) ?? 0,
-                            contains: try c.decodeIfPresent(String.self, forKey: .outputContains),
-                            lacks: try c.decodeIfPresent(String.self, forKey: .outputLacks))
+                self = .run(
+                    line, exitStatus: try c.decodeIfPresent(Int32.self, forKey: .exitStatus) ?? 0,
+                    contains: try c.decodeIfPresent(String.self, forKey: .outputContains),
+                    lacks: try c.decodeIfPresent(String.self, forKey: .outputLacks))
                 return
             }
             guard c.allKeys.count == 1 else {
-                throw DrillProblem("a condition is {run, exitStatus?, outputContains?, outputLacks?} or exactly one of afterReboot, anyOf, swapAtLeastGiB, fact", at: decoder.codingPath)
+                throw DrillProblem(
+                    "a condition is {run, exitStatus?, outputContains?, outputLacks?} or exactly one of afterReboot, anyOf, swapAtLeastGiB, fact",
+                    at: decoder.codingPath)
             }
-            if let nested = try c.decodeIfPresent([Condition].self, forKey: .afterReboot) { self = .afterReboot(nested) }
-            else if let nested = try c.decodeIfPresent([Condition].self, forKey: .anyOf) { self = .anyOf(nested) }
-            else if let size = try c.decodeIfPresent(Int.self, forKey: .swapAtLeastGiB) { self = .swapAtLeastGiB(size) }
-            else {
+            if let nested = try c.decodeIfPresent([Condition].self, forKey: .afterReboot) {
+                self = .afterReboot(nested)
+            } else if let nested = try c.decodeIfPresent([Condition].self, forKey: .anyOf) {
+                self = .anyOf(nested)
+            } else if let size = try c.decodeIfPresent(Int.self, forKey: .swapAtLeastGiB) {
+                self = .swapAtLeastGiB(size)
+            } else {
                 let fact = try c.decode(String.self, forKey: .fact)
                 guard fact == "open-webui-reaches-ollama" else {
-                    throw DrillProblem("unknown fact \"\(fact)\" (known: open-webui-reaches-ollama)", at: decoder.codingPath + [AnyCodingKey(stringValue: "fact")])
+                    throw DrillProblem(
+                        "unknown fact \"\(fact)\" (known: open-webui-reaches-ollama)",
+                        at: decoder.codingPath + [AnyCodingKey(stringValue: "fact")])
                 }
                 self = .webUIReachesOllama
             }
@@ -148,7 +158,8 @@ public struct DrillProblem: Error, CustomStringConvertible {
 
 /// A keyed container that refuses keys `Keys` does not list.
 func strictContainer<Keys: CodingKey & CaseIterable & RawRepresentable>(_ decoder: Decoder, _: Keys.Type) throws
-    -> KeyedDecodingContainer<Keys> where Keys.RawValue == String {
+    -> KeyedDecodingContainer<Keys> where Keys.RawValue == String
+{
     try rejectUnknownKeys(decoder, known: Keys.allCases.map(\.rawValue))
     return try decoder.container(keyedBy: Keys.self)
 }

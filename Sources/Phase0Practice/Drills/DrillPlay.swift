@@ -1,6 +1,6 @@
+import FoundationEssentials
 import Phase0Core
 import Phase0Parsers
-import FoundationEssentials
 import Phase0TeachingData
 
 /// Loading drills (built in, or a teacher's file), checking them, breaking the simulated
@@ -14,7 +14,9 @@ extension Drill {
 
     public static func builtIn(_ name: String) throws -> Drill {
         guard let text = EmbeddedTeachingData.drill(name) else {
-            throw InputFileError(path: name, problem: "is not a drill; `phase0 drill` lists them: \(EmbeddedTeachingData.drillNames.joined(separator: ", "))")
+            throw InputFileError(
+                path: name, problem: "is not a drill; `phase0 drill` lists them: \(EmbeddedTeachingData.drillNames.joined(separator: ", "))"
+            )
         }
         return try decode(Data(text.utf8), source: "Steps/Teaching/Drills/\(name).json", expectedName: name)
     }
@@ -33,7 +35,9 @@ extension Drill {
             throw InputFileError(path: source, problem: "is not a valid drill: \(describeDecodingError(error))")
         }
         if let expectedName, drill.name != expectedName {
-            throw InputFileError(path: source, problem: "is not a valid drill: \"name\" is \"\(drill.name)\" but the file is \(expectedName).json; they must match")
+            throw InputFileError(
+                path: source,
+                problem: "is not a valid drill: \"name\" is \"\(drill.name)\" but the file is \(expectedName).json; they must match")
         }
         if let problem = drill.problem() { throw InputFileError(path: source, problem: "is not a valid drill: \(problem)") }
         return drill
@@ -44,8 +48,10 @@ extension Drill {
         let lowercase = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
         if name.isEmpty || !name.allSatisfy({ lowercase.contains($0) }) { return "\"name\" must be lowercase letters, digits and -" }
         if !(0...5).contains(step) { return "\"step\" must be a step of the guide, 0 to 5" }
-        for (key, text) in [("title", title), ("teaches", teaches), ("story", story), ("guide", guide), ("expert.why", expert.why),
-                            ("cause.question", cause.question), ("verify.why", verify.why)] where text.trimmingWhitespace().isEmpty {
+        for (key, text) in [
+            ("title", title), ("teaches", teaches), ("story", story), ("guide", guide), ("expert.why", expert.why),
+            ("cause.question", cause.question), ("verify.why", verify.why),
+        ] where text.trimmingWhitespace().isEmpty {
             return "\"\(key)\" is empty"
         }
         if par < 1 { return "\"par\" must be at least 1" }
@@ -66,7 +72,8 @@ extension Drill {
                 guard !parsed.commands.isEmpty else { return "\"\(key)\": an empty command" }
                 for words in parsed.commands {
                     let program = DrillShell.unwrapSudo(words, operatorUser: "operator").1.first ?? ""
-                    if !program.hasPrefix("/") && !DrillShell.programs.contains(program) && !names.contains(program) && program != "pretend" {
+                    if !program.hasPrefix("/") && !DrillShell.programs.contains(program) && !names.contains(program) && program != "pretend"
+                    {
                         return "\"\(key)\": `\(program)` in \"\(line)\" is not a program the drill prompt knows"
                     }
                 }
@@ -122,7 +129,8 @@ extension SimulatedSpark {
     /// The container named open-webui, running, reaches Ollama's tag list at its OLLAMA_BASE_URL.
     var webUIReachesOllama: Bool {
         guard let index = containerIndex("open-webui"), docker.containers[index].running, docker.daemonRunning,
-              let base = runConfig(docker.containers[index]).envValue("OLLAMA_BASE_URL") else { return false }
+            let base = runConfig(docker.containers[index]).envValue("OLLAMA_BASE_URL")
+        else { return false }
         return exec(["open-webui", "curl", "-s", base + "/api/tags"]).succeeded
     }
 }

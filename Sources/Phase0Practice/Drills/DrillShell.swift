@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// Runs what a trainee types at a drill's prompt on the simulated Spark, as the operator
 /// (`sudo` makes it root), with the output the real tools would print. Pipelines end in the
 /// usual filters (grep, tail, head, wc, sort, tee). A program the simulation does not have is
@@ -36,7 +37,9 @@ public struct DrillShell {
             var input: String?
             for (index, stage) in pipeline.stages.enumerated() {
                 let (user, words) = Self.unwrapSudo(stage, operatorUser: machine.operatorUser)
-                guard let program = words.first else { return Outcome(output: output + "sudo: a command is required\n", exitStatus: 1, unknown: nil) }
+                guard let program = words.first else {
+                    return Outcome(output: output + "sudo: a command is required\n", exitStatus: 1, unknown: nil)
+                }
                 let name = program.split(separator: "/").last.map(String.init) ?? program
                 guard Self.programs.contains(name) || program.hasPrefix("/") else {
                     return Outcome(output: output, exitStatus: 127, unknown: name)
@@ -59,7 +62,10 @@ public struct DrillShell {
         while let flag = rest.first, flag.hasPrefix("-") {
             rest.removeFirst()
             if flag == "--" { break }
-            if flag == "-u", let name = rest.first { user = name; rest.removeFirst() }
+            if flag == "-u", let name = rest.first {
+                user = name
+                rest.removeFirst()
+            }
         }
         return (user, Array(rest))
     }
@@ -86,26 +92,39 @@ public struct DrillShell {
             // -A N: N lines of context after each match (attached, -A2, or apart, -A 2).
             var after = 0
             if let at = args.firstIndex(where: { $0.hasPrefix("-A") }) {
-                if let attached = Int(args[at].dropFirst(2)) { after = attached }
-                else if at + 1 < args.count, let apart = Int(args[at + 1]) { after = apart; operands.removeAll { $0 == args[at + 1] } }
+                if let attached = Int(args[at].dropFirst(2)) {
+                    after = attached
+                } else if at + 1 < args.count, let apart = Int(args[at + 1]) {
+                    after = apart
+                    operands.removeAll { $0 == args[at + 1] }
+                }
             }
             let counting = flags.contains { $0.contains("c") && !$0.hasPrefix("--") }
             let invert = flags.contains { $0.contains("v") && !$0.hasPrefix("--") }
             let recursive = flags.contains { $0.contains("r") && !$0.hasPrefix("--") }
             let patternIndex = args.firstIndex(of: "-e").map { $0 + 1 }
             let pattern: String
-            if let patternIndex, patternIndex < args.count { pattern = args[patternIndex]; operands.removeAll { $0 == pattern } } else {
+            if let patternIndex, patternIndex < args.count {
+                pattern = args[patternIndex]
+                operands.removeAll { $0 == pattern }
+            } else {
                 guard !operands.isEmpty else { return .init(exitStatus: 2, output: "Usage: grep [OPTION]... PATTERNS [FILE]...\n") }
                 pattern = operands.removeFirst()
             }
-            let matcher = SimPattern(pattern, ignoreCase: flags.contains { $0.contains("i") && !$0.hasPrefix("--") },
-                                     extended: flags.contains { $0.contains("E") && !$0.hasPrefix("--") })
+            let matcher = SimPattern(
+                pattern, ignoreCase: flags.contains { $0.contains("i") && !$0.hasPrefix("--") },
+                extended: flags.contains { $0.contains("E") && !$0.hasPrefix("--") })
             var sources: [(String?, String)] = []
             if operands.isEmpty { sources = [(nil, input ?? "")] }
             for operand in operands {
-                let paths = recursive ? machine.files.keys.filter { $0 == operand || $0.hasPrefix(operand.hasSuffix("/") ? operand : operand + "/") }.sorted() : [operand]
+                let paths =
+                    recursive
+                    ? machine.files.keys.filter { $0 == operand || $0.hasPrefix(operand.hasSuffix("/") ? operand : operand + "/") }.sorted()
+                    : [operand]
                 for path in paths where machine.files[path]?.isDirectory != true {
-                    guard let text = machine.readable(path) else { return .init(exitStatus: 2, output: "grep: \(path): No such file or directory\n") }
+                    guard let text = machine.readable(path) else {
+                        return .init(exitStatus: 2, output: "grep: \(path): No such file or directory\n")
+                    }
                     sources.append((operands.count > 1 || recursive ? path : nil, text))
                 }
             }
@@ -124,28 +143,41 @@ public struct DrillShell {
             return .init(exitStatus: lines.isEmpty ? 1 : 0, output: text)
         case "tail", "head":
             var count = 10
-            if let n = args.firstIndex(of: "-n"), n + 1 < args.count, let value = Int(args[n + 1]) { count = value; operands.removeAll { $0 == args[n + 1] } }
+            if let n = args.firstIndex(of: "-n"), n + 1 < args.count, let value = Int(args[n + 1]) {
+                count = value
+                operands.removeAll { $0 == args[n + 1] }
+            }
             if let short = flags.first(where: { Int($0.dropFirst()) != nil }) { count = Int(short.dropFirst())! }
-            if args.contains("-f") { return .init(exitStatus: 1, output: "\(name) -f follows forever; the drill shows what is there now: drop -f\n") }
+            if args.contains("-f") {
+                return .init(exitStatus: 1, output: "\(name) -f follows forever; the drill shows what is there now: drop -f\n")
+            }
             let text: String
             if let path = operands.first {
-                guard let content = machine.readable(path) else { return .init(exitStatus: 1, output: "\(name): cannot open '\(path)' for reading: No such file or directory\n") }
+                guard let content = machine.readable(path) else {
+                    return .init(exitStatus: 1, output: "\(name): cannot open '\(path)' for reading: No such file or directory\n")
+                }
                 text = content
-            } else { text = input ?? "" }
+            } else {
+                text = input ?? ""
+            }
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(text.hasSuffix("\n") ? 1 : 0)
             let kept = name == "tail" ? lines.suffix(count) : lines.prefix(count)
             return .init(exitStatus: 0, output: kept.map { $0 + "\n" }.joined())
         case "wc":
             guard input != nil || !operands.isEmpty else { return nil }
             let text = operands.first.flatMap { machine.readable($0) } ?? input ?? ""
-            return .init(exitStatus: 0, output: "\(text.split(separator: "\n", omittingEmptySubsequences: false).count - (text.hasSuffix("\n") ? 1 : 0))\n")
+            return .init(
+                exitStatus: 0,
+                output: "\(text.split(separator: "\n", omittingEmptySubsequences: false).count - (text.hasSuffix("\n") ? 1 : 0))\n")
         case "sort":
             let text = input ?? ""
             return .init(exitStatus: 0, output: text.split(separator: "\n").map(String.init).sorted().map { $0 + "\n" }.joined())
         case "tee":
             guard let path = operands.first else { return .init(exitStatus: 0, output: input ?? "") }
             let appending = flags.contains("-a") || flags.contains("--append")
-            if let refused = machine.writeFile(path, appending ? (machine.files[path]?.content ?? "") + (input ?? "") : (input ?? ""), as: user) {
+            if let refused = machine.writeFile(
+                path, appending ? (machine.files[path]?.content ?? "") + (input ?? "") : (input ?? ""), as: user)
+            {
                 return .init(exitStatus: 1, output: "tee: \(refused)\n")
             }
             return .init(exitStatus: 0, output: input ?? "")

@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// A command line typed at a drill's prompt, read the way a shell reads the small subset the
 /// guide's diagnostics use: words with '…', "…" and \ quoting; `|` pipelines; `&&` and `;`
 /// lists; `2>&1`, `>/dev/null` and `2>/dev/null` (which only hide output). Nothing is ever
@@ -42,8 +43,15 @@ public struct ShellLine: Equatable {
             var index = 0
             while index < words.count {
                 let current = words[index]
-                if current == "2>&1" || current == "2>/dev/null" || current == "&>/dev/null" { index += 1; continue }
-                if current == ">/dev/null" || current == "&>/dev/null" { hides = true; index += 1; continue }
+                if current == "2>&1" || current == "2>/dev/null" || current == "&>/dev/null" {
+                    index += 1
+                    continue
+                }
+                if current == ">/dev/null" || current == "&>/dev/null" {
+                    hides = true
+                    index += 1
+                    continue
+                }
                 if (current == ">" || current == "2>") && index + 1 < words.count && words[index + 1] == "/dev/null" {
                     if current == ">" { hides = true }
                     index += 2
@@ -70,14 +78,19 @@ public struct ShellLine: Equatable {
             switch character {
             case "'":
                 inWord = true
-                guard let close = characters.firstIndex(of: "'") else { throw ParseError(description: "unexpected end of line: a ' is not closed") }
+                guard let close = characters.firstIndex(of: "'") else {
+                    throw ParseError(description: "unexpected end of line: a ' is not closed")
+                }
                 word += String(characters[..<close])
                 characters = characters[characters.index(after: close)...]
             case "\"":
                 inWord = true
                 var closed = false
                 while let next = characters.popFirst() {
-                    if next == "\"" { closed = true; break }
+                    if next == "\"" {
+                        closed = true
+                        break
+                    }
                     if next == "\\", let escaped = characters.first, "\"\\$`".contains(escaped) {
                         word.append(escaped)
                         characters.removeFirst()
@@ -142,8 +155,15 @@ public struct ShellLine: Equatable {
 /// `*`, `^`, `$`, `\.`-style escapes, `[…]` classes and `\|` alternation (GNU). Written here
 /// rather than with Swift's Regex, which would page ~0.8 MB of code into the binary.
 public struct SimPattern {
-    enum Atom { case literal(Character), any, set(Set<Character>, negated: Bool) }
-    struct Piece { var atom: Atom; var star: Bool }
+    enum Atom {
+        case literal(Character)
+        case any
+        case set(Set<Character>, negated: Bool)
+    }
+    struct Piece {
+        var atom: Atom
+        var star: Bool
+    }
     let alternatives: [(pieces: [Piece], start: Bool, end: Bool)]
     let ignoreCase: Bool
 
@@ -152,9 +172,16 @@ public struct SimPattern {
         let separator = extended ? "|" : "\\|"
         alternatives = pattern.split(separator: separator, omittingEmptySubsequences: false).map { part in
             var characters = Array(ignoreCase ? part.lowercased() : String(part))[...]
-            var start = false, end = false
-            if characters.first == "^" { start = true; characters.removeFirst() }
-            if characters.last == "$" && characters.dropLast().last != "\\" { end = true; characters.removeLast() }
+            var start = false
+            var end = false
+            if characters.first == "^" {
+                start = true
+                characters.removeFirst()
+            }
+            if characters.last == "$" && characters.dropLast().last != "\\" {
+                end = true
+                characters.removeLast()
+            }
             var pieces: [Piece] = []
             while let character = characters.popFirst() {
                 var atom: Atom

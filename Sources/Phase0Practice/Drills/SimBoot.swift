@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// A reboot of the simulated Spark: what survives is what was persisted. Swap comes back from
 /// /etc/fstab alone, swappiness from systemd-sysctl's reading of the sysctl.d files, services
 /// only where enabled, containers by their restart policy; tmux sessions and the kernel log
@@ -15,7 +16,10 @@ extension SimulatedSpark {
         systemd.failed = []
         let marker = "-- Boot \(bootID) --"
         for unit in systemd.journal.keys.sorted() { systemd.journal[unit]?.append(marker) }
-        for name in services.keys { services[name]?.active = false; services[name]?.restarts = 0 }
+        for name in services.keys {
+            services[name]?.active = false
+            services[name]?.restarts = 0
+        }
         docker.daemonRunning = false
         // Units without a file of their own (ollama, docker, tailscaled) come up first; the
         // agent's unit is ordered After=ollama.service.
@@ -26,7 +30,9 @@ extension SimulatedSpark {
         }
         for index in docker.containers.indices {
             let policy = runConfig(docker.containers[index]).restart
-            let comesBack = docker.daemonRunning && (policy.hasPrefix("always") || policy.hasPrefix("unless-stopped") && docker.containers[index].running)
+            let comesBack =
+                docker.daemonRunning
+                && (policy.hasPrefix("always") || policy.hasPrefix("unless-stopped") && docker.containers[index].running)
             docker.containers[index].running = comesBack
             if comesBack { docker.containers[index].starts = (docker.containers[index].starts ?? 0) + 1 }
         }
@@ -45,7 +51,8 @@ extension SimulatedSpark {
         for line in (files["/etc/fstab"]?.content ?? "").split(separator: "\n") {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard fields.count >= 3, !fields[0].hasPrefix("#"), fields[2] == "swap",
-                  let file = files[fields[0]], file.swapSignature, !areas.contains(where: { $0.path == fields[0] }) else { continue }
+                let file = files[fields[0]], file.swapSignature, !areas.contains(where: { $0.path == fields[0] })
+            else { continue }
             areas.append(SwapArea(path: fields[0], type: "file", sizeKiB: file.size / 1024 - 4, usedKiB: 0, priority: -2 - areas.count))
         }
         return areas
@@ -98,7 +105,8 @@ extension SimulatedSpark {
 
     /// `systemd-analyze cat-config sysctl.d`: each file under a `# PATH` header, in boot order.
     func catConfigSysctl() -> CommandResult {
-        let text = sysctlBootFiles().map { "# \($0.path)\n" + $0.content + ($0.content.hasSuffix("\n") ? "" : "\n") }.joined(separator: "\n")
+        let text = sysctlBootFiles().map { "# \($0.path)\n" + $0.content + ($0.content.hasSuffix("\n") ? "" : "\n") }.joined(
+            separator: "\n")
         return .init(exitStatus: 0, output: text)
     }
 

@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// The fixes a trainee types at a drill's prompt that the wizard never runs: `tee` into a
 /// file, `sed -i`, `rm`, `docker update`, `reboot`. Root is needed where the real tools need it.
 extension SimulatedSpark {
@@ -10,23 +11,41 @@ extension SimulatedSpark {
             var output = ""
             for path in args where !path.hasPrefix("-") {
                 guard let file = files[path] else {
-                    if !args.contains(where: { $0.hasPrefix("-") && $0.contains("f") }) { output += "rm: cannot remove '\(path)': No such file or directory\n" }
+                    if !args.contains(where: { $0.hasPrefix("-") && $0.contains("f") }) {
+                        output += "rm: cannot remove '\(path)': No such file or directory\n"
+                    }
                     continue
                 }
-                guard !file.isDirectory else { return .init(exitStatus: 1, output: output + "rm: cannot remove '\(path)': Is a directory\n") }
-                guard user == "root" || files[parentDirectory(path)]?.owner == user else { return Self.denied("rm: cannot remove '\(path)'") }
+                guard !file.isDirectory else {
+                    return .init(exitStatus: 1, output: output + "rm: cannot remove '\(path)': Is a directory\n")
+                }
+                guard user == "root" || files[parentDirectory(path)]?.owner == user else {
+                    return Self.denied("rm: cannot remove '\(path)'")
+                }
                 if swaps.contains(where: { $0.path == path }) {
-                    return .init(exitStatus: 1, output: "phase0 practice: \(path) is an active swap area; removing it would not free anything until swapoff, which the guide forbids with the model loaded\n")
+                    return .init(
+                        exitStatus: 1,
+                        output:
+                            "phase0 practice: \(path) is an active swap area; removing it would not free anything until swapoff, which the guide forbids with the model loaded\n"
+                    )
                 }
                 files[path] = nil
             }
             return .init(exitStatus: output.isEmpty ? 0 : 1, output: output)
         case "docker" where args.first == "update": return dockerUpdate(Array(args.dropFirst()), as: user)
         case "reboot", "shutdown":
-            guard user == "root" else { return .init(exitStatus: 1, output: "Call to Reboot failed: Interactive authentication required.\n") }
-            guard name == "reboot" || args.contains("-r") else { return .init(exitStatus: 1, output: "phase0 practice: only a reboot is simulated (the Spark must stay on)\n") }
+            guard user == "root" else {
+                return .init(exitStatus: 1, output: "Call to Reboot failed: Interactive authentication required.\n")
+            }
+            guard name == "reboot" || args.contains("-r") else {
+                return .init(exitStatus: 1, output: "phase0 practice: only a reboot is simulated (the Spark must stay on)\n")
+            }
             reboot()
-            return .init(exitStatus: 0, output: "(practice) The simulated Spark rebooted: swap from /etc/fstab, sysctl from the sysctl.d files, enabled services and restart-always containers came back; tmux sessions started by hand did not.\n")
+            return .init(
+                exitStatus: 0,
+                output:
+                    "(practice) The simulated Spark rebooted: swap from /etc/fstab, sysctl from the sysctl.d files, enabled services and restart-always containers came back; tmux sessions started by hand did not.\n"
+            )
         default: return nil
         }
     }
@@ -54,8 +73,12 @@ extension SimulatedSpark {
         }
         guard operands.count == 2 else { return .init(exitStatus: 1, output: "Usage: sed -i SCRIPT FILE\n") }
         let (script, path) = (operands[0], operands[1])
-        guard let content = files[path]?.content else { return .init(exitStatus: 2, output: "sed: can't read \(path): No such file or directory\n") }
-        guard user == "root" || files[path]?.owner == user else { return .init(exitStatus: 4, output: "sed: couldn't open temporary file \(parentDirectory(path))/sedAbC123: Permission denied\n") }
+        guard let content = files[path]?.content else {
+            return .init(exitStatus: 2, output: "sed: can't read \(path): No such file or directory\n")
+        }
+        guard user == "root" || files[path]?.owner == user else {
+            return .init(exitStatus: 4, output: "sed: couldn't open temporary file \(parentDirectory(path))/sedAbC123: Permission denied\n")
+        }
         var lines = content.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let trailingNewline = content.hasSuffix("\n")
         if trailingNewline { lines.removeLast() }
@@ -64,7 +87,9 @@ extension SimulatedSpark {
             lines.removeAll { pattern.matches($0) }
         } else if script.hasPrefix("s"), let delimiter = script.dropFirst().first {
             let parts = script.dropFirst(2).split(separator: delimiter, omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 3 else { return .init(exitStatus: 1, output: "sed: -e expression #1, char \(script.count): unterminated `s' command\n") }
+            guard parts.count == 3 else {
+                return .init(exitStatus: 1, output: "sed: -e expression #1, char \(script.count): unterminated `s' command\n")
+            }
             let pattern = SimPattern(parts[0])
             lines = lines.map { line in
                 guard let range = pattern.firstMatch(in: line) else { return line }
@@ -83,7 +108,11 @@ extension SimulatedSpark {
     /// `docker update --memory=2g --memory-swap=4g NAME`: new limits on a container, kept in
     /// its recorded `docker run` so inspect and stats read them back.
     mutating func dockerUpdate(_ args: [String], as user: String) -> CommandResult {
-        guard user == "root" else { return .init(exitStatus: 1, output: "permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock\n") }
+        guard user == "root" else {
+            return .init(
+                exitStatus: 1,
+                output: "permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock\n")
+        }
         guard docker.daemonRunning else { return .init(exitStatus: 1, output: Self.noDaemon) }
         var limits: [(flag: String, value: String)] = []
         var names: [String] = []
@@ -102,14 +131,20 @@ extension SimulatedSpark {
             }
             index += 1
         }
-        guard !names.isEmpty, !limits.isEmpty else { return .init(exitStatus: 1, output: "\"docker update\" requires at least 1 argument.\n") }
+        guard !names.isEmpty, !limits.isEmpty else {
+            return .init(exitStatus: 1, output: "\"docker update\" requires at least 1 argument.\n")
+        }
         for (flag, value) in limits where flag != "--restart" && SimRunConfig.parseSize(value) == nil {
             return .init(exitStatus: 1, output: "invalid argument \"\(value)\" for \"\(flag)\" flag: invalid size\n")
         }
         var output = ""
         for name in names {
-            guard let at = containerIndex(name) else { return .init(exitStatus: 1, output: output + "Error response from daemon: No such container: \(name)\n") }
-            var argv = docker.containers[at].argv.isEmpty ? SimRunConfig.guideArgv(name: name, image: docker.containers[at].image) : docker.containers[at].argv
+            guard let at = containerIndex(name) else {
+                return .init(exitStatus: 1, output: output + "Error response from daemon: No such container: \(name)\n")
+            }
+            var argv =
+                docker.containers[at].argv.isEmpty
+                ? SimRunConfig.guideArgv(name: name, image: docker.containers[at].image) : docker.containers[at].argv
             let image = argv.removeLast()
             for (flag, value) in limits {
                 argv.removeAll { $0.hasPrefix(flag + "=") }
@@ -119,7 +154,11 @@ extension SimulatedSpark {
             let memory = runConfig(SimContainer(name: name, image: image, running: true, argv: argv, labels: [:], memoryBytes: 0)).memory
             let swap = runConfig(SimContainer(name: name, image: image, running: true, argv: argv, labels: [:], memoryBytes: 0)).memorySwap
             if swap > 0 && swap < memory {
-                return .init(exitStatus: 1, output: "Error response from daemon: Cannot update container \(containerID(docker.containers[at])): Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time\n")
+                return .init(
+                    exitStatus: 1,
+                    output:
+                        "Error response from daemon: Cannot update container \(containerID(docker.containers[at])): Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time\n"
+                )
             }
             docker.containers[at].argv = argv
             docker.containers[at].memoryBytes = memory

@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// The read-only views a trainee uses at a drill's prompt that the wizard itself never needs:
 /// free, cat, ls, sysctl, ss with its real layout, ps, uptime. Each prints in the real tool's
 /// format (checked against the real tools in TeachingFormatTests where they run here).
@@ -13,7 +14,10 @@ extension SimulatedSpark {
             var output = ""
             for path in args where !path.hasPrefix("-") {
                 guard let text = readable(path) else {
-                    return .init(exitStatus: 1, output: output + "cat: \(path): \(files[path]?.isDirectory == true ? "Is a directory" : "No such file or directory")\n")
+                    return .init(
+                        exitStatus: 1,
+                        output: output
+                            + "cat: \(path): \(files[path]?.isDirectory == true ? "Is a directory" : "No such file or directory")\n")
                 }
                 output += text
             }
@@ -21,24 +25,38 @@ extension SimulatedSpark {
         case "ls": return list(args)
         case "sysctl":
             if args == ["--system"] { return sysctlSystem(as: user) }
-            if args.count == 1, args[0] == "vm.swappiness" || args[0] == "vm/swappiness" { return .init(exitStatus: 0, output: "vm.swappiness = \(swappiness)\n") }
+            if args.count == 1, args[0] == "vm.swappiness" || args[0] == "vm/swappiness" {
+                return .init(exitStatus: 0, output: "vm.swappiness = \(swappiness)\n")
+            }
             if args.count == 1, args[0].hasPrefix("vm.swappiness=") { return execute(["sysctl", "-w", args[0]], as: user, input: nil) }
             return nil
         case "systemd-analyze" where args.starts(with: ["cat-config"]):
             return args.dropFirst().first.map { $0.hasPrefix("sysctl.d") || $0.hasSuffix("/sysctl.d") } == true
-                ? catConfigSysctl() : .init(exitStatus: 1, output: "phase0 practice: only `systemd-analyze cat-config sysctl.d` is simulated here\n")
+                ? catConfigSysctl()
+                : .init(exitStatus: 1, output: "phase0 practice: only `systemd-analyze cat-config sysctl.d` is simulated here\n")
         case "ss": return sockets(args, as: user)
         case "uptime":
-            return .init(exitStatus: 0, output: " 09:14:02 up \((boots ?? 0) > 0 ? "6 min" : "12 days,  3:41"),  1 user,  load average: 0.84, 0.91, 0.88\n")
+            return .init(
+                exitStatus: 0,
+                output: " 09:14:02 up \((boots ?? 0) > 0 ? "6 min" : "12 days,  3:41"),  1 user,  load average: 0.84, 0.91, 0.88\n")
         case "ps": return processTable()
-        case "echo": return .init(exitStatus: 0, output: (args.first == "-n" ? args.dropFirst() : args[...]).joined(separator: " ") + (args.first == "-n" ? "" : "\n"))
-        case "printf": return .init(exitStatus: 0, output: (args.first ?? "").replacing("\\n", with: "\n").replacing("%s", with: args.dropFirst().joined(separator: " ")))
+        case "echo":
+            return .init(
+                exitStatus: 0,
+                output: (args.first == "-n" ? args.dropFirst() : args[...]).joined(separator: " ") + (args.first == "-n" ? "" : "\n"))
+        case "printf":
+            return .init(
+                exitStatus: 0,
+                output: (args.first ?? "").replacing("\\n", with: "\n").replacing("%s", with: args.dropFirst().joined(separator: " ")))
         case "whoami": return .init(exitStatus: 0, output: user + "\n")
         case "hostname": return .init(exitStatus: 0, output: hostname + "\n")
         case "id":
             let uid = self.uid(of: user)
-            return .init(exitStatus: 0, output: uid == 0 ? "uid=0(root) gid=0(root) groups=0(root)\n"
-                         : "uid=\(uid)(\(user)) gid=\(uid)(\(user)) groups=\(uid)(\(user)),4(adm),27(sudo),999(docker)\n")
+            return .init(
+                exitStatus: 0,
+                output: uid == 0
+                    ? "uid=0(root) gid=0(root) groups=0(root)\n"
+                    : "uid=\(uid)(\(user)) gid=\(uid)(\(user)) groups=\(uid)(\(user)),4(adm),27(sudo),999(docker)\n")
         case "cd", "true": return .init(exitStatus: 0, output: "")
         case "pwd": return .init(exitStatus: 0, output: (users.first { $0.name == user }?.home ?? "/") + "\n")
         case "false": return .init(exitStatus: 1, output: "")
@@ -80,8 +98,10 @@ extension SimulatedSpark {
             label.padding(8) + values.map { String(repeating: " ", count: max(1, 12 - show($0).count)) + show($0) }.joined() + "\n"
         }
         let header = String(repeating: " ", count: 15) + "total        used        free      shared  buff/cache   available\n"
-        return .init(exitStatus: 0, output: header + row("Mem:", [totalKiB, usedKiB, freeKiB, sharedKiB, cacheKiB, availableKiB])
-                     + row("Swap:", [swapTotal, swapUsed, swapTotal - swapUsed]))
+        return .init(
+            exitStatus: 0,
+            output: header + row("Mem:", [totalKiB, usedKiB, freeKiB, sharedKiB, cacheKiB, availableKiB])
+                + row("Swap:", [swapTotal, swapUsed, swapTotal - swapUsed]))
     }
 
     /// procps' `-h`: B, Ki, Mi, Gi, Ti; one decimal below 10, none from 10.
@@ -90,7 +110,10 @@ extension SimulatedSpark {
         var value = Double(kiB)
         var unit = 0
         let units = ["Ki", "Mi", "Gi", "Ti", "Pi"]
-        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
         if value < 10 {
             let tenths = (value * 10).rounded()
             return tenths >= 100 ? "10\(units[unit])" : "\(Int(tenths) / 10).\(Int(tenths) % 10)\(units[unit])"
@@ -109,11 +132,15 @@ extension SimulatedSpark {
                 status = 2
                 continue
             }
-            let entries: [(String, SimFile)] = file.isDirectory && !args.contains("-d")
-                ? files.filter { parentDirectory($0.key) == path && $0.key != path }.sorted { $0.key < $1.key }.map { (String($0.key.split(separator: "/").last ?? ""), $0.value) }
+            let entries: [(String, SimFile)] =
+                file.isDirectory && !args.contains("-d")
+                ? files.filter { parentDirectory($0.key) == path && $0.key != path }.sorted { $0.key < $1.key }.map {
+                    (String($0.key.split(separator: "/").last ?? ""), $0.value)
+                }
                 : [(path, file)]
             for (name, entry) in entries {
-                output += long ? "\(Self.modeString(entry)) 1 \(entry.owner) \(entry.owner) \(entry.size) Nov 29 12:00 \(name)\n" : name + "\n"
+                output +=
+                    long ? "\(Self.modeString(entry)) 1 \(entry.owner) \(entry.owner) \(entry.size) Nov 29 12:00 \(name)\n" : name + "\n"
             }
         }
         return .init(exitStatus: status, output: output)
@@ -124,15 +151,22 @@ extension SimulatedSpark {
         var rows: [(String, Int, String)] = [("root", 1, "/sbin/init splash")]
         if services["ollama.service"]?.active == true { rows.append(("ollama", 2211, "/usr/local/bin/ollama serve")) }
         if docker.daemonRunning { rows.append(("root", 1502, "/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock")) }
-        if services["tailscaled.service"]?.active == true { rows.append(("root", 1377, "/usr/sbin/tailscaled --state=/var/lib/tailscale/tailscaled.state")) }
+        if services["tailscaled.service"]?.active == true {
+            rows.append(("root", 1377, "/usr/sbin/tailscaled --state=/var/lib/tailscale/tailscaled.state"))
+        }
         for container in docker.containers where container.running && docker.daemonRunning {
-            rows.append(("root", 5120, "/usr/local/bin/python3 -m uvicorn open_webui.main:app --host 0.0.0.0 --port 8080 (container \(container.name))"))
+            rows.append(
+                (
+                    "root", 5120,
+                    "/usr/local/bin/python3 -m uvicorn open_webui.main:app --host 0.0.0.0 --port 8080 (container \(container.name))"
+                ))
         }
         for process in simulatedProcesses() { rows.append((process.user, process.pid, process.commandLine)) }
         var text = "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n"
         for (user, pid, command) in rows.sorted(by: { $0.1 < $1.1 }) {
             let pidText = String(pid)
-            text += user.padding(8) + String(repeating: " ", count: max(1, 8 - pidText.count)) + pidText
+            text +=
+                user.padding(8) + String(repeating: " ", count: max(1, 8 - pidText.count)) + pidText
                 + "  0.1  0.0  23456 12288 ?        Ss   Nov29   0:04 " + command + "\n"
         }
         return .init(exitStatus: 0, output: text)
@@ -140,9 +174,10 @@ extension SimulatedSpark {
 
     static func modeString(_ file: SimFile) -> String {
         let bits = ["r", "w", "x"]
-        return (file.isDirectory ? "d" : "-") + (0..<9).map { index in
-            file.mode & (0o400 >> UInt32(index)) != 0 ? bits[index % 3] : "-"
-        }.joined()
+        return (file.isDirectory ? "d" : "-")
+            + (0..<9).map { index in
+                file.mode & (0o400 >> UInt32(index)) != 0 ? bits[index % 3] : "-"
+            }.joined()
     }
 
     /// `ss -ltn[p]` in iproute2's layout: address right-aligned and port left-aligned around
@@ -153,11 +188,16 @@ extension SimulatedSpark {
         let filter = args.filter { !$0.hasPrefix("-") }.joined(separator: " ")
         let wanted = filter.split(separator: ":").last.flatMap { Int($0.trimmingWhitespace()) }
         var rows: [SSRow] = [SSRow(address: "0.0.0.0", port: 22, process: "sshd", pid: 1021, fd: 3, owner: "root")]
-        if let ollama = ollamaListener() { rows.append(SSRow(address: ollama.host, port: ollama.port, process: "ollama", pid: 2211, fd: 3, owner: "ollama")) }
+        if let ollama = ollamaListener() {
+            rows.append(SSRow(address: ollama.host, port: ollama.port, process: "ollama", pid: 2211, fd: 3, owner: "ollama"))
+        }
         for container in docker.containers where container.running && docker.daemonRunning {
             guard let (address, port) = webUIListener(container) else { continue }
             let host = runConfig(container).network == "host"
-            rows.append(SSRow(address: address, port: port, process: host ? "python3" : "docker-proxy", pid: host ? 5120 : 5011, fd: host ? 19 : 4, owner: "root"))
+            rows.append(
+                SSRow(
+                    address: address, port: port, process: host ? "python3" : "docker-proxy", pid: host ? 5120 : 5011, fd: host ? 19 : 4,
+                    owner: "root"))
         }
         rows = rows.filter { wanted == nil || $0.port == wanted }
         let showProcess = flags.contains("p")
@@ -187,11 +227,13 @@ struct SSRow {
         let processWidth = header ? max(7, cells.map(\.count).max() ?? 0) : (cells.map(\.count).max() ?? 0)
         var text = ""
         if header {
-            text += "State  Recv-Q Send-Q " + right("Local Address", local) + ":" + "Port".padding(port) + " "
+            text +=
+                "State  Recv-Q Send-Q " + right("Local Address", local) + ":" + "Port".padding(port) + " "
                 + right("Peer Address", peer) + ":" + "Port".padding(peerPort) + "Process".padding(processWidth) + "\n"
         }
         for (row, cell) in zip(rows, cells) {
-            text += "LISTEN 0      " + "4096".padding(6) + " " + right(row.shownAddress, local) + ":" + String(row.port).padding(port) + " "
+            text +=
+                "LISTEN 0      " + "4096".padding(6) + " " + right(row.shownAddress, local) + ":" + String(row.port).padding(port) + " "
                 + right(row.peer, peer) + ":" + "*".padding(peerPort) + cell.padding(processWidth) + "\n"
         }
         return text

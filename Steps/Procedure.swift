@@ -69,20 +69,7 @@ extension Procedure {
         }
     }
 
-    /// Every key an answers file may hold: the questions, the optional steps, the observations.
-    public static func answerKeys() -> Set<String> {
-        var keys: Set<String> = []
-        for step in steps() {
-            keys.formUnion(step.questions.map(\.key))
-            if let optional = step.optional { keys.insert(optional.answerKey) }
-            for action in step.actions {
-                if case .observation(_, let key) = action.kind { keys.insert(key) }
-            }
-        }
-        return keys.union(extraAnswerKeys).union([OperatorAccount.key])
-    }
-
-    /// Decisions asked inside actions rather than as questions, and values only the checks read
-    /// (preflight and troubleshoot look for the repo and the model; GuideAnswers validates them).
-    static let extraAnswerKeys: Set<String> = ["replaceTmuxSession", "replaceContainer", "repoDir", "model"]
+    /// Every key an answers file may hold: the table's (AnswerKey), which a test holds to what
+    /// the steps ask.
+    public static func answerKeys() -> Set<String> { AnswerKey.names }
 }

@@ -36,13 +36,12 @@ enum SwapStep {
                 (Never run `sudo swapoff /swap.img` while the model is loaded.)
                 """,
             questions: [
-                Question(key: "swapfile", prompt: "Swapfile path", help: "Where the new swapfile goes; the guide uses /swapfile.",
-                         completion: .paths, defaultValue: { _ in "/swapfile" },
+                Question(.swapfile, prompt: "Swapfile path", help: "Where the new swapfile goes; the guide uses /swapfile.",
+                         completion: .paths,
                          validate: { raw, _ in Validate.absolutePath(raw, what: "the swapfile path", allowSpaces: false) }),
-                Question(key: "swapSize", prompt: "Swapfile size", help: "Binary units, as fallocate: 128G is the guide's size.",
-                         defaultValue: { _ in "128G" }, validate: { raw, ctx in validateSize(raw, ctx) }),
-                Question(key: "swappiness", prompt: "vm.swappiness", help: "0-100; the guide uses 10 (swap only under pressure).",
-                         defaultValue: { _ in "10" },
+                Question(.swapSize, prompt: "Swapfile size", help: "Binary units, as fallocate: 128G is the guide's size.",
+                         validate: { raw, ctx in validateSize(raw, ctx) }),
+                Question(.swappiness, prompt: "vm.swappiness", help: "0-100; the guide uses 10 (swap only under pressure).",
                          validate: { raw, _ in Validate.integer(raw, what: "swappiness", range: 0...100) }),
             ],
             report: report,
@@ -56,7 +55,7 @@ enum SwapStep {
     static func validateSize(_ raw: String, _ ctx: StepContext) -> Validate.Outcome {
         let normalized = Validate.swapSize(raw)
         guard case .success(let value) = normalized, case .success(let bytes) = ByteSize.parse(value) else { return normalized }
-        let swapfile = ctx.answerIfGiven("swapfile") ?? "/swapfile"
+        let swapfile = ctx.answerOrDefault(.swapfile) ?? ""
         let others = ctx.swapAreas().filter { $0.path != swapfile }
         let total = others.reduce(Int64(0)) { $0 + $1.sizeKiB } + bytes / 1024
         let verdict = SwapGate.evaluate(others + [SwapArea(path: swapfile, sizeKiB: bytes / 1024 - 4)])
@@ -67,8 +66,8 @@ enum SwapStep {
     }
 
     static func settings(_ ctx: StepContext) throws -> (path: String, size: String, bytes: Int64) {
-        let path = try ctx.answer("swapfile")
-        let size = try ctx.answer("swapSize")
+        let path = try ctx.answer(.swapfile)
+        let size = try ctx.answer(.swapSize)
         guard case .success(let bytes) = ByteSize.parse(size) else { throw ValidationFailure("swapSize \"\(size)\" is not a size") }
         return (path, size, bytes)
     }
@@ -98,7 +97,7 @@ enum SwapStep {
         }
         let verdict = SwapGate.evaluate(areas)
         lines.append("Swap gate: \(ByteSize.human(kiB: verdict.totalKiB)) of the required 64G " + (verdict.passes ? "(passes)" : "(not yet)"))
-        if let path = ctx.answerIfGiven("swapfile"), let fs = ctx.filesystem(of: directory(of: path)) {
+        if let path = ctx.answerIfGiven(.swapfile), let fs = ctx.filesystem(of: directory(of: path)) {
             lines.append("\(path) goes on \(fs.type) with \(ByteSize.human(bytes: fs.availBytes)) free")
         }
         return lines
@@ -197,9 +196,9 @@ enum SwapStep {
         id: "swappiness-now",
         title: "Lower swappiness now",
         why: "Keeps the model in RAM and swaps only under pressure.",
-        kind: .commands { ctx in [.privileged(["sysctl", "-w", "vm.swappiness=\(try ctx.answer("swappiness"))"])] },
+        kind: .commands { ctx in [.privileged(["sysctl", "-w", "vm.swappiness=\(try ctx.answer(.swappiness))"])] },
         check: { ctx in
-            let wanted = try ctx.answer("swappiness")
+            let wanted = try ctx.answer(.swappiness)
             let now = currentSwappiness(ctx) ?? "unknown"
             return Check(now == wanted, "swappiness \(wanted)", "/proc/sys/vm/swappiness is \(now)")
         }
@@ -207,7 +206,7 @@ enum SwapStep {
 
     static func dropIn(_ ctx: StepContext) throws -> String {
         guard let template = EmbeddedTemplates.text("swappiness.conf") else { throw TemplateError.unknownTemplate("swappiness.conf") }
-        return try TemplateRenderer(name: "swappiness.conf", text: template).render(values: ["swappiness": try ctx.answer("swappiness")])
+        return try TemplateRenderer(name: "swappiness.conf", text: template).render(values: ["swappiness": try ctx.answer(.swappiness)])
     }
 
     static var swappinessPersisted: Action { Action(

@@ -36,7 +36,7 @@ enum AgentServiceStep {
     /// The unit's settings for the current answers, with this machine's tmux and curl.
     static func settings(_ ctx: StepContext) throws -> AgentUnitSettings {
         var answers: [String: String] = [:]
-        for key in AgentUnit.defaults.keys { answers[key] = try ctx.answer(key) }
+        for key in AgentUnit.keys { answers[key.rawValue] = try ctx.answer(key) }
         return try AgentUnit.settings(answers: answers, host: ctx.host)
     }
 
@@ -177,7 +177,7 @@ enum AgentServiceStep {
             return Check(false, "no tmux server outside the unit", "a server started by hand holds: \(sessions.joined(separator: ", "))")
         },
         refuse: { ctx in
-            guard let given = ctx.presetAnswers["replaceTmuxSession"] else { return nil }
+            guard let given = ctx.preset(.replaceTmuxSession) else { return nil }
             switch given.trimmingWhitespace().lowercased() {
             case "yes", "y", "true": return nil
             case "no", "n", "false":

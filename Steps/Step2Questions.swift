@@ -7,8 +7,6 @@ import Phase0Core
 enum AgentServiceQuestions {
     static var all: [Question] { [user, home, agentDir, venvPython, tmuxSession, unitName, ollamaUnit, ollamaURL] }
 
-    static func fallback(_ key: String) -> String { AgentUnit.defaults[key]! }
-
     /// `outcome`, then `more` on its value.
     static func then(_ outcome: Validate.Outcome, _ more: (String) -> String?) -> Validate.Outcome {
         guard case .success(let value) = outcome else { return outcome }
@@ -25,16 +23,16 @@ enum AgentServiceQuestions {
     }
 
     static var user: Question { Question(
-        key: "user", prompt: "User that runs the agent",
+        .user, prompt: "User that runs the agent",
         help: "The account that owns ~/Vybn and the venv; the unit runs as this user (User=) and tmux attach works as them.",
-        defaultValue: { _ in fallback("user") },
         validate: { raw, ctx in OperatorAccount.validate(raw, host: ctx.host) }
     ) }
 
     static var home: Question { Question(
-        key: "home", prompt: "Home directory of that user",
+        .home, prompt: "Home directory of that user",
         help: "Set as HOME in the unit.", completion: .paths,
-        defaultValue: { ctx in ctx.answerIfGiven("user").flatMap { ctx.host.lookupUser($0)?.home } ?? fallback("home") },
+        // The user's home as the machine knows it; the table's /home/USER when it cannot tell.
+        defaultValue: { ctx in ctx.answerIfGiven(.user).flatMap { ctx.host.lookupUser($0)?.home } ?? ctx.answerOrDefault(.home) },
         validate: { raw, ctx in
             then(Validate.absolutePath(raw, what: "the home directory")) { value in
                 ctx.host.fileInfo(value)?.isDirectory == true ? nil : "\(value) is not a directory on \(ctx.host.name)"
@@ -43,11 +41,8 @@ enum AgentServiceQuestions {
     ) }
 
     static var agentDir: Question { Question(
-        key: "agentDir", prompt: "Agent directory (holds tui.py)",
+        .agentDir, prompt: "Agent directory (holds tui.py)",
         help: "The guide's ~/Vybn/spark, with tui.py, agent.py and config.yaml.", completion: .paths,
-        defaultValue: { ctx in
-            (ctx.answerIfGiven("repoDir") ?? (ctx.answerIfGiven("home") ?? fallback("home")) + "/Vybn") + "/spark"
-        },
         validate: { raw, ctx in
             then(Validate.absolutePath(raw, what: "the agent directory")) { value in
                 if let refusal = unitRefusal(value, what: "the agent directory", exec: false) { return refusal }
@@ -59,13 +54,12 @@ enum AgentServiceQuestions {
     ) }
 
     static var venvPython: Question { Question(
-        key: "venvPython", prompt: "Python of the agent's venv",
+        .venvPython, prompt: "Python of the agent's venv",
         help: "The interpreter that runs tui.py; phase0 runs it with --version as the user to be sure it works.", completion: .paths,
-        defaultValue: { ctx in (ctx.answerIfGiven("home") ?? fallback("home")) + "/.venv/spark/bin/python" },
         validate: { raw, ctx in
             then(Validate.absolutePath(raw, what: "the venv python")) { value in
                 guard ctx.host.fileExists(value) else { return "\(value) does not exist (create the venv first, or give its python)" }
-                let user = ctx.answerIfGiven("user") ?? fallback("user")
+                let user = ctx.answerOrDefault(.user) ?? ""
                 let runAs: RunAs = ctx.host.lookupUser(user) == nil ? .invoker : .user(user)
                 guard let result = try? ctx.host.run(Command([value, "--version"], runAs: runAs, timeout: 30)) else {
                     return "\(value) could not be started"
@@ -79,30 +73,26 @@ enum AgentServiceQuestions {
     ) }
 
     static var tmuxSession: Question { Question(
-        key: "tmuxSession", prompt: "tmux session name",
+        .tmuxSession, prompt: "tmux session name",
         help: "You attach with: tmux attach -t NAME. The guide uses vybn.",
-        defaultValue: { _ in fallback("tmuxSession") },
         validate: { raw, _ in Validate.tmuxSession(raw) }
     ) }
 
     static var unitName: Question { Question(
-        key: "unitName", prompt: "systemd unit name",
+        .unitName, prompt: "systemd unit name",
         help: "Installed as /etc/systemd/system/NAME. The guide uses vybn-agent.service.",
-        defaultValue: { _ in fallback("unitName") },
         validate: { raw, _ in Validate.unitName(raw) }
     ) }
 
     static var ollamaUnit: Question { Question(
-        key: "ollamaUnit", prompt: "Ollama's systemd unit",
+        .ollamaUnit, prompt: "Ollama's systemd unit",
         help: "The agent starts after it (After=, Wants=). Ollama's installer names it ollama.service.",
-        defaultValue: { _ in fallback("ollamaUnit") },
         validate: { raw, _ in Validate.unitName(raw) }
     ) }
 
     static var ollamaURL: Question { Question(
-        key: "ollamaURL", prompt: "Ollama's URL",
+        .ollamaURL, prompt: "Ollama's URL",
         help: "Where Ollama's API answers on this machine; the unit waits for it before starting tui.py.",
-        defaultValue: { _ in fallback("ollamaURL") },
         validate: { raw, _ in Validate.localHTTPURL(raw, what: "the Ollama URL") }
     ) }
 }

@@ -32,13 +32,13 @@ enum OpenWebUIStep {
 
     static func answers(_ ctx: StepContext) throws -> [String: String] {
         var answers: [String: String] = [:]
-        for key in Array(WebUIContainer.defaults.keys) + ["ollamaURL"] { answers[key] = try ctx.answer(key) }
+        for key in WebUIContainer.keys { answers[key.rawValue] = try ctx.answer(key) }
         return answers
     }
 
     static func plan(_ ctx: StepContext) throws -> WebUINetworkPlan {
-        WebUINetwork.plan(choice: try ctx.answer("webuiNetwork"), ollamaURL: try ctx.answer("ollamaURL"),
-                          webuiPort: try ctx.answer("webuiPort"), host: ctx.host)
+        WebUINetwork.plan(choice: try ctx.answer(.webuiNetwork), ollamaURL: try ctx.answer(.ollamaURL),
+                          webuiPort: try ctx.answer(.webuiPort), host: ctx.host)
     }
 
     static func settings(_ ctx: StepContext) throws -> WebUISettings {
@@ -166,11 +166,11 @@ enum OpenWebUIStep {
         },
         refuse: { ctx in
             if let refusal = (try? plan(ctx))?.refusal { return refusal }
-            guard let given = ctx.presetAnswers["replaceContainer"] else { return nil }
+            guard let given = ctx.preset(.replaceContainer) else { return nil }
             switch given.trimmingWhitespace().lowercased() {
             case "yes", "y", "true": return nil
             case "no", "n", "false":
-                let name = (try? settings(ctx).container) ?? "open-webui"
+                let name = ctx.answerOrDefault(.webuiContainer) ?? ""
                 return "a container named \(name) exists that phase0 did not make from these values, and the answers file says replaceContainer=no. Keep it (and skip Step 3's container), remove it yourself, or choose another webuiContainer name."
             default:
                 return "replaceContainer must be yes or no, not \"\(given)\""
@@ -226,8 +226,8 @@ enum OpenWebUIStep {
         title: "Register the first account now (it becomes admin)",
         why: "Open WebUI makes the first account registered its admin. Step 4 makes the page reachable from your tailnet: register before that.",
         kind: .operatorTask { ctx in
-            let port = (try? settings(ctx).port) ?? "3000"
-            let user = ctx.answerIfGiven("user") ?? "you"
+            let port = ctx.answerOrDefault(.webuiPort) ?? ""
+            let user = ctx.answerIfGiven(.user) ?? "you"
             return """
                 Open WebUI makes the first account registered its admin: register yours now, before Step 4
                 exposes the page. From your laptop: ssh -L \(port):127.0.0.1:\(port) \(user)@\(ctx.host.name)

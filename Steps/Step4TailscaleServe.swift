@@ -35,11 +35,7 @@ enum TailscaleServeStep {
 
     /// Open WebUI's local port: Step 3's answer, else the guide's 3000.
     static func port(_ ctx: StepContext) throws -> String {
-        let raw = ctx.answerIfGiven("webuiPort") ?? GuideDefaults.value("webuiPort", answers: [:])!
-        switch Validate.port(raw) {
-        case .success(let port): return port
-        case .failure(let failure): throw ValidationFailure("webuiPort: \(failure.reason)")
-        }
+        try Validate.port(ctx.answerOrDefault(.webuiPort) ?? "").named(AnswerKey.webuiPort.rawValue)
     }
 
     static func report(_ ctx: StepContext) -> [String] {

@@ -47,7 +47,7 @@ enum UnplugProtocolStep {
 
     // MARK: - Checks 1–3: the operator's observations
 
-    static func observed(_ key: String, _ label: String) -> (StepContext) -> Check {
+    static func observed(_ key: AnswerKey, _ label: String) -> (StepContext) -> Check {
         { ctx in
             let answer = ctx.answerIfGiven(key)
             return Check(answer == "yes", label, answer.map { "you answered \($0)" } ?? "not answered yet")
@@ -55,8 +55,8 @@ enum UnplugProtocolStep {
     }
 
     /// An observation only the operator can make, recorded and checked under one answer key.
-    static func observation(id: String, title: String, why: String, question: String, answerKey: String, label: String) -> Action {
-        Action(id: id, title: title, why: why, kind: .observation(question: question, answerKey: answerKey),
+    static func observation(id: String, title: String, why: String, question: String, answerKey: AnswerKey, label: String) -> Action {
+        Action(id: id, title: title, why: why, kind: .observation(question: question, answerKey: answerKey.rawValue),
                check: observed(answerKey, label))
     }
 
@@ -65,7 +65,7 @@ enum UnplugProtocolStep {
         title: "Unplug check 1: laptop lid closed for 5 minutes",
         why: "The Spark must not depend on the laptop: the agent runs under systemd, not in your SSH session. If the agent was gone when you came back: phase0 troubleshoot service.",
         question: "1. Did you close the laptop lid and leave it closed for 5 minutes?",
-        answerKey: "unplugLidClosed", label: "Unplug 1: lid closed 5 min"
+        answerKey: .unplugLidClosed, label: "Unplug 1: lid closed 5 min"
     ) }
 
     static var phoneChat: Action { observation(
@@ -73,7 +73,7 @@ enum UnplugProtocolStep {
         title: "Unplug check 2: chat from the phone through the Serve URL",
         why: "Open WebUI must answer through Tailscale Serve with the laptop asleep. If it did not: phase0 troubleshoot tailscale (serve, HTTPS, is the phone on the same tailnet?) and phase0 troubleshoot webui (container, Ollama).",
         question: "2. With the laptop lid closed, did a chat on your phone at the Serve URL get a reply?",
-        answerKey: "unplugPhoneChat", label: "Unplug 2: phone chat works"
+        answerKey: .unplugPhoneChat, label: "Unplug 2: phone chat works"
     ) }
 
     static var tmuxIntact: Action { observation(
@@ -81,7 +81,7 @@ enum UnplugProtocolStep {
         title: "Unplug check 3: the TUI is intact after SSHing back",
         why: "The agent's TUI lives in tmux under systemd, so it outlives every SSH session. If the session was missing or the TUI had restarted: phase0 troubleshoot service.",
         question: "3. After SSHing back, did `tmux attach` to the agent's session show the TUI intact?",
-        answerKey: "unplugTmuxIntact", label: "Unplug 3: TUI intact"
+        answerKey: .unplugTmuxIntact, label: "Unplug 3: TUI intact"
     ) }
 
     // MARK: - Check 4: docker stop/start, tmux survives
@@ -218,7 +218,7 @@ enum UnplugProtocolStep {
         title: "Unplug check 5: detach from tmux; Open WebUI keeps running",
         why: "Detaching only closes your view of the TUI; the agent and Docker keep running without you.",
         kind: .operatorTask { ctx in
-            let session = (try? ctx.guideAnswers().tmuxSession) ?? "vybn"
+            let session = ctx.answerOrDefault(.tmuxSession) ?? ""
             return "A terminal is still attached to the tmux session \(session). In that terminal press Ctrl-B, then D, to detach (the agent keeps running)."
                 + ctx.practiceHint("detaches")
         },
@@ -234,9 +234,9 @@ enum UnplugProtocolStep {
     static func verify(_ ctx: StepContext) throws -> [Check] {
         let record = ctx.record(of: "unplug-4-docker")
         let passed = [ActionStatus.done, .alreadyDone].contains(record?.status)
-        return [observed("unplugLidClosed", "Unplug 1: lid closed 5 min")(ctx),
-                observed("unplugPhoneChat", "Unplug 2: phone chat works")(ctx),
-                observed("unplugTmuxIntact", "Unplug 3: TUI intact")(ctx),
+        return [observed(.unplugLidClosed, "Unplug 1: lid closed 5 min")(ctx),
+                observed(.unplugPhoneChat, "Unplug 2: phone chat works")(ctx),
+                observed(.unplugTmuxIntact, "Unplug 3: TUI intact")(ctx),
                 Check(passed, dockerLabel, passed ? (record?.note ?? "passed") : "not passed yet"),
                 try detachedCheck(ctx)]
     }

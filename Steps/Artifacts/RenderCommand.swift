@@ -33,10 +33,11 @@ public enum RenderCommand {
             case .unit:
                 output.write(try AgentUnit.render(try AgentUnit.settings(answers: answers, host: host)))
             case .docker:
-                let choice = try validated("webuiNetwork", Validate.choice(answers["webuiNetwork"] ?? "auto", among: ["auto", "host", "bridge"]))
-                let ollamaURL = try validated("ollamaURL", Validate.localHTTPURL(answers["ollamaURL"] ?? AgentUnit.defaults["ollamaURL"]!, what: "the Ollama URL"))
-                let port = try validated("webuiPort", Validate.port(answers["webuiPort"] ?? WebUIContainer.defaults["webuiPort"]!))
-                let plan = WebUINetwork.plan(choice: choice, ollamaURL: ollamaURL, webuiPort: port, host: host)
+                // Validated as Step 3 does, before where Ollama listens is read.
+                let probe = try WebUIContainer.settings(answers: answers, hostNetwork: true)
+                let choice = try Validate.choice(AnswerKey.webuiNetwork.value(in: answers) ?? "", among: ["auto", "host", "bridge"])
+                    .named(AnswerKey.webuiNetwork.rawValue)
+                let plan = WebUINetwork.plan(choice: choice, ollamaURL: probe.ollamaURL, webuiPort: probe.port, host: host)
                 notes.write("# network: \(plan.reason)\n")
                 if let refusal = plan.refusal { notes.write("# warning: \(refusal)\n") }
                 output.write(WebUIContainer.shellDisplay(try WebUIContainer.argv(try WebUIContainer.settings(answers: answers, hostNetwork: plan.hostNetwork))))
@@ -46,13 +47,6 @@ public enum RenderCommand {
             let source = answersPath ?? config.resolvedStatePath
             notes.write("phase0: \(source): cannot render \(artifact == .unit ? "the unit" : "the docker command"): \(error)\n")
             return ExitStatus.badInput
-        }
-    }
-
-    static func validated(_ key: String, _ outcome: Validate.Outcome) throws -> String {
-        switch outcome {
-        case .success(let value): return value
-        case .failure(let failure): throw ValidationFailure("\(key): \(failure.reason)")
         }
     }
 }

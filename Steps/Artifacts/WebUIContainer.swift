@@ -29,28 +29,21 @@ public struct WebUISettings: Equatable, Sendable {
 /// bend an element; a label carries a hash of the whole command, so an existing container can
 /// be recognised as made from exactly these values.
 public enum WebUIContainer {
-    public static let defaults: [String: String] = [
-        "webuiImage": "ghcr.io/open-webui/open-webui:main", "webuiContainer": "open-webui", "webuiVolume": "open-webui",
-        "webuiPort": "3000", "webuiNetwork": "auto",
-    ]
+    /// The answers the container is made of; their defaults are the table's (AnswerKey).
+    public static let keys: [AnswerKey] = [.webuiImage, .webuiContainer, .webuiVolume, .webuiPort, .webuiNetwork, .ollamaURL]
     public static let configLabel = "org.phase0.config"
 
     /// Settings for `answers` (saved or given), each checked; `hostNetwork` is decided by the caller.
     public static func settings(answers: [String: String], hostNetwork: Bool) throws -> WebUISettings {
-        func value(_ key: String) -> String { answers[key] ?? defaults[key] ?? AgentUnit.defaults[key]! }
-        func check(_ key: String, _ outcome: Validate.Outcome) throws -> String {
-            switch outcome {
-            case .success(let value): return value
-            case .failure(let failure): throw ValidationFailure("\(key): \(failure.reason)")
-            }
-        }
+        func value(_ key: AnswerKey) -> String { key.value(in: answers) ?? "" }
+        func check(_ key: AnswerKey, _ outcome: Validate.Outcome) throws -> String { try outcome.named(key.rawValue) }
         return WebUISettings(
-            image: try check("webuiImage", Validate.imageReference(value("webuiImage"))),
-            container: try check("webuiContainer", Validate.dockerName(value("webuiContainer"), what: "the container name")),
-            volume: try check("webuiVolume", Validate.dockerName(value("webuiVolume"), what: "the volume name")),
-            port: try check("webuiPort", Validate.port(value("webuiPort"))),
+            image: try check(.webuiImage, Validate.imageReference(value(.webuiImage))),
+            container: try check(.webuiContainer, Validate.dockerName(value(.webuiContainer), what: "the container name")),
+            volume: try check(.webuiVolume, Validate.dockerName(value(.webuiVolume), what: "the volume name")),
+            port: try check(.webuiPort, Validate.port(value(.webuiPort))),
             hostNetwork: hostNetwork,
-            ollamaURL: try check("ollamaURL", Validate.localHTTPURL(value("ollamaURL"), what: "the Ollama URL")))
+            ollamaURL: try check(.ollamaURL, Validate.localHTTPURL(value(.ollamaURL), what: "the Ollama URL")))
     }
 
     /// The command, as the argv docker is run with.

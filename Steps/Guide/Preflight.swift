@@ -12,22 +12,19 @@ public enum PreflightChecks {
         public var detail: String
     }
 
-    /// The guide's defaults; saved answers take their place when there are any.
-    public static var defaults: [String: String] { GuideDefaults.values() }
-
     public static func run(host: Host, answers: [String: String]) -> [Result] {
-        let values = GuideDefaults.values(for: answers).merging(answers) { _, saved in saved }
-        func value(_ key: String) -> String { values[key] ?? "" }
+        // Saved answers where there are any, the table's defaults otherwise.
+        func value(_ key: AnswerKey) -> String { key.value(in: answers) ?? "" }
         var results: [Result] = []
         func add(_ name: String, _ ok: Bool, _ detail: String, required: Bool = true) {
             results.append(Result(name: name, status: ok ? .pass : (required ? .fail : .optional), detail: detail))
         }
 
         // The account and the machine.
-        let user = value("user")
+        let user = value(.user)
         let account = host.lookupUser(user)
         add("user \(user)", account != nil, account.map { "uid \($0.uid), home \($0.home)" } ?? "no such user")
-        let home = answers["home"] ?? account?.home ?? value("home")
+        let home = answers[AnswerKey.home.rawValue] ?? account?.home ?? value(.home)
         add("home \(home)", host.fileInfo(home)?.isDirectory == true, host.fileInfo(home)?.isDirectory == true ? "" : "not a directory")
         let pid1 = host.readFile("/proc/1/comm")?.trimmingWhitespace() ?? "unknown"
         add("systemd is PID 1", pid1 == "systemd", "PID 1 is \(pid1)")
@@ -40,25 +37,25 @@ public enum PreflightChecks {
         }
 
         // The agent.
-        let repo = value("repoDir"), agent = value("agentDir")
+        let repo = value(.repoDir), agent = value(.agentDir)
         add("repo \(repo)", host.fileInfo(repo)?.isDirectory == true, "")
         add("agent directory \(agent)", host.fileInfo(agent)?.isDirectory == true, "")
         for file in ["tui.py", "agent.py", "config.yaml"] {
             add("\(agent)/\(file)", host.fileExists("\(agent)/\(file)"), "")
         }
-        let python = value("venvPython")
+        let python = value(.venvPython)
         let version = host.output([python, "--version"], runAs: account == nil ? .invoker : .user(user))?.trimmingWhitespace()
         add("venv python \(python)", version != nil, version ?? (host.fileExists(python) ? "exists but does not run" : "missing"))
 
         // Ollama.
         add("ollama installed", host.hasProgram("ollama"), "")
-        let ollamaUnit = value("ollamaUnit")
+        let ollamaUnit = value(.ollamaUnit)
         let state = Probe.unitState(host, ollamaUnit)
         add("\(ollamaUnit) active", state == "active", state == "active" ? "" : "systemctl is-active: \(state)")
-        let url = value("ollamaURL")
+        let url = value(.ollamaURL)
         let tags = Probe.ollamaTags(host, url: url)
         add("Ollama API at \(url)", tags != nil, tags == nil ? "no answer from \(url)/api/tags" : "answers")
-        let model = value("model")
+        let model = value(.model)
         let models = tags.map(Probe.modelNames(inTags:)) ?? []
         add("model \(model) present", models.contains(model), tags == nil ? "the API does not answer" : "models: " + (models.isEmpty ? "none" : models.joined(separator: ", ")))
 

@@ -60,7 +60,7 @@ import Testing
     @Test func aTmuxSessionRunByHandIsStoppedOnlyAfterAsking() throws {
         let host = PracticeHost(machine: try H.scenario(#"{"tmuxSessions": ["vybn"]}"#))
         // Every value preset, so the only prompts are confirmations: install, reload, enable, then the kill.
-        let run = H.run(step(), on: host, answers: H.defaults.filter { AgentUnit.defaults[$0.key] != nil },
+        let run = H.run(step(), on: host, answers: H.defaults.filter { AgentUnit.keys.map(\.rawValue).contains($0.key) },
                         input: ["y", "y", "y", "n"])
         guard case .stopped = run.outcome else { Issue.record("expected a stop, got \(run.outcome)"); return }
         #expect(run.text.contains("A tmux server started by hand runs for vybnz69, with session(s): vybn."))

@@ -117,7 +117,7 @@ import Testing
         let scenario = #"{"containers": [{"name": "open-webui", "running": false}]}"#
         // Declined at the prompt: stopped, nothing removed.
         let declined = PracticeHost(machine: try H.scenario(scenario))
-        let presets = H.defaults.filter { WebUIContainer.defaults[$0.key] != nil || $0.key == "ollamaURL" }
+        let presets = H.defaults.filter { WebUIContainer.keys.map(\.rawValue).contains($0.key) }
         let no = H.run(steps(), on: declined, answers: presets, input: ["n"])
         guard case .stopped = no.outcome else { Issue.record("\(no.outcome)"); return }
         #expect(no.text.contains("not made by phase0 (by hand, or by the guide's command)"))

@@ -53,7 +53,7 @@ enum StepsAHarness {
     }
 
     static var defaults: [String: String] {
-        AgentUnit.defaults.merging(WebUIContainer.defaults) { a, _ in a }
+        AnswerKey.guideDefaults(AgentUnit.keys + WebUIContainer.keys)
     }
 
     static func isFailure(_ outcome: RunOutcome, containing text: String) -> Bool {

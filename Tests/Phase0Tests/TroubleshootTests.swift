@@ -160,9 +160,9 @@ import Testing
     }
 
     @Test func homePathsFollowTheUser() {
-        let values = GuideDefaults.values(for: ["user": "alice"])
-        #expect(values["venvPython"] == "/home/alice/.venv/spark/bin/python")
-        #expect(values["agentDir"] == "/home/alice/Vybn/spark")
+        let answers = ["user": "alice"]
+        #expect(AnswerKey.venvPython.value(in: answers) == "/home/alice/.venv/spark/bin/python")
+        #expect(AnswerKey.agentDir.value(in: answers) == "/home/alice/Vybn/spark")
     }
 }
 

@@ -11,11 +11,31 @@ public enum Procedure {
 
 /// Small readers shared by the steps.
 extension StepContext {
-    public func swapAreas() -> [SwapArea] {
-        (try? ProcSwaps.parse(host.readFile("/proc/swaps") ?? "")) ?? []
+    /// The active swap areas; an unreadable /proc/swaps is an error, never "no swap".
+    public func swapAreas() throws -> [SwapArea] { try SwapGate.readSwaps(host) }
+
+    public func memInfo() throws -> MemInfo { try MemInfo.read(host) }
+
+    /// A file's text before phase0 writes it (nil: there is none). One that exists but cannot
+    /// be read is an error: its diff cannot be shown, and "new file" would be untrue.
+    public func currentContent(of path: String) throws -> String? {
+        switch host.lookupFile(path) {
+        case .found(let text): return text
+        case .absent: return nil
+        case .unknown(let why): throw ValidationFailure("phase0 cannot read what \(path) holds now: \(why)")
+        }
     }
 
-    public func memInfo() -> MemInfo? { try? MemInfo.parse(host.readFile("/proc/meminfo") ?? "") }
+    /// The refusal for a per-run decision from `--answers` (replaceContainer...): none when it
+    /// is not given or says yes, `whenNo` when it says no.
+    public func decisionRefusal(_ key: AnswerKey, whenNo: () -> String) -> String? {
+        guard let given = preset(key) else { return nil }
+        switch YesNo.parse(given) {
+        case true?: return nil
+        case false?: return whenNo()
+        case nil: return "\(key.rawValue) must be yes or no, not \"\(given)\""
+        }
+    }
 
     /// (filesystem type, available bytes) of the filesystem holding `path`.
     public func filesystem(of path: String) -> (type: String, availBytes: Int64)? {

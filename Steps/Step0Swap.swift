@@ -56,7 +56,10 @@ enum SwapStep {
         let normalized = Validate.swapSize(raw)
         guard case .success(let value) = normalized, case .success(let bytes) = ByteSize.parse(value) else { return normalized }
         let swapfile = ctx.answerOrDefault(.swapfile) ?? ""
-        let others = ctx.swapAreas().filter { $0.path != swapfile }
+        let others: [SwapArea]
+        do { others = try ctx.swapAreas().filter { $0.path != swapfile } } catch {
+            return .failure(.init("the swap already active cannot be read, so no size can be checked against the 64G gate: \(error)"))
+        }
         let total = others.reduce(Int64(0)) { $0 + $1.sizeKiB } + bytes / 1024
         let verdict = SwapGate.evaluate(others + [SwapArea(path: swapfile, sizeKiB: bytes / 1024 - 4)])
         guard verdict.passes else {
@@ -72,11 +75,13 @@ enum SwapStep {
         return (path, size, bytes)
     }
 
-    static func isActive(_ path: String, _ ctx: StepContext) -> Bool { ctx.swapAreas().contains { $0.path == path } }
+    static func isActive(_ path: String, _ ctx: StepContext) throws -> Bool { try ctx.swapAreas().contains { $0.path == path } }
 
-    /// Whether the file carries a swap signature (mkswap ran), read with blkid as root.
-    static func hasSwapSignature(_ path: String, _ ctx: StepContext) -> Bool {
-        ctx.host.output(["blkid", "-p", "-o", "value", "-s", "TYPE", path], runAs: .root)?.trimmingWhitespace() == "swap"
+    /// Whether the file carries a swap signature (mkswap ran), read with blkid as root; blkid
+    /// exits 2 when it finds no signature at all.
+    static func swapSignature(_ path: String, _ ctx: StepContext) -> Lookup<Bool> {
+        ctx.host.probe(.rootProbe(["blkid", "-p", "-o", "value", "-s", "TYPE", path]), absentWhen: { $0.exitStatus == 2 })
+            .map { $0.trimmingWhitespace() == "swap" }
     }
 
     static func directory(of path: String) -> String {
@@ -86,11 +91,12 @@ enum SwapStep {
 
     static func report(_ ctx: StepContext) -> [String] {
         var lines: [String] = []
-        if let mem = ctx.memInfo() {
+        if let mem = try? ctx.memInfo() {   // shown when readable; the gate reads /proc/swaps itself
             lines.append("Memory: MemAvailable \(ByteSize.human(kiB: mem.memAvailableKiB)) of \(ByteSize.human(kiB: mem.memTotalKiB)); "
                          + "swap \(ByteSize.human(kiB: mem.swapTotalKiB)) total, \(ByteSize.human(kiB: mem.swapFreeKiB)) free (/proc/meminfo)")
         }
-        let areas = ctx.swapAreas()
+        let areas: [SwapArea]
+        do { areas = try ctx.swapAreas() } catch { return lines + ["Swap areas: \(error)"] }
         lines.append("Swap areas (/proc/swaps):" + (areas.isEmpty ? " none" : ""))
         for area in areas {
             lines.append("  \(area.path)  \(area.type)  size \(ByteSize.human(kiB: area.sizeKiB))  used \(ByteSize.human(kiB: area.usedKiB))  prio \(area.priority)")
@@ -121,16 +127,17 @@ enum SwapStep {
         },
         check: { ctx in
             let (path, _, bytes) = try settings(ctx)
-            if isActive(path, ctx) { return Check(true, "\(path) allocated", "already active as swap") }
+            if try isActive(path, ctx) { return Check(true, "\(path) allocated", "already active as swap") }
             guard let info = ctx.host.fileInfo(path) else { return Check(false, "\(path) allocated", "\(path) does not exist") }
             if info.size >= bytes { return Check(true, "\(path) allocated", ByteSize.human(bytes: info.size)) }
-            if hasSwapSignature(path, ctx) {
+            if swapSignature(path, ctx) == .found(true) {
                 return Check(true, "\(path) allocated", "an existing swapfile of \(ByteSize.human(bytes: info.size)); kept as it is")
             }
             return Check(false, "\(path) allocated", "\(path) is \(ByteSize.human(bytes: info.size)), not yet \(ByteSize.human(bytes: bytes))")
         },
         refuse: { ctx in
-            guard let (path, _, bytes) = try? settings(ctx) else { return "the swapfile settings are missing" }
+            let path: String, bytes: Int64
+            do { (path, _, bytes) = try settings(ctx) } catch { return "the swapfile settings cannot be used: \(error)" }
             if let info = ctx.host.fileInfo(path), (ctx.record(of: "allocate")?.attempts ?? 0) == 0 {
                 return info.isDirectory
                     ? "\(path) is a directory; choose another swapfile path"
@@ -171,8 +178,15 @@ enum SwapStep {
         kind: .commands { ctx in [.privileged(["mkswap", try settings(ctx).path])] },
         check: { ctx in
             let path = try settings(ctx).path
-            if isActive(path, ctx) { return Check(true, "swap signature", "active") }
-            return Check(hasSwapSignature(path, ctx), "swap signature", "blkid sees " + (hasSwapSignature(path, ctx) ? "swap" : "no swap signature"))
+            if try isActive(path, ctx) { return Check(true, "swap signature", "active") }
+            let signature = swapSignature(path, ctx)
+            return Check(signature == .found(true), "swap signature",
+                         signature.describe(absent: "blkid sees no swap signature") { $0 ? "blkid sees swap" : "blkid sees another signature" })
+        },
+        refuse: { ctx in
+            // mkswap is never run on a file whose signature phase0 cannot read.
+            guard let path = try? settings(ctx).path, case .unknown(let why) = swapSignature(path, ctx) else { return nil }
+            return "phase0 cannot tell what \(path) holds (\(why)), so it does not run mkswap on it"
         }
     ) }
 
@@ -183,13 +197,13 @@ enum SwapStep {
         kind: .commands { ctx in [.privileged(["swapon", try settings(ctx).path])] },
         check: { ctx in
             let path = try settings(ctx).path
-            let area = ctx.swapAreas().first { $0.path == path }
+            let area = try ctx.swapAreas().first { $0.path == path }
             return Check(area != nil, "\(path) active", area.map { "\(ByteSize.human(kiB: $0.sizeKiB)) in /proc/swaps" } ?? "not in /proc/swaps")
         }
     ) }
 
-    static func currentSwappiness(_ ctx: StepContext) -> String? {
-        ctx.host.readFile("/proc/sys/vm/swappiness")?.trimmingWhitespace()
+    static func currentSwappiness(_ ctx: StepContext) -> String {
+        ctx.host.lookupFile("/proc/sys/vm/swappiness").describe(absent: "missing") { $0.trimmingWhitespace() }
     }
 
     static var swappinessNow: Action { Action(
@@ -199,7 +213,7 @@ enum SwapStep {
         kind: .commands { ctx in [.privileged(["sysctl", "-w", "vm.swappiness=\(try ctx.answer(.swappiness))"])] },
         check: { ctx in
             let wanted = try ctx.answer(.swappiness)
-            let now = currentSwappiness(ctx) ?? "unknown"
+            let now = currentSwappiness(ctx)
             return Check(now == wanted, "swappiness \(wanted)", "/proc/sys/vm/swappiness is \(now)")
         }
     ) }
@@ -215,14 +229,14 @@ enum SwapStep {
         why: "A drop-in under /etc/sysctl.d is read at every boot; unlike appending to /etc/sysctl.conf, rewriting it is idempotent.",
         kind: .commands { ctx in AtomicWrite.commands(path: dropInPath, content: try dropIn(ctx), mode: "0644", host: ctx.host) },
         check: { ctx in
-            let current = ctx.host.readFile(dropInPath)
-            return Check(current == (try dropIn(ctx)), "\(dropInPath)", current == nil ? "missing" : "present")
+            let current = ctx.host.lookupFile(dropInPath)
+            return Check(current.value == (try dropIn(ctx)), "\(dropInPath)", current.describe(absent: "missing") { _ in "present" })
         },
-        plannedFile: { ctx in PlannedFile(path: dropInPath, newContent: try dropIn(ctx), oldContent: ctx.host.readFile(dropInPath)) }
+        plannedFile: { ctx in PlannedFile(path: dropInPath, newContent: try dropIn(ctx), oldContent: try ctx.currentContent(of: dropInPath)) }
     ) }
 
     static func editedFstab(_ ctx: StepContext) throws -> Fstab.Edit {
-        guard let current = ctx.host.readFile("/etc/fstab") else { throw ValidationFailure("/etc/fstab cannot be read") }
+        guard let current = try ctx.currentContent(of: "/etc/fstab") else { throw ValidationFailure("/etc/fstab does not exist") }
         return Fstab.ensureSwapfile(in: current, swapfile: try settings(ctx).path)
     }
 
@@ -238,7 +252,7 @@ enum SwapStep {
             return Check(edit.changes.isEmpty, "/etc/fstab", edit.changes.isEmpty ? "one swapfile line, /swap.img retired" : edit.changes.joined(separator: "; "))
         },
         plannedFile: { ctx in
-            PlannedFile(path: "/etc/fstab", newContent: try editedFstab(ctx).text, oldContent: ctx.host.readFile("/etc/fstab"))
+            PlannedFile(path: "/etc/fstab", newContent: try editedFstab(ctx).text, oldContent: try ctx.currentContent(of: "/etc/fstab"))
         }
     ) }
 
@@ -250,15 +264,14 @@ enum SwapStep {
         checks.append(try enable.check(ctx))
         checks.append(try swappinessNow.check(ctx))
         checks.append(try swappinessPersisted.check(ctx))
-        let fstabText = ctx.host.readFile("/etc/fstab") ?? ""
+        let fstabText = try ctx.currentContent(of: "/etc/fstab") ?? ""
         let active = Fstab.activeSwapDevices(in: fstabText)
         let swapfileLines = active.filter { $0 == path }.count
         checks.append(Check(swapfileLines == 1 && !active.contains("/swap.img"), "fstab",
                             "\(swapfileLines) \(path) line\(swapfileLines == 1 ? "" : "s"); /swap.img \(active.contains("/swap.img") ? "still active" : "retired")"))
-        let verifyResult = try? ctx.host.run(Command(["findmnt", "--verify"], timeout: 30))
-        checks.append(Check(verifyResult?.succeeded == true, "findmnt --verify",
-                            verifyResult?.succeeded == true ? "fstab parses" : (verifyResult?.output.trimmingWhitespace() ?? "could not run")))
-        let verdict = SwapGate.evaluate(ctx.swapAreas())
+        let parses = ctx.host.probe(["findmnt", "--verify"], timeout: 30)
+        checks.append(Check(parses.value != nil, "findmnt --verify", parses.describe(absent: "") { _ in "fstab parses" }))
+        let verdict = SwapGate.evaluate(try ctx.swapAreas())
         checks.append(Check(verdict.passes, "swap gate", "\(ByteSize.human(kiB: verdict.totalKiB)) of 64G"))
         return checks
     }

@@ -61,8 +61,9 @@ enum AgentServiceQuestions {
                 guard ctx.host.fileExists(value) else { return "\(value) does not exist (create the venv first, or give its python)" }
                 let user = ctx.answerOrDefault(.user) ?? ""
                 let runAs: RunAs = ctx.host.lookupUser(user) == nil ? .invoker : .user(user)
-                guard let result = try? ctx.host.run(Command([value, "--version"], runAs: runAs, timeout: 30)) else {
-                    return "\(value) could not be started"
+                let result: CommandResult
+                do { result = try ctx.host.run(Command([value, "--version"], runAs: runAs, timeout: 30)) } catch {
+                    return "\(value) could not be started: \(error)"
                 }
                 guard result.succeeded, result.output.contains("Python") else {
                     return "\(value) --version, run as \(user), did not work: \(result.output.trimmingWhitespace())"

@@ -28,7 +28,7 @@ enum WebUIQuestions {
         help: "Bound to 127.0.0.1 only; Step 4 serves it to your tailnet. The guide uses 3000.",
         validate: { raw, ctx in
             AgentServiceQuestions.then(Validate.port(raw)) { value in
-                let ollamaPort = WebUINetwork.hostAndPort(ctx.answerOrDefault(.ollamaURL) ?? "").1
+                let ollamaPort = HTTPAddress(ctx.answerOrDefault(.ollamaURL) ?? "")?.port
                 return Int(value) == ollamaPort ? "port \(value) is Ollama's" : nil
             }
         }

@@ -40,11 +40,12 @@ enum TailscaleServeStep {
 
     static func report(_ ctx: StepContext) -> [String] {
         switch Probe.tailscaleStatus(ctx.host) {
-        case .failure(let failure): return ["Tailscale: \(failure.reason)"]
-        case .success(let status):
+        case .absent: return ["Tailscale: not installed"]
+        case .unknown(let why): return ["Tailscale: \(why)"]
+        case .found(let status):
             var lines = ["Tailscale: \(status.backendState)" + (status.dnsName.map { " as \($0)" } ?? "")
                          + "; HTTPS for the tailnet " + (status.httpsEnabled ? "enabled" : "not enabled")]
-            if case .success(let config) = Probe.serveConfig(ctx.host) {
+            if let config = Probe.serveConfig(ctx.host).value {
                 lines.append("Serve now: " + (config.httpsProxy().map { "https://\($0.host) -> \($0.target)" } ?? "nothing served"))
             }
             return lines
@@ -59,15 +60,16 @@ enum TailscaleServeStep {
         why: "Serve publishes on the tailnet; a Spark that is logged out or stopped has no tailnet address to serve on.",
         kind: .operatorTask { ctx in
             var text = "Tailscale is not connected here. In another terminal on the Spark run:\n  sudo tailscale up\nand open the login link it prints (on any device), then come back."
-            if case .success(let status) = Probe.tailscaleStatus(ctx.host), let url = status.authURL {
+            if let url = Probe.tailscaleStatus(ctx.host).value?.authURL {
                 text += "\nLogin link reported by tailscaled: \(url)"
             }
             return text + ctx.practiceHint("logs the Spark in")
         },
         check: { ctx in
             switch Probe.tailscaleStatus(ctx.host) {
-            case .failure(let failure): return Check(false, "tailscale connected", failure.reason)
-            case .success(let status):
+            case .absent: return Check(false, "tailscale connected", "tailscale is not installed")
+            case .unknown(let why): return Check(false, "tailscale connected", why)
+            case .found(let status):
                 return Check(status.connected, "tailscale connected",
                              status.connected ? (status.dnsName ?? "running") : "state \(status.backendState)")
             }
@@ -81,8 +83,9 @@ enum TailscaleServeStep {
     static func httpsCheck(_ ctx: StepContext) -> Check {
         let label = "HTTPS enabled for the tailnet"
         switch Probe.tailscaleStatus(ctx.host) {
-        case .failure(let failure): return Check(false, label, failure.reason)
-        case .success(let status):
+        case .absent: return Check(false, label, "tailscale is not installed")
+        case .unknown(let why): return Check(false, label, why)
+        case .found(let status):
             if status.httpsEnabled { return Check(true, label, "certificates for \(status.certDomains.joined(separator: ", "))") }
             let missing = status.hasHTTPSCapability ? "no certificate domain (CertDomains is empty)" : "the node has no \"https\" capability"
             return Check(false, label, "not enabled: \(missing)")
@@ -109,8 +112,9 @@ enum TailscaleServeStep {
         let label = "Tailscale Serve"
         let config: ServeConfig
         switch Probe.serveConfig(ctx.host) {
-        case .failure(let failure): return Check(false, label, failure.reason)
-        case .success(let value): config = value
+        case .absent: return Check(false, label, "`tailscale serve status --json` printed nothing")
+        case .unknown(let why): return Check(false, label, why)
+        case .found(let value): config = value
         }
         let wanted = "http://127.0.0.1:\(port)"
         guard let served = config.httpsProxy() else {
@@ -130,7 +134,7 @@ enum TailscaleServeStep {
         why: "Publishes https://<spark>.<tailnet>.ts.net -> http://127.0.0.1:PORT in the background, persistent across reboots. Register Open WebUI's first account (it becomes admin) before this exposes it.",
         kind: .commands { ctx in
             let port = try port(ctx)
-            if case .success(let config) = Probe.serveConfig(ctx.host), let served = config.httpsProxy(),
+            if let config = Probe.serveConfig(ctx.host).value, let served = config.httpsProxy(),
                !config.proxiesToLocalPort(port) {
                 ctx.say("  Note: https://\(served.host) now proxies to \(served.target); this replaces it.")
             }

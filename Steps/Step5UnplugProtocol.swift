@@ -30,9 +30,8 @@ enum UnplugProtocolStep {
     }
 
     static func report(_ ctx: StepContext) -> [String] {
-        guard let names = try? ctx.guideAnswers() else { return [] }
-        var url = "the Serve URL from Step 4"
-        if case .success(let status) = Probe.tailscaleStatus(ctx.host), let serveURL = status.serveURL { url = serveURL }
+        guard let names = try? ctx.guideAnswers() else { return [] }   // what the step asks is validated then
+        let url = Probe.tailscaleStatus(ctx.host).value?.serveURL ?? "the Serve URL from Step 4"
         return [
             "The five checks (answer only what you saw yourself):",
             "  1. Close the laptop lid and wait 5 minutes. This SSH session may drop: that is expected.",
@@ -91,17 +90,31 @@ enum UnplugProtocolStep {
     /// When the session was created (epoch seconds): a re-created session means the agent
     /// restarted. nil when tmux cannot tell; then only the session's presence is compared.
     static func sessionCreated(_ ctx: StepContext, _ names: GuideAnswers) -> Int? {
-        guard let result = Probe.tmux(ctx.host, user: names.user, ["display", "-p", "-t", "=" + names.tmuxSession, "#{session_created}"]),
-              result.succeeded else { return nil }
-        return Int(result.output.trimmingWhitespace())
+        Probe.tmuxSessionFormat(ctx.host, user: names.user, session: names.tmuxSession, "#{session_created}").value.flatMap { Int($0) }
     }
 
     /// When the container last started (docker's State.StartedAt): it changes at every start, so
     /// a resumed run can tell whether check 4's stop/start happened. nil when docker cannot tell.
     static func containerStarted(_ ctx: StepContext, _ names: GuideAnswers) -> String? {
-        guard let value = Probe.dockerInspect(ctx.host, names.webuiContainer, "{{.State.StartedAt}}"),
+        guard let value = Probe.dockerInspect(ctx.host, names.webuiContainer, "{{.State.StartedAt}}").value,
               !value.isEmpty, !value.contains(" "), !value.contains(")") else { return nil }
         return value
+    }
+
+    /// Why the agent's session is not there to measure (gone, or phase0 cannot tell); nil when it is.
+    static func sessionMissing(_ ctx: StepContext, _ names: GuideAnswers) -> String? {
+        Probe.tmuxHasSession(ctx.host, user: names.user, session: names.tmuxSession)
+            .problem(absent: "no tmux session \(names.tmuxSession) for \(names.user)",
+                     unknown: "cannot tell whether the tmux session \(names.tmuxSession) of \(names.user) runs")
+    }
+
+    /// Why the container is not there running (stopped, gone, or phase0 cannot tell); nil when it runs.
+    static func containerDown(_ ctx: StepContext, _ names: GuideAnswers) -> String? {
+        switch Probe.containerRunning(ctx.host, names.webuiContainer) {
+        case .found(true): return nil
+        case .found(false), .absent: return "container \(names.webuiContainer) is not running"
+        case .unknown(let why): return "cannot tell whether container \(names.webuiContainer) runs (\(why))"
+        }
     }
 
     static func baselineDetail(created: Int?, started: String?, _ names: GuideAnswers) -> String {
@@ -135,22 +148,16 @@ enum UnplugProtocolStep {
             // Resuming with check 4 in flight: keep the baseline taken before docker stop.
             let inFlight = [ActionStatus.inFlight, .interrupted].contains(ctx.record(of: "unplug-4-docker")?.status)
             if inFlight, let note = ctx.record(of: "unplug-4-baseline")?.note { return Check(true, baselineLabel, note) }
-            guard Probe.tmuxHasSession(ctx.host, user: names.user, session: names.tmuxSession) else {
-                return Check(false, baselineLabel, "no tmux session \(names.tmuxSession) for \(names.user)")
-            }
-            guard Probe.containerRunning(ctx.host, names.webuiContainer) == true else {
-                return Check(false, baselineLabel, "container \(names.webuiContainer) is not running")
-            }
+            if let why = sessionMissing(ctx, names) ?? containerDown(ctx, names) { return Check(false, baselineLabel, why) }
             return Check(true, baselineLabel, baselineDetail(created: sessionCreated(ctx, names), started: containerStarted(ctx, names), names))
         },
         refuse: { ctx in
             // A dry run lists the steps before them: there is no session to measure yet.
             if ctx.options.dryRun { return nil }
-            guard let names = try? ctx.guideAnswers() else { return "the saved answers cannot be used" }
-            if !Probe.tmuxHasSession(ctx.host, user: names.user, session: names.tmuxSession) {
-                return "the agent's tmux session \"\(names.tmuxSession)\" is not running as \(names.user), so check 4 cannot pass. See: phase0 troubleshoot service"
-            }
-            return "Open WebUI's container \(names.webuiContainer) is not running, so check 4 cannot pass. See: phase0 troubleshoot webui"
+            let names: GuideAnswers
+            do { names = try ctx.guideAnswers() } catch { return "the saved answers cannot be used: \(error)" }
+            if let why = sessionMissing(ctx, names) { return "check 4 cannot pass (\(why)). See: phase0 troubleshoot service" }
+            return "check 4 cannot pass (\(containerDown(ctx, names) ?? "Open WebUI's container is not running")). See: phase0 troubleshoot webui"
         }
     ) }
 
@@ -165,14 +172,18 @@ enum UnplugProtocolStep {
         if let before = baselineStarted(ctx), let now = containerStarted(ctx, names), before == now {
             return Check(false, dockerLabel, "\(names.webuiContainer) has not been stopped and started since the baseline (started at \(now)): not run yet")
         }
-        guard Probe.tmuxHasSession(ctx.host, user: names.user, session: names.tmuxSession) else {
+        switch Probe.tmuxHasSession(ctx.host, user: names.user, session: names.tmuxSession) {
+        case .found: break
+        case .absent:
             return Check(false, dockerLabel, "the tmux session \(names.tmuxSession) is gone after docker stop/start: the agent did not survive. See: phase0 troubleshoot service")
+        case .unknown(let why):
+            return Check(false, dockerLabel, "cannot tell whether the tmux session \(names.tmuxSession) survived (\(why))")
         }
         if let before = baselineCreated(ctx), let now = sessionCreated(ctx, names), before != now {
             return Check(false, dockerLabel, "the tmux session \(names.tmuxSession) was re-created (created at \(now), was \(before)): the agent restarted during the test. See: phase0 troubleshoot service")
         }
-        guard Probe.containerRunning(ctx.host, names.webuiContainer) == true else {
-            return Check(false, dockerLabel, "\(names.webuiContainer) did not come back after docker start. See: phase0 troubleshoot webui")
+        if let why = containerDown(ctx, names) {
+            return Check(false, dockerLabel, "\(names.webuiContainer) did not come back after docker start (\(why)). See: phase0 troubleshoot webui")
         }
         return Check(true, dockerLabel, "tmux session \(names.tmuxSession) survived docker stop \(names.webuiContainer); docker start: running again")
     }
@@ -203,12 +214,13 @@ enum UnplugProtocolStep {
     static func detachedCheck(_ ctx: StepContext) throws -> Check {
         let names = try ctx.guideAnswers()
         let label = "Unplug 5: tmux detached, Open WebUI still running"
-        guard let clients = Probe.tmuxAttachedClients(ctx.host, user: names.user, session: names.tmuxSession) else {
-            return Check(false, label, "no tmux session \(names.tmuxSession) for \(names.user). See: phase0 troubleshoot service")
+        let clients: Int
+        switch Probe.tmuxAttachedClients(ctx.host, user: names.user, session: names.tmuxSession) {
+        case .found(let count): clients = count
+        case .absent: return Check(false, label, "no tmux session \(names.tmuxSession) for \(names.user). See: phase0 troubleshoot service")
+        case .unknown(let why): return Check(false, label, "cannot tell who is attached to \(names.tmuxSession) (\(why)). See: phase0 troubleshoot service")
         }
-        guard Probe.containerRunning(ctx.host, names.webuiContainer) == true else {
-            return Check(false, label, "\(names.webuiContainer) is not running. See: phase0 troubleshoot webui")
-        }
+        if let why = containerDown(ctx, names) { return Check(false, label, "\(why). See: phase0 troubleshoot webui") }
         guard clients == 0 else { return Check(false, label, "\(clients) client\(clients == 1 ? "" : "s") still attached to \(names.tmuxSession)") }
         return Check(true, label, "no client attached to \(names.tmuxSession); \(names.webuiContainer) running")
     }

@@ -13,7 +13,7 @@ struct Reference: ParsableCommand {
             let view = try ReadOnlyView.open(stateOptions.config())
             let answers = try GuideAnswers(view.answers)
             // The phone's URL when tailscale can tell (read-only); the reference works without it.
-            let url = (try? Probe.tailscaleStatus(view.host).get())?.serveURL
+            let url = Probe.tailscaleStatus(view.host).value?.serveURL
             let name = view.host.name.split(separator: " ").first.map(String.init) ?? view.host.name
             output.write(KeyCommands.render(answers, hostName: name, serveURL: url))
         } catch {

@@ -61,10 +61,8 @@ public enum WebUIContainer {
 
     /// Ollama's URL as seen from the guide's bridge network: loopback there is the container's own.
     static func containerOllamaURL(_ url: String) -> String {
-        guard let rest = url.split(separator: "//", maxSplits: 1).last, let colon = rest.lastIndex(of: ":") else { return url }
-        let host = rest[..<colon]
-        guard host == "localhost" || host.hasPrefix("127.") else { return url }
-        return "http://host.docker.internal" + rest[colon...]
+        guard let address = HTTPAddress(url), address.isLoopback else { return url }
+        return "http://host.docker.internal:\(address.port)"
     }
 
     static func render(_ s: WebUISettings, configHash: String) throws -> [String] {

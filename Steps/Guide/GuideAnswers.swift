@@ -48,8 +48,6 @@ public struct GuideAnswers: Equatable, Sendable {
         webuiNetwork = try checked(.webuiNetwork, Validate.choice(raw(.webuiNetwork), among: ["auto", "host", "bridge"]))
     }
 
-    /// The Ollama port, from its URL (11434 by default).
-    public var ollamaPort: String {
-        String(ollamaURL.split(separator: ":").last ?? "11434")
-    }
+    /// The Ollama port, from its URL (validated: it has one).
+    public var ollamaPort: Int { HTTPAddress(ollamaURL)?.port ?? 80 }
 }

@@ -37,9 +37,10 @@ extension StepContext {
         }
     }
 
-    /// (filesystem type, available bytes) of the filesystem holding `path`.
+    /// (filesystem type, available bytes) of the filesystem holding `path`; nil when findmnt
+    /// cannot tell, which Step 0 refuses on before allocating anything.
     public func filesystem(of path: String) -> (type: String, availBytes: Int64)? {
-        guard let text = host.output(["findmnt", "-bno", "FSTYPE,AVAIL", "-T", path]) else { return nil }
+        guard let text = host.probe(["findmnt", "-bno", "FSTYPE,AVAIL", "-T", path]).value else { return nil }
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
         guard fields.count >= 2, let avail = Int64(fields[1]) else { return nil }
         return (String(fields[0]), avail)

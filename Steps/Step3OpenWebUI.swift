@@ -260,7 +260,7 @@ enum OpenWebUIStep {
     static func firstAccountCheck(_ ctx: StepContext) throws -> Check {
         let s = try settings(ctx)
         let label = "first account (admin)"
-        guard let config = ctx.host.output(["curl", "-fsS", "--max-time", "5", "http://127.0.0.1:\(s.port)/api/config"]) else {
+        guard let config = ctx.host.probe(["curl", "-fsS", "--max-time", "5", "http://127.0.0.1:\(s.port)/api/config"]).value else {
             return Check(true, label, "could not read /api/config to tell: if you have not yet, register at http://127.0.0.1:\(s.port) before Step 4 (the first account becomes admin)")
         }
         let compact = config.filter { !$0.isWhitespace }

@@ -8,9 +8,9 @@ import Phase0Core
 public enum RenderCommand {
     public enum Artifact: String, CaseIterable, Sendable { case unit, docker }
 
-    /// Prints the artifact to `output` and notes to `notes`; returns the exit status.
+    /// Prints the artifact to `output` and notes to `notes`; answers that cannot be used are bad input.
     public static func run(_ artifact: Artifact, config: WizardConfig, answersPath: String?,
-                           output: Output, notes: Output) -> Int32 {
+                           output: Output, notes: Output) -> RunOutcome {
         let host: Host
         var answers: [String: String] = [:]
         do {
@@ -21,12 +21,10 @@ public enum RenderCommand {
                 let given = try loadAnswersFile(answersPath, knownKeys: Procedure.answerKeys())
                 answers.merge(given) { _, new in new }
             }
-        } catch let bad as InputFileError {
-            notes.write("phase0: \(bad)\n")
-            return ExitStatus.badInput
         } catch {
+            // The resume file or the answers file cannot be used (a held lock is no matter: nothing is locked).
             notes.write("phase0: \(error)\n")
-            return ExitStatus.badInput
+            return .badInput("\(error)")
         }
         do {
             switch artifact {
@@ -42,11 +40,12 @@ public enum RenderCommand {
                 if let refusal = plan.refusal { notes.write("# warning: \(refusal)\n") }
                 output.write(WebUIContainer.shellDisplay(try WebUIContainer.argv(try WebUIContainer.settings(answers: answers, hostNetwork: plan.hostNetwork))))
             }
-            return 0
+            return .complete
         } catch {
             let source = answersPath ?? config.resolvedStatePath
-            notes.write("phase0: \(source): cannot render \(artifact == .unit ? "the unit" : "the docker command"): \(error)\n")
-            return ExitStatus.badInput
+            let problem = "\(source): cannot render \(artifact == .unit ? "the unit" : "the docker command"): \(error)"
+            notes.write("phase0: \(problem)\n")
+            return .badInput(problem)
         }
     }
 }

@@ -41,9 +41,8 @@ public enum Troubleshooting {
         }
     }
 
-    /// Runs `flows` (all when empty), writes the findings, and returns the exit status:
-    /// 1 when any finding is a problem, 0 otherwise.
-    public static func report(_ flows: [Flow], host: Host, answers: GuideAnswers, output: Output) -> Int32 {
+    /// Runs `flows` (all when empty) and writes the findings; failed when any is a problem.
+    public static func report(_ flows: [Flow], host: Host, answers: GuideAnswers, output: Output) -> RunOutcome {
         output.write("Troubleshooting on \(host.name) (read-only: nothing is changed).\n\n")
         var problems = 0
         for flow in flows.isEmpty ? Flow.allCases : flows {
@@ -51,7 +50,7 @@ public enum Troubleshooting {
             problems += findings.filter { $0.kind == .problem }.count
             output.write(render(flow, findings) + "\n")
         }
-        return problems > 0 ? ExitStatus.failed : 0
+        return problems == 0 ? .complete : .failed("\(problems) problem\(problems == 1 ? "" : "s") found")
     }
 
     public static func render(_ flow: Flow, _ findings: [Finding]) -> String {

@@ -102,8 +102,8 @@ import Testing
         config.hosts = PracticeHostFactory()
         config.statePath = directory.path + "/state.json"
         let docker = CapturedOutput(), unit = CapturedOutput(), notes = CapturedOutput()
-        #expect(RenderCommand.run(.docker, config: config, answersPath: answersPath, output: docker, notes: notes) == 0, "\(notes.text)")
-        #expect(RenderCommand.run(.unit, config: config, answersPath: answersPath, output: unit, notes: notes) == 0, "\(notes.text)")
+        #expect(RenderCommand.run(.docker, config: config, answersPath: answersPath, output: docker, notes: notes) == .complete, "\(notes.text)")
+        #expect(RenderCommand.run(.unit, config: config, answersPath: answersPath, output: unit, notes: notes) == .complete, "\(notes.text)")
         for wanted in ["PORT=3999", "11999", "--name=webui", "webui-data:"] { #expect(docker.text.contains(wanted), "render docker: \(wanted)") }
         for wanted in ["-s agent", "llm.service", "http://127.0.0.1:11999/api/tags"] { #expect(unit.text.contains(wanted), "render unit: \(wanted)") }
         for guide in ["3000", "11434", "--name=open-webui", "open-webui:/app"] { #expect(!docker.text.contains(guide), "render docker: \(guide)") }

@@ -83,7 +83,7 @@ import Foundation
             Issue.record("expected the gate, got \(outcome)\n\(h.text)")
             return
         }
-        #expect(ExitStatus.of(outcome) == 3)
+        #expect(outcome.exitCode == 3)
         #expect(reason.contains(text) || h.text.contains(text), "\(h.text)")
         #expect(!h.probe.started, "Step 1 started behind a closed gate")
         #expect(!h.text.contains("== Step 1"))
@@ -115,7 +115,7 @@ import Foundation
         let h = try Harness(answers: ["swapSize": "32G"])
         let outcome = h.engine.run()
         guard case .badInput(let reason) = outcome else { Issue.record("\(outcome)"); return }
-        #expect(ExitStatus.of(outcome) == 65)
+        #expect(outcome.exitCode == 65)
         #expect(reason.contains("answers.json") && reason.contains("swapSize") && reason.contains("under the 64G gate"))
         #expect(h.history.isEmpty)
     }
@@ -204,7 +204,7 @@ import Foundation
     @Test func noStopsAndKeepsProgress() throws {
         let (h, outcome) = try run(["y", "no"])
         guard case .stopped(let reason) = outcome else { Issue.record("\(outcome)"); return }
-        #expect(ExitStatus.of(outcome) == 130)
+        #expect(outcome.exitCode == 130)
         #expect(reason.contains("declined \"Make the swapfile readable by root only\""))
         #expect(h.history == ["sudo fallocate -l 128G /swapfile"])
         #expect(h.action("permissions") == nil)

@@ -3,27 +3,6 @@ import Phase0Parsers
 import Glibc
 #endif
 
-/// The documented exit codes.
-public enum ExitStatus {
-    public static let complete: Int32 = 0
-    public static let failed: Int32 = 1
-    public static let swapGate: Int32 = 3
-    public static let usage: Int32 = 64
-    public static let badInput: Int32 = 65
-    public static let locked: Int32 = 75
-    public static let interrupted: Int32 = 130
-
-    public static func of(_ outcome: RunOutcome) -> Int32 {
-        switch outcome {
-        case .complete: return complete
-        case .failed: return failed
-        case .gate: return swapGate
-        case .stopped, .interrupted: return interrupted
-        case .badInput: return badInput
-        }
-    }
-}
-
 /// How a run was asked for on the command line.
 public struct WizardConfig {
     /// The machine: this one (live) or the simulated Spark (practice).
@@ -77,7 +56,7 @@ public struct ProcedureDefinition {
 /// transcript, the line reader, and the engine.
 public enum Wizard {
     public static func run(_ config: WizardConfig, procedure: ProcedureDefinition,
-                           output: Output = StandardOutput()) -> Int32 {
+                           output: Output = StandardOutput()) -> RunOutcome {
         InterruptFlag.install()
         let steps = procedure.steps
         let store = config.makeStore()
@@ -113,9 +92,9 @@ public enum Wizard {
                                 store: store, transcript: transcript, answersFile: answers,
                                 answersPath: config.answersPath ?? "answers file", options: options,
                                 clock: utcTimestamp, prelude: prelude)
-            return ExitStatus.of(engine.run())
+            return engine.run()
         } catch {
-            return exitStatus(reporting: error, to: output)
+            return .reporting(error, to: output)
         }
     }
 }
@@ -133,22 +112,6 @@ public func wrapped(_ text: String, indent: String, width: Int = 96) -> String {
     }
     if !line.isEmpty { lines.append(indent + line) }
     return lines.joined(separator: "\n")
-}
-
-/// Says what ended a subcommand and gives its exit status: a bad input file 65 (never
-/// touched), a held lock 75, anything else 1.
-public func exitStatus(reporting error: Error, to output: Output) -> Int32 {
-    switch error {
-    case let bad as InputFileError:
-        output.write("phase0: \(bad)\nThe file was left as it is.\n")
-        return ExitStatus.badInput
-    case let held as LockHeld:
-        output.write("phase0: \(held)\n")
-        return ExitStatus.locked
-    default:
-        output.write("phase0: \(error)\n")
-        return ExitStatus.failed
-    }
 }
 
 /// `2026-11-29T12:00:00Z`.

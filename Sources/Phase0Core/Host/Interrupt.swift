@@ -20,6 +20,4 @@ public enum InterruptFlag {
         sigaction(SIGINT, &action, nil)
     }
 
-    /// For tests only: forget a previous interrupt.
-    public static func reset() { raised.store(false, ordering: .relaxed) }
 }

@@ -27,11 +27,11 @@ public final class SudoGate {
         } catch let interrupt as Interrupted {
             throw interrupt
         } catch {
-            throw StepFailed(reason: Messages.sudoFailed("\(error)"))
+            throw RunOutcome.failed(Messages.sudoFailed("\(error)"))
         }
         guard result.succeeded else {
             let said = result.output.trimmingWhitespace()
-            throw StepFailed(reason: Messages.sudoFailed(said.isEmpty ? "sudo -v exited with status \(result.exitStatus)" : said))
+            throw RunOutcome.failed(Messages.sudoFailed(said.isEmpty ? "sudo -v exited with status \(result.exitStatus)" : said))
         }
         ready = true
     }

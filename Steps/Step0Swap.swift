@@ -37,12 +37,10 @@ enum SwapStep {
                 """,
             questions: [
                 Question(.swapfile, prompt: "Swapfile path", help: "Where the new swapfile goes; the guide uses /swapfile.",
-                         completion: .paths,
-                         validate: { raw, _ in Validate.absolutePath(raw, what: "the swapfile path", allowSpaces: false) }),
+                         completion: .paths),
                 Question(.swapSize, prompt: "Swapfile size", help: "Binary units, as fallocate: 128G is the guide's size.",
-                         validate: { raw, ctx in validateSize(raw, ctx) }),
-                Question(.swappiness, prompt: "vm.swappiness", help: "0-100; the guide uses 10 (swap only under pressure).",
-                         validate: { raw, _ in Validate.integer(raw, what: "swappiness", range: 0...100) }),
+                         onThisMachine: sizeRefusal),
+                Question(.swappiness, prompt: "vm.swappiness", help: "0-100; the guide uses 10 (swap only under pressure)."),
             ],
             report: report,
             actions: [allocate, permissions, format, enable, swappinessNow, swappinessPersisted, fstab],
@@ -52,20 +50,21 @@ enum SwapStep {
     }
 
     /// A size that, with the other swap already active, can pass the 64G gate.
-    static func validateSize(_ raw: String, _ ctx: StepContext) -> Validate.Outcome {
-        let normalized = Validate.swapSize(raw)
-        guard case .success(let value) = normalized, case .success(let bytes) = ByteSize.parse(value) else { return normalized }
+    /// Why a well-formed size (normalized: "128G") cannot pass the 64G gate with the other swap
+    /// already active; nil when it can.
+    static func sizeRefusal(_ value: String, _ ctx: StepContext) -> String? {
+        guard case .success(let bytes) = ByteSize.parse(value) else { return "\(value) is not a size" }
         let swapfile = ctx.answerOrDefault(.swapfile) ?? ""
         let others: [SwapArea]
         do { others = try ctx.swapAreas().filter { $0.path != swapfile } } catch {
-            return .failure(.init("the swap already active cannot be read, so no size can be checked against the 64G gate: \(error)"))
+            return "the swap already active cannot be read, so no size can be checked against the 64G gate: \(error)"
         }
         let total = others.reduce(Int64(0)) { $0 + $1.sizeKiB } + bytes / 1024
         let verdict = SwapGate.evaluate(others + [SwapArea(path: swapfile, sizeKiB: bytes / 1024 - 4)])
         guard verdict.passes else {
-            return .failure(.init("with \(ByteSize.human(kiB: total - bytes / 1024)) of other swap, \(value) leaves \(ByteSize.human(kiB: total)) in all, under the 64G gate"))
+            return "with \(ByteSize.human(kiB: total - bytes / 1024)) of other swap, \(value) leaves \(ByteSize.human(kiB: total)) in all, under the 64G gate"
         }
-        return .success(value)
+        return nil
     }
 
     static func settings(_ ctx: StepContext) throws -> (path: String, size: String, bytes: Int64) {
@@ -219,8 +218,7 @@ enum SwapStep {
     ) }
 
     static func dropIn(_ ctx: StepContext) throws -> String {
-        guard let template = EmbeddedTemplates.text("swappiness.conf") else { throw TemplateError.unknownTemplate("swappiness.conf") }
-        return try TemplateRenderer(name: "swappiness.conf", text: template).render(values: ["swappiness": try ctx.answer(.swappiness)])
+        try EmbeddedTemplates.render("swappiness.conf", values: ["swappiness": try ctx.answer(.swappiness)])
     }
 
     static var swappinessPersisted: Action { Action(

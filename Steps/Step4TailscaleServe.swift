@@ -35,7 +35,7 @@ enum TailscaleServeStep {
 
     /// Open WebUI's local port: Step 3's answer, else the guide's 3000.
     static func port(_ ctx: StepContext) throws -> String {
-        try Validate.port(ctx.answerOrDefault(.webuiPort) ?? "").named(AnswerKey.webuiPort.rawValue)
+        try AnswerKey.webuiPort.checked(given: ctx.answerIfGiven)
     }
 
     static func report(_ ctx: StepContext) -> [String] {

@@ -47,21 +47,15 @@ public enum AgentUnit {
     /// The settings for `answers` (saved or given), each checked for its syntax. Whether the
     /// user, directories and python exist is the step's business, not the renderer's.
     public static func settings(answers: [String: String], host: Host) throws -> AgentUnitSettings {
-        func value(_ key: AnswerKey) -> String { key.value(in: answers) ?? "" }
-        func check(_ key: AnswerKey, _ outcome: Validate.Outcome) throws -> String { try outcome.named(key.rawValue) }
-        let user = value(.user).trimmingWhitespace()
-        guard Validate.isPortableName(user, maxLength: 32, allowDot: true), !user.hasPrefix("-") else {
-            throw ValidationFailure("user: \"\(user)\" is not a valid user name")
-        }
-        return AgentUnitSettings(
-            user: user,
-            home: try check(.home, Validate.absolutePath(value(.home), what: "the home directory")),
-            agentDir: try check(.agentDir, Validate.absolutePath(value(.agentDir), what: "the agent directory")),
-            venvPython: try check(.venvPython, Validate.absolutePath(value(.venvPython), what: "the venv python")),
-            tmuxSession: try check(.tmuxSession, Validate.tmuxSession(value(.tmuxSession))),
-            unitName: try check(.unitName, Validate.unitName(value(.unitName))),
-            ollamaUnit: try check(.ollamaUnit, Validate.unitName(value(.ollamaUnit))),
-            ollamaURL: try check(.ollamaURL, Validate.localHTTPURL(value(.ollamaURL), what: "the Ollama URL")),
+        AgentUnitSettings(
+            user: try AnswerKey.user.checked(in: answers),
+            home: try AnswerKey.home.checked(in: answers),
+            agentDir: try AnswerKey.agentDir.checked(in: answers),
+            venvPython: try AnswerKey.venvPython.checked(in: answers),
+            tmuxSession: try AnswerKey.tmuxSession.checked(in: answers),
+            unitName: try AnswerKey.unitName.checked(in: answers),
+            ollamaUnit: try AnswerKey.ollamaUnit.checked(in: answers),
+            ollamaURL: try AnswerKey.ollamaURL.checked(in: answers),
             tmuxPath: host.which("tmux") ?? "/usr/bin/tmux",
             curlPath: host.which("curl") ?? "/usr/bin/curl")
     }
@@ -78,9 +72,6 @@ public enum AgentUnit {
     }
 
     static func render(_ s: AgentUnitSettings, configHash: String) throws -> String {
-        guard let template = EmbeddedTemplates.text("vybn-agent.service") else {
-            throw TemplateError.unknownTemplate("vybn-agent.service")
-        }
         let values: [String: String] = [
             "session": try UnitSyntax.value(s.tmuxSession, what: "the tmux session name"),
             "sessionArg": try UnitSyntax.execArgument(s.tmuxSession, what: "the tmux session name"),
@@ -98,7 +89,7 @@ public enum AgentUnit {
             "ollamaRetries": String(ollamaWaitSeconds / 2),
             "startTimeoutSeconds": String(startTimeoutSeconds),
         ]
-        return try TemplateRenderer(name: "vybn-agent.service", text: template).render(values: values)
+        return try EmbeddedTemplates.render("vybn-agent.service", values: values)
     }
 }
 

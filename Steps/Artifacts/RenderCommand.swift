@@ -33,8 +33,7 @@ public enum RenderCommand {
             case .docker:
                 // Validated as Step 3 does, before where Ollama listens is read.
                 let probe = try WebUIContainer.settings(answers: answers, hostNetwork: true)
-                let choice = try Validate.choice(AnswerKey.webuiNetwork.value(in: answers) ?? "", among: ["auto", "host", "bridge"])
-                    .named(AnswerKey.webuiNetwork.rawValue)
+                let choice = try AnswerKey.webuiNetwork.checked(in: answers)
                 let plan = WebUINetwork.plan(choice: choice, ollamaURL: probe.ollamaURL, webuiPort: probe.port, host: host)
                 notes.write("# network: \(plan.reason)\n")
                 if let refusal = plan.refusal { notes.write("# warning: \(refusal)\n") }

@@ -35,15 +35,13 @@ public enum WebUIContainer {
 
     /// Settings for `answers` (saved or given), each checked; `hostNetwork` is decided by the caller.
     public static func settings(answers: [String: String], hostNetwork: Bool) throws -> WebUISettings {
-        func value(_ key: AnswerKey) -> String { key.value(in: answers) ?? "" }
-        func check(_ key: AnswerKey, _ outcome: Validate.Outcome) throws -> String { try outcome.named(key.rawValue) }
-        return WebUISettings(
-            image: try check(.webuiImage, Validate.imageReference(value(.webuiImage))),
-            container: try check(.webuiContainer, Validate.dockerName(value(.webuiContainer), what: "the container name")),
-            volume: try check(.webuiVolume, Validate.dockerName(value(.webuiVolume), what: "the volume name")),
-            port: try check(.webuiPort, Validate.port(value(.webuiPort))),
+        WebUISettings(
+            image: try AnswerKey.webuiImage.checked(in: answers),
+            container: try AnswerKey.webuiContainer.checked(in: answers),
+            volume: try AnswerKey.webuiVolume.checked(in: answers),
+            port: try AnswerKey.webuiPort.checked(in: answers),
             hostNetwork: hostNetwork,
-            ollamaURL: try check(.ollamaURL, Validate.localHTTPURL(value(.ollamaURL), what: "the Ollama URL")))
+            ollamaURL: try AnswerKey.ollamaURL.checked(in: answers))
     }
 
     /// The command, as the argv docker is run with.
@@ -66,7 +64,6 @@ public enum WebUIContainer {
     }
 
     static func render(_ s: WebUISettings, configHash: String) throws -> [String] {
-        guard let template = EmbeddedTemplates.text("open-webui.docker") else { throw TemplateError.unknownTemplate("open-webui.docker") }
         let values = [
             "container": s.container, "port": s.port, "ollamaURL": s.ollamaURL,
             "ollamaContainerURL": containerOllamaURL(s.ollamaURL), "volume": s.volume, "image": s.image,
@@ -76,7 +73,7 @@ public enum WebUIContainer {
         for (key, value) in values where value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
             throw ValidationFailure("\(key) contains a control character, which cannot be part of the docker command")
         }
-        let text = try TemplateRenderer(name: "open-webui.docker", text: template).render(values: values, flags: ["hostNetwork": s.hostNetwork])
+        let text = try EmbeddedTemplates.render("open-webui.docker", values: values, flags: ["hostNetwork": s.hostNetwork])
         return text.split(separator: "\n").map(String.init).filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }
 

@@ -19,6 +19,9 @@ public struct WebUINetworkPlan: Equatable, Sendable {
 }
 
 public enum WebUINetwork {
+    /// The answers webuiNetwork may take.
+    public static let choices = ["auto", "host", "bridge"]
+
     public static func plan(choice: String, ollamaURL: String, webuiPort: String, host: Host) -> WebUINetworkPlan {
         let ollama = HTTPAddress(ollamaURL) ?? HTTPAddress(host: "", port: 80, path: "/")
         let port = ollama.port

@@ -113,14 +113,3 @@ extension StepContext {
     /// A value from `--answers` for a decision asked inside an action.
     public func preset(_ key: AnswerKey) -> String? { presetAnswers[key.rawValue] }
 }
-
-extension Question {
-    /// The question for `key`, whose default is the table's (derived from the answers given so
-    /// far) unless `defaultValue` derives it from the machine as well (a user's real home).
-    init(_ key: AnswerKey, prompt: String, help: String, completion: Completion = .none,
-         defaultValue: ((StepContext) -> String?)? = nil,
-         validate: @escaping (String, StepContext) -> Result<String, ValidationFailure>) {
-        self.init(key: key.rawValue, prompt: prompt, help: help, completion: completion,
-                  defaultValue: defaultValue ?? { $0.answerOrDefault(key) }, validate: validate)
-    }
-}

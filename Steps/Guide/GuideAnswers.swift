@@ -22,30 +22,19 @@ public struct GuideAnswers: Equatable, Sendable {
     }
 
     public init(given: (AnswerKey) -> String?) throws {
-        func raw(_ key: AnswerKey) -> String { key.value(given: given) ?? "" }
-        func checked(_ key: AnswerKey, _ outcome: Validate.Outcome) throws -> String {
-            try outcome.named("saved answer \"\(key.rawValue)\"")
-        }
-        let userName = raw(.user)
-        guard Validate.isPortableName(userName, maxLength: 32, allowDot: true), !userName.hasPrefix("-") else {
-            throw ValidationFailure("saved answer \"user\": \"\(userName)\" is not a valid user name")
-        }
-        user = userName
-        home = try checked(.home, Validate.absolutePath(raw(.home), what: "the home directory"))
-        agentDir = try checked(.agentDir, Validate.absolutePath(raw(.agentDir), what: "the agent directory"))
-        venvPython = try checked(.venvPython, Validate.absolutePath(raw(.venvPython), what: "the venv python"))
-        tmuxSession = try checked(.tmuxSession, Validate.tmuxSession(raw(.tmuxSession)))
-        unitName = try checked(.unitName, Validate.unitName(raw(.unitName)))
-        ollamaUnit = try checked(.ollamaUnit, Validate.unitName(raw(.ollamaUnit)))
-        ollamaURL = try checked(.ollamaURL, Validate.localHTTPURL(raw(.ollamaURL), what: "the Ollama URL"))
-        let modelName = raw(.model)
-        guard !modelName.isEmpty, !modelName.hasPrefix("-"), !Validate.hasControlCharacters(modelName) else {
-            throw ValidationFailure("saved answer \"model\": \"\(modelName)\" is not a model name")
-        }
-        model = modelName
-        webuiContainer = try checked(.webuiContainer, Validate.dockerName(raw(.webuiContainer), what: "the container name"))
-        webuiPort = try checked(.webuiPort, Validate.port(raw(.webuiPort)))
-        webuiNetwork = try checked(.webuiNetwork, Validate.choice(raw(.webuiNetwork), among: ["auto", "host", "bridge"]))
+        func checked(_ key: AnswerKey) throws -> String { try key.checked(given: given, named: "saved answer \"\(key.rawValue)\"") }
+        user = try checked(.user)
+        home = try checked(.home)
+        agentDir = try checked(.agentDir)
+        venvPython = try checked(.venvPython)
+        tmuxSession = try checked(.tmuxSession)
+        unitName = try checked(.unitName)
+        ollamaUnit = try checked(.ollamaUnit)
+        ollamaURL = try checked(.ollamaURL)
+        model = try checked(.model)
+        webuiContainer = try checked(.webuiContainer)
+        webuiPort = try checked(.webuiPort)
+        webuiNetwork = try checked(.webuiNetwork)
     }
 
     /// The Ollama port, from its URL (validated: it has one).

@@ -26,6 +26,7 @@ public struct HTTPAddress: Equatable, Sendable {
             hostPart = authority[..<colon]
         }
         if hostPart.hasPrefix("[") && hostPart.hasSuffix("]") { hostPart = hostPart.dropFirst().dropLast() }
+        guard !hostPart.isEmpty else { return nil }
         host = String(hostPart)
     }
 

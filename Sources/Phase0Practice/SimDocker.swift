@@ -13,13 +13,13 @@ extension SimulatedSpark {
     }
 
     /// Where a container's Open WebUI listens on the host, if it can be reached there.
-    func webUIListener(_ container: SimContainer) -> (String, Int)? {
+    func webUIListener(_ container: SimContainer) -> Listener? {
         let config = runConfig(container)
         if config.network == "host" {
-            return (config.envValue("HOST") ?? "0.0.0.0", Int(config.envValue("PORT") ?? "") ?? 8080)
+            return Listener(address: config.envValue("HOST") ?? "0.0.0.0", port: Int(config.envValue("PORT") ?? "") ?? 8080)
         }
         guard let binding = config.publish.first(where: { $0.containerPort == 8080 }) else { return nil }
-        return (binding.ip.isEmpty ? "0.0.0.0" : binding.ip, binding.hostPort)
+        return Listener(address: binding.ip.isEmpty ? "0.0.0.0" : binding.ip, port: binding.hostPort)
     }
 
     func containerIndex(_ name: String) -> Int? {
@@ -160,7 +160,8 @@ extension SimulatedSpark {
             guard let name = operands.first, let index = containerIndex(name) else {
                 return .init(exitStatus: 1, output: "Error response from daemon: No such container: \(operands.first ?? "")\n")
             }
-            guard let (host, port) = webUIListener(docker.containers[index]) else { return .init(exitStatus: 0, output: "") }
+            guard let listener = webUIListener(docker.containers[index]) else { return .init(exitStatus: 0, output: "") }
+            let (host, port) = (listener.address, listener.port)
             return .init(exitStatus: 0, output: "Loading WEBUI_SECRET_KEY from file, not provided as an environment variable.\nINFO:     Started server process [1]\nINFO:     Uvicorn running on http://\(host):\(port == 8080 && runConfig(docker.containers[index]).network != "host" ? 8080 : port) (Press CTRL+C to quit)\n")
         case "exec":
             return exec(rest)
@@ -235,7 +236,7 @@ extension SimulatedSpark {
         if config.network == "host" { wanted = (config.envValue("HOST") ?? "0.0.0.0", Int(config.envValue("PORT") ?? "") ?? 8080) }
         else if let binding = config.publish.first { wanted = (binding.ip.isEmpty ? "0.0.0.0" : binding.ip, binding.hostPort) }
         guard let (_, port) = wanted else { return nil }
-        let busy = docker.containers.contains { $0.running && $0.name != name && webUIListener($0)?.1 == port }
+        let busy = docker.containers.contains { $0.running && $0.name != name && webUIListener($0)?.port == port }
             || ollamaListener()?.port == port
         return busy ? "Error response from daemon: failed to set up container networking: driver failed programming external connectivity: Bind for 127.0.0.1:\(port) failed: port is already allocated\n" : nil
     }

@@ -73,7 +73,7 @@ enum AgentServiceStep {
         guard let s = try? settings(ctx) else { return [] }
         var lines: [String] = []
         let installed = ctx.host.lookupFile(s.unitPath)
-        let same = installed.value == (try? AgentUnit.render(s))
+        let same = installed.value == (try? AgentUnit.render(s))   // a unit that cannot render is refused at unit-file
         lines.append("\(s.unitPath): " + installed.describe(absent: "not installed") { _ in
             same ? "installed, as rendered now" : "installed, differs from what phase0 renders now"
         })
@@ -170,6 +170,7 @@ enum AgentServiceStep {
         refuse: { ctx in
             let user = ctx.answerOrDefault(.user) ?? ""
             // What phase0 cannot see, it does not stop.
+            // settings(ctx) threw already in the check, which runs first, if the answers cannot be used.
             if let s = try? settings(ctx), case .unknown(let why) = handRunSessions(ctx, s) {
                 return "phase0 cannot tell whether a tmux server started by hand runs for \(user) (\(why)), so it stops nothing. Look yourself (tmux ls as \(user)), then run phase0 again."
             }

@@ -76,6 +76,7 @@ enum OpenWebUIStep {
 
     /// The refusal when phase0 cannot tell whether the container exists.
     static func unseenContainer(_ ctx: StepContext) -> String? {
+        // settings(ctx) threw already in the check, which runs first, if the answers cannot be used.
         guard let name = try? settings(ctx).container, case .unknown(let why) = existing(ctx, name) else { return nil }
         return "phase0 cannot tell whether a container named \(name) exists (\(why)), so it neither removes nor creates one. Check that the Docker daemon answers (sudo docker ps -a), then run phase0 again."
     }

@@ -236,6 +236,7 @@ enum UnplugProtocolStep {
         },
         check: { ctx in try detachedCheck(ctx) },
         refuse: { ctx in
+            // A check that throws has thrown already, before the refusal is asked.
             guard !ctx.options.dryRun, let check = try? detachedCheck(ctx), check.detail.contains("See: phase0 troubleshoot") else { return nil }
             return check.detail
         }

@@ -9,6 +9,7 @@ extension SimulatedSpark {
 
     func runConfig(_ container: SimContainer) -> SimRunConfig {
         let argv = container.argv.isEmpty ? SimRunConfig.guideArgv(name: container.name, image: container.image) : container.argv
+        // `docker run` refused an argv it cannot parse, so a container holds only ones that parse.
         return (try? SimRunConfig.parse(Array(argv.dropFirst(2))).get()) ?? SimRunConfig()
     }
 
@@ -104,7 +105,7 @@ extension SimulatedSpark {
                 if verb == "image inspect" || rest.contains("--type=image") {
                     guard docker.images.contains(name) else { return .init(exitStatus: 1, output: output + "Error: No such image: \(name)\n") }
                     let image = SimTemplateValue.object([("Id", .string("sha256:" + String(repeating: "b", count: 64))), ("RepoTags", .list([.string(name)]))])
-                    rendered = (try? SimGoTemplate.render(format() ?? "{{json .}}", image)) ?? ""
+                    rendered = (try? SimGoTemplate.render(format() ?? "{{json .}}", image)) ?? ""   // only --format {{.Id}} is asked
                 } else {
                     guard let index = containerIndex(name) else { return .init(exitStatus: 1, output: output + "Error: No such object: \(name)\n") }
                     do { rendered = try SimGoTemplate.render(format() ?? "[{{json .}}]", inspectValue(docker.containers[index])) } catch let error as SimTemplateError {

@@ -23,6 +23,7 @@ extension SimulatedSpark {
             return .init(exitStatus: 0, output: rows.map { String(containerID($0).prefix(12)) + "\n" }.joined())
         }
         var output = format == nil ? "CONTAINER ID   IMAGE   STATUS   NAMES\n" : ""
+        // A --format the simulation cannot render falls back to docker's table row.
         for container in rows {
             let status = container.running ? "Up 2 hours" : "Exited (0) 5 minutes ago"
             let row = SimTemplateValue.object([("ID", .string(String(containerID(container).prefix(12)))), ("Names", .string(container.name)),

@@ -14,6 +14,7 @@ public final class SudoGate {
 
     func ensure(host: Host, output: Output) throws {
         if ready || host.isPractice || host.invoker == "root" { return }
+        // Could not tell whether sudo acts without a password: then ask, as if it did not (sudo -v says why it fails).
         let probe = try? host.run(Command([program, "-n", "true"], timeout: 30))
         if probe?.succeeded == true {
             ready = true

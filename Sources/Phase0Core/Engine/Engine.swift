@@ -108,14 +108,19 @@ public final class Engine {
     }
 
     /// The step that stopped on a refusal or a failure says so, with the reason, in the resume
-    /// file: `phase0 status` then shows "failed" and why, not "in-progress" with no note.
-    func markFailed(_ reason: String) {
+    /// file: `phase0 status` then shows "failed" and why, not "in-progress" with no note. The
+    /// first reason recorded stays (an action's failure, then the run's ending on it).
+    func markStepFailed(_ reason: String) throws {
         updateStep(context.stepNumber) {
             guard $0.status != .failed else { return }
             $0.status = .failed
             $0.note = reason
         }
-        try? save()   // best effort: the run is ending on this failure, which is said on screen
+        try save()
+    }
+
+    func markFailed(_ reason: String) {
+        try? markStepFailed(reason)   // best effort: the run is ending on this failure, which is said on screen
     }
 
     // MARK: - Steps
@@ -187,11 +192,7 @@ public final class Engine {
         let after = try step.verify(context)
         guard after.allSatisfy(\.ok) else {
             let failing = summary(after.filter { !$0.ok })
-            updateStep(step.number) {
-                $0.status = .failed
-                $0.note = "verification failed: " + failing
-            }
-            try save()
+            try markStepFailed("verification failed: " + failing)
             throw RunOutcome.failed("Step \(step.number) did not verify: \(failing)")
         }
         updateStep(step.number) {

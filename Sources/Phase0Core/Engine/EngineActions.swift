@@ -120,11 +120,7 @@ extension Engine {
             $0.finishedAt = self.clock()
         }
         inFlight = nil
-        updateStep(context.stepNumber) {
-            $0.status = .failed
-            $0.note = reason
-        }
-        try save()
+        try markStepFailed(reason)
         throw RunOutcome.failed(reason)
     }
 

@@ -94,13 +94,6 @@ public enum AnswerKey: String, CaseIterable, Sendable {
     /// `value(given:)` over saved answers, keyed as in the resume file.
     public func value(in answers: [String: String]) -> String? { value { answers[$0.rawValue] } }
 
-    /// The guide's defaults of `keys`, keyed as in the resume file.
-    public static func guideDefaults(_ keys: [AnswerKey] = allCases) -> [String: String] {
-        var values: [String: String] = [:]
-        for key in keys { values[key.rawValue] = key.guideDefault }
-        return values
-    }
-
     /// Every key an answers file may hold.
     public static var names: Set<String> { Set(allCases.map(\.rawValue)) }
 }

@@ -53,7 +53,7 @@ enum StepsAHarness {
     }
 
     static var defaults: [String: String] {
-        AnswerKey.guideDefaults(AgentUnit.keys + WebUIContainer.keys)
+        Dictionary((AgentUnit.keys + WebUIContainer.keys).map { ($0.rawValue, $0.guideDefault ?? "") }) { first, _ in first }
     }
 
     static func isFailure(_ outcome: RunOutcome, containing text: String) -> Bool {

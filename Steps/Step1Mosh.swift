@@ -25,7 +25,7 @@ enum MoshStep {
                 mosh vybnz69@spark-2b7c.local
                 """,
             optional: OptionalStep(
-                answerKey: "installMosh",
+                answerKey: AnswerKey.installMosh.rawValue,
                 question: "Install mosh? (optional: SSH + tmux attach works fine without it)"),
             report: report,
             actions: [install, firewall],
@@ -42,7 +42,7 @@ enum MoshStep {
         case .active: lines.append("Firewall: ufw is active; mosh needs UDP 60000:61000 allowed.")
         case .unknown(let why): lines.append("Firewall: cannot tell yet (\(why)).")
         }
-        let user = ctx.answerIfGiven("user") ?? GuideDefaults.value("user", answers: [:])!
+        let user = ctx.answerOrDefault(.user) ?? ""
         lines.append("Afterwards, from your laptop: mosh \(user)@\(ctx.host.name.split(separator: " ").first ?? "spark").local")
         return lines
     }

@@ -92,7 +92,7 @@ extension SimulatedSpark {
         guard let program = argv.first else { return .init(exitStatus: 127, output: "empty command\n") }
         let name = program.split(separator: "/").last.map(String.init) ?? program
         let args = Array(argv.dropFirst())
-        // Steps 2-3: ss, venv python by path, curl to Open WebUI, systemd-analyze, pgrep (SimHostProbes.swift).
+        // ss, venv python by path, curl to Open WebUI, systemd-analyze, pgrep (SimHostProbes.swift).
         if let answer = simulateAgentAndWebUIProbes(argv, as: user) { return answer }
         let needsProgram = ![
             "fallocate", "chmod", "mkswap", "swapon", "sysctl", "install", "mv", "cp",
@@ -122,7 +122,6 @@ extension SimulatedSpark {
         case "docker": return simulateDocker(args, as: user)
         case "curl", "ollama": return simulateHTTP(name, args)
         case "tailscale": return simulateTailscale(args, as: user)
-        case "ss": return simulateSockets(args)
         case "ip", "dmesg", "vmstat": return simulateDiagnostics(name, args, as: user)
         default:
             // A program run by its path (the venv's python) rather than an installed one.

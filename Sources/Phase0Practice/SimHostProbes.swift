@@ -39,48 +39,24 @@ extension SimulatedSpark {
         return .init(exitStatus: 1, output: "phase0 practice: running \(path) \(args.joined(separator: " ")) is not simulated\n")
     }
 
-    /// Ollama's listening address ("127.0.0.1:11434"), split; nil when Ollama is not running.
-    func ollamaListener() -> (host: String, port: Int)? {
+    /// Where Ollama listens (its OLLAMA_HOST, "127.0.0.1:11434"); nil when it is not running.
+    func ollamaListener() -> Listener? {
         guard services["ollama.service"]?.active == true else { return nil }
-        let listen = ollama.listen
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else { return nil }
-        var host = String(listen[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return (host, port)
+        return Listener(local: ollama.listen)
     }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
-    }
-
-    static func isWildcard(_ host: String) -> Bool { ["0.0.0.0", "::", "*", ""].contains(host) }
 
     /// Whether a connection from the host to `host:port` reaches Ollama.
     func ollamaReachable(host: String, port: Int) -> Bool {
         guard let listener = ollamaListener(), listener.port == port else { return false }
-        if Self.isWildcard(listener.host) { return true }
-        if Self.isLoopback(host) { return Self.isLoopback(listener.host) }
-        return host == listener.host
+        if listener.isWildcard { return true }
+        if Listener.isLoopback(host) { return listener.isLoopback }
+        return host == listener.address
     }
 
     /// Whether Ollama answers at `url` (http://HOST:PORT[/path]) from the host.
     func ollamaAnswers(_ url: String) -> Bool {
-        guard let (host, port, _) = Self.splitURL(url) else { return false }
-        return ollamaReachable(host: host, port: port)
-    }
-
-    /// (host, port, path) of an http URL.
-    static func splitURL(_ url: String) -> (String, Int, String)? {
-        guard url.hasPrefix("http://") else { return nil }
-        let rest = url.dropFirst("http://".count)
-        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-        let authority = rest[..<slash]
-        let path = slash == rest.endIndex ? "/" : String(rest[slash...])
-        guard let colon = authority.lastIndex(of: ":") else { return (String(authority), 80, path) }
-        var host = String(authority[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard let port = Int(authority[authority.index(after: colon)...]) else { return nil }
-        return (host, port, path)
+        guard let address = HTTPAddress(url) else { return false }
+        return ollamaReachable(host: address.host, port: address.port)
     }
 
     /// `ss -Hltn 'sport = :PORT'`: the TCP listeners on a port (Ollama, Open WebUI).
@@ -88,9 +64,9 @@ extension SimulatedSpark {
         let filter = args.filter { !$0.hasPrefix("-") }.joined(separator: " ")
         let wantedPort = filter.split(separator: ":").last.flatMap { Int($0.trimmingWhitespace()) }
         var listeners: [(String, Int)] = []
-        if let ollama = ollamaListener() { listeners.append((ollama.host, ollama.port)) }
+        if let ollama = ollamaListener() { listeners.append((ollama.address, ollama.port)) }
         for container in docker.containers where container.running && docker.daemonRunning {
-            if let web = webUIListener(container) { listeners.append(web) }
+            if let web = webUIListener(container) { listeners.append((web.address, web.port)) }
         }
         let header =
             args.contains(where: { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("H") })

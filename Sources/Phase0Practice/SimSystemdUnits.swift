@@ -125,6 +125,7 @@ extension SimulatedSpark {
         guard services[unit]?.active == true else { return .init(exitStatus: 0, output: "") }
         if let running = systemd.running[unit], let text = systemd.loaded[unit] {
             let file = SimUnitFile(text)
+            // The unit was loaded, so its lines parsed when it started; a stop runs what it can.
             for line in file.values("Service", "ExecStop") {
                 if let argv = try? SimUnitFile.execArgv(line, environment: running.environment),
                     argv.first?.hasSuffix("/tmux") == true
@@ -156,7 +157,8 @@ extension SimulatedSpark {
         _ = startUnit(unit)
     }
 
-    /// The program of a unit's tmux session (ExecStart after tmux's own options).
+    /// The program of a unit's tmux session (ExecStart after tmux's own options); nil for a
+    /// unit that runs no tmux, or whose ExecStart does not parse (its start failed already).
     func unitSessionProgram(_ unit: String) -> [String]? {
         guard let text = systemd.loaded[unit], let line = SimUnitFile(text).values("Service", "ExecStart").last,
             let argv = try? SimUnitFile.execArgv(line), argv.first?.hasSuffix("/tmux") == true

@@ -88,12 +88,12 @@ public enum RunbookGuards {
     }
 
     static func check(_ id: String, answers: [String: String], written: [Runbook.WrittenFile]) -> Guard? {
-        func value(_ key: String) -> String { shellQuote(GuideDefaults.value(key, answers: answers) ?? "") }
+        func value(_ key: String) -> String { shellQuote(AnswerKey(rawValue: key)?.value(in: answers) ?? "") }
         let swapfile = value("swapfile")
         let unit = value("unitName")
         let user = value("user")
         let container = value("webuiContainer")
-        let port = GuideDefaults.value("webuiPort", answers: answers) ?? "3000"
+        let port = AnswerKey.webuiPort.value(in: answers) ?? ""
         if let file = written.first {
             // A file phase0 writes: done when it already holds exactly this content.
             let content = file.content.hasSuffix("\n") || file.content.isEmpty ? file.content : file.content + "\n"

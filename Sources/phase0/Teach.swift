@@ -100,7 +100,7 @@ struct RunbookCommand: ParsableCommand {
                 )
                 throw ExitCode(1)
             }
-            let url = (try? Probe.tailscaleStatus(view.host).get())?.serveURL
+            let url = Probe.tailscaleStatus(view.host).value?.serveURL
             let name = view.host.name.split(separator: " ").first.map(String.init) ?? view.host.name
             let runbook = Runbook(
                 progress: progress, steps: Procedure.steps(), hostName: name, serveURL: url,

@@ -28,9 +28,9 @@ struct Troubleshoot: ParsableCommand {
             host = view.host
             answers = try GuideAnswers(view.answers)
         } catch {
-            throw ExitCode(exitStatus(reporting: error, to: output))
+            try finish(.reporting(error, to: output))
+            return
         }
-        let status = Troubleshooting.report(flow.map { [$0] } ?? [], host: host, answers: answers, output: output)
-        if status != 0 { throw ExitCode(status) }
+        try finish(Troubleshooting.report(flow.map { [$0] } ?? [], host: host, answers: answers, output: output))
     }
 }

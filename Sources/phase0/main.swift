@@ -83,8 +83,7 @@ struct Run: ParsableCommand {
         config.scenarioPath = scenario
         config.answersPath = answers
         config.options = RunOptions(assumeYes: assumeYes, dryRun: dryRun)
-        let status = Wizard.run(config, procedure: Procedure.definition())
-        if status != 0 { throw ExitCode(status) }
+        try finish(Wizard.run(config, procedure: Procedure.definition()))
     }
 }
 
@@ -94,8 +93,7 @@ struct Status: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let status = Reports.status(try stateOptions.config(), steps: Procedure.steps(), json: json, output: StandardOutput())
-        if status != 0 { throw ExitCode(status) }
+        try finish(Reports.status(try stateOptions.config(), steps: Procedure.steps(), json: json, output: StandardOutput()))
     }
 }
 
@@ -108,8 +106,7 @@ struct Preflight: ParsableCommand {
     func run() throws {
         var config = try stateOptions.config()
         config.scenarioPath = scenario
-        let status = Reports.preflight(config, json: json, output: StandardOutput())
-        if status != 0 { throw ExitCode(status) }
+        try finish(Reports.preflight(config, json: json, output: StandardOutput()))
     }
 }
 
@@ -118,9 +115,14 @@ struct Reset: ParsableCommand {
     @OptionGroup var stateOptions: StateOptions
 
     func run() throws {
-        let status = Reports.reset(try stateOptions.config(), output: StandardOutput())
-        if status != 0 { throw ExitCode(status) }
+        try finish(Reports.reset(try stateOptions.config(), output: StandardOutput()))
     }
+}
+
+/// Every subcommand ends here: the outcome's documented exit code (RunOutcome.exitCode).
+/// Usage errors are ArgumentParser's own (exit 64) and never reach a subcommand.
+func finish(_ outcome: RunOutcome) throws {
+    if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
 }
 
 func currentEnvironment() -> [String: String] {

@@ -6,9 +6,9 @@ import Phase0Parsers
 /// would run the agent as root and `tmux attach` would only work for root. So it asks, with
 /// a default that is never root.
 public enum OperatorAccount {
-    public static let key = "user"
+    public static let key = AnswerKey.user.rawValue
     /// The guide's operator.
-    public static let guideUser = "vybnz69"
+    public static let guideUser = AnswerKey.user.guideDefault ?? ""
 
     /// The invoker when it is not root; run as root: the account that ran `sudo phase0`
     /// (SUDO_USER), else the guide's account if it exists here; else nothing (asked, no default).

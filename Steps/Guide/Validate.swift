@@ -152,3 +152,14 @@ public enum Validate {
         return .success(value)
     }
 }
+
+extension Result where Success == String, Failure == ValidationFailure {
+    /// The accepted value, or the refusal thrown with `what` in front ("webuiPort: the port
+    /// must be a whole number…"), for values read back rather than asked.
+    public func named(_ what: String) throws -> String {
+        switch self {
+        case .success(let value): return value
+        case .failure(let failure): throw ValidationFailure("\(what): \(failure.reason)")
+        }
+    }
+}

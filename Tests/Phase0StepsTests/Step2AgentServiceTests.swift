@@ -59,7 +59,7 @@ import Testing
     @Test func aTmuxSessionRunByHandIsStoppedOnlyAfterAsking() throws {
         let host = PracticeHost(machine: try sparkAfterStep0(scenario: #"{"tmuxSessions": ["vybn"]}"#))
         // Every value preset, so the only prompts are confirmations: install, reload, enable, then the kill.
-        let run = runSteps(step(), on: host, lines: ["y", "y", "y", "n"], answersFile: AgentUnit.defaults)
+        let run = runSteps(step(), on: host, lines: ["y", "y", "y", "n"], answersFile: guideDefaultAnswers.filter { AgentUnit.keys.map(\.rawValue).contains($0.key) })
         guard case .stopped = run.outcome else { Issue.record("expected a stop, got \(run.outcome)"); return }
         #expect(run.text.contains("A tmux server started by hand runs for vybnz69, with session(s): vybn."))
         #expect(run.text.contains("tmux kill-server"))

@@ -11,7 +11,7 @@ import Testing
     func steps() -> [Step] { [OpenWebUIStep.make()] }
 
     /// The guide's values for Steps 2 and 3.
-    static let defaults = AgentUnit.defaults.merging(WebUIContainer.defaults) { a, _ in a }
+    static let defaults = guideDefaultAnswers.filter { (AgentUnit.keys + WebUIContainer.keys).map(\.rawValue).contains($0.key) }
 
     func config(_ host: PracticeHost, _ name: String = "open-webui") throws -> SimRunConfig {
         let container = try #require(host.machine.docker.containers.first { $0.name == name })
@@ -118,7 +118,7 @@ import Testing
         let scenario = #"{"containers": [{"name": "open-webui", "running": false}]}"#
         // Declined at the prompt: stopped, nothing removed.
         let declined = PracticeHost(machine: try sparkAfterStep0(scenario: scenario))
-        let presets = Self.defaults.filter { WebUIContainer.defaults[$0.key] != nil || $0.key == "ollamaURL" }
+        let presets = Self.defaults.filter { WebUIContainer.keys.map(\.rawValue).contains($0.key) }
         let no = runSteps(steps(), on: declined, lines: ["n"], answersFile: presets)
         guard case .stopped = no.outcome else { Issue.record("\(no.outcome)"); return }
         #expect(no.text.contains("not made by phase0 (by hand, or by the guide's command)"))

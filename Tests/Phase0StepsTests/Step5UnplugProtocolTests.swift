@@ -135,7 +135,7 @@ import Testing
 
     @Test func resumesACutBetweenStopAndStart() {
         let host = SparkWithHooks(spark())
-        let created = Probe.tmux(host, user: "vybnz69", ["display", "-p", "-t", "=vybn", "#{session_created}"])?.output.trimmingWhitespace() ?? "?"
+        let created = Probe.tmuxSessionFormat(host, user: "vybnz69", session: "vybn", "#{session_created}").value ?? "?"
         host.machine.docker.containers[0].running = false   // cut after docker stop
         var progress = Progress(mode: .practice, stepCount: 6, machine: nil, now: "t0")
         progress.answers = Self.allYes
@@ -153,8 +153,8 @@ import Testing
 
     /// Step 5 cut with check 4 in flight, its baseline taken (with the container's start time).
     func cutWithCheck4InFlight(_ host: SparkWithHooks) -> Progress {
-        let created = Probe.tmux(host, user: "vybnz69", ["display", "-p", "-t", "=vybn", "#{session_created}"])?.output.trimmingWhitespace() ?? "?"
-        let started = Probe.dockerInspect(host, "open-webui", "{{.State.StartedAt}}") ?? "?"
+        let created = Probe.tmuxSessionFormat(host, user: "vybnz69", session: "vybn", "#{session_created}").value ?? "?"
+        let started = Probe.dockerInspect(host, "open-webui", "{{.State.StartedAt}}").value ?? "?"
         var progress = Progress(mode: .practice, stepCount: 6, machine: nil, now: "t0")
         progress.answers = Self.allYes
         progress.updateStep(5) {

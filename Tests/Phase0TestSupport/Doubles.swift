@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Phase0Practice
+import Phase0Steps
 import Phase0Core
 
 /// Everything the wizard says, kept for assertions.
@@ -51,4 +52,11 @@ extension Phase0Core.Progress {
         get { machine as? SimulatedSpark }
         set { machine = newValue }
     }
+}
+
+/// The guide's value for every answer key that has one (from the one table, AnswerKey).
+public var guideDefaultAnswers: [String: String] {
+    var answers: [String: String] = [:]
+    for key in AnswerKey.allCases { if let value = key.value(in: [:]) { answers[key.rawValue] = value } }
+    return answers
 }

@@ -64,7 +64,7 @@ enum AnswersCheck {
 
 /// A yes/no answer as the engine reads it (y, yes, true; n, no, false).
 public func yesOrNo(_ raw: String) -> Result<String, ValidationFailure> {
-    guard let parsed = yesNo(raw) else { return .failure(ValidationFailure("must be yes or no, not \"\(raw)\"")) }
+    guard let parsed = YesNo.parse(raw).map(YesNo.word) else { return .failure(ValidationFailure("must be yes or no, not \"\(raw)\"")) }
     return .success(parsed)
 }
 

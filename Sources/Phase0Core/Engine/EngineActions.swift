@@ -76,14 +76,7 @@ extension Engine {
         if commands.contains(where: { $0.effect == .change }) {
             switch try confirm(action: action, step: step, commands: commands) {
             case .proceed: break
-            case .skipAction:
-                record(action.id) {
-                    $0.status = .skipped
-                    $0.note = "skipped by the operator"
-                }
-                try save()
-                say("  [skipped] \(action.title)")
-                return
+            case .skipAction: return try skipped(step, action: action)
             }
         }
         record(action.id) {
@@ -153,12 +146,8 @@ extension Engine {
             $0.finishedAt = self.clock()
         }
         inFlight = nil
-        updateStep(context.stepNumber) {
-            $0.status = .failed
-            $0.note = reason
-        }
-        try save()
-        throw StepFailed(reason: reason)
+        try markStepFailed(reason)
+        throw RunOutcome.failed(reason)
     }
 
     enum Decision { case proceed, skipAction }
@@ -176,14 +165,14 @@ extension Engine {
             : "     Run this? [y]es / [n]o / [e]xplain / [q]uit: "
         while true {
             guard let raw = try reader.readLine(prompt: prompt, completion: .choices(choices)) else {
-                throw StopRequested(reason: "end of input before \"\(action.title)\" was confirmed (end of input is never a yes)")
+                throw RunOutcome.stopped("end of input before \"\(action.title)\" was confirmed (end of input is never a yes)")
             }
             let choice = raw.trimmingWhitespace().lowercased()
             if ["y", "yes", "n", "no", "q", "quit", "s", "skip", "e", "explain", "?"].contains(choice) { reader.accepted(raw) }
             switch choice {
             case "y", "yes": return .proceed
-            case "n", "no": throw StopRequested(reason: "you declined \"\(action.title)\"; nothing was run")
-            case "q", "quit": throw StopRequested(reason: "you quit before \"\(action.title)\"")
+            case "n", "no": throw RunOutcome.stopped("you declined \"\(action.title)\"; nothing was run")
+            case "q", "quit": throw RunOutcome.stopped("you quit before \"\(action.title)\"")
             case "s", "skip":
                 if !canSkip {
                     say("     This action cannot be skipped: \(action.why)")
@@ -208,22 +197,17 @@ extension Engine {
             if context.options.assumeYes {
                 let again = try action.check(context)
                 if again.ok { break }
-                throw StepFailed(reason: "\(action.title) needs you: \(instruction) (still: \(again.detail))")
+                throw RunOutcome.failed("\(action.title) needs you: \(instruction) (still: \(again.detail))")
             }
-            guard
-                let raw = try reader.readLine(
-                    prompt: "     When done, press Enter to re-check ([q]uit, [e]xplain): ",
-                    completion: .choices(["quit", "explain"]))
-            else {
-                throw StopRequested(reason: "end of input while waiting for: \(action.title)")
+            guard let raw = try reader.readLine(prompt: "     When done, press Enter to re-check ([q]uit, [e]xplain): ",
+                                                completion: .choices(["quit", "explain"])) else {
+                throw RunOutcome.stopped("end of input while waiting for: \(action.title)")
             }
             let choice = raw.trimmingWhitespace().lowercased()
             if ["q", "quit", "e", "explain", "?"].contains(choice) { reader.accepted(raw) }
             switch choice {
-            case "q", "quit": throw StopRequested(reason: "you quit while waiting for: \(action.title)")
-            case "e", "explain", "?":
-                say(indent("Why: \(action.why)", by: 5))
-                continue
+            case "q", "quit": throw RunOutcome.stopped("you quit while waiting for: \(action.title)")
+            case "e", "explain", "?": say(indent("Why: \(action.why)", by: 5)); continue
             default: break
             }
             if let did = host.operatorTaskConfirmed(action.id) { say("     " + did) }
@@ -243,8 +227,8 @@ extension Engine {
         say("\n  -> \(action.title)")
         let answer: String
         if let given = answersFile[key] {
-            guard let parsed = yesNo(given) else {
-                throw StepFailed(reason: "the answers file gives \(key)=\"\(given)\"; it must be yes or no")
+            guard let parsed = YesNo.parse(given).map(YesNo.word) else {
+                throw RunOutcome.failed("the answers file gives \(key)=\"\(given)\"; it must be yes or no")
             }
             answer = parsed
             say("     \(question) \(answer) (from the answers file)")
@@ -254,9 +238,9 @@ extension Engine {
             if host.isPractice { say(Messages.practicePretend) }
             while true {
                 guard let raw = try reader.readLine(prompt: "     \(question) [y]es / [n]o: ", completion: .choices(["yes", "no"])) else {
-                    throw StopRequested(reason: "end of input at: \(action.title)")
+                    throw RunOutcome.stopped("end of input at: \(action.title)")
                 }
-                if let parsed = yesNo(raw) {
+                if let parsed = YesNo.parse(raw).map(YesNo.word) {
                     reader.accepted(raw)
                     answer = parsed
                     break

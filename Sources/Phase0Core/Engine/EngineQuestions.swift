@@ -6,8 +6,8 @@ extension Engine {
 
     func wantsOptionalStep(_ optional: OptionalStep) throws -> Bool {
         if let given = answersFile[optional.answerKey] ?? context.progress.answers[optional.answerKey] {
-            guard let parsed = yesNo(given) else {
-                throw StepFailed(reason: "\(optional.answerKey)=\"\(given)\" must be yes or no")
+            guard let parsed = YesNo.parse(given).map(YesNo.word) else {
+                throw RunOutcome.failed("\(optional.answerKey)=\"\(given)\" must be yes or no")
             }
             context.progress.answers[optional.answerKey] = parsed
             return parsed == "yes"
@@ -17,9 +17,8 @@ extension Engine {
             return true
         }
         while true {
-            guard let raw = try reader.readLine(prompt: "\(optional.question) [y]es / [s]kip: ", completion: .choices(["yes", "skip"]))
-            else {
-                throw StopRequested(reason: "end of input at: \(optional.question)")
+            guard let raw = try reader.readLine(prompt: "\(optional.question) [y]es / [s]kip: ", completion: .choices(["yes", "skip"])) else {
+                throw RunOutcome.stopped("end of input at: \(optional.question)")
             }
             let choice = raw.trimmingWhitespace().lowercased()
             if ["y", "yes", "s", "skip", "n", "no"].contains(choice) { reader.accepted(raw) }
@@ -94,7 +93,7 @@ extension Engine {
         while true {
             let prompt = question.prompt + (fallback.map { " [\($0)]" } ?? "") + ": "
             guard let raw = try reader.readLine(prompt: prompt, completion: question.completion) else {
-                throw StopRequested(reason: "end of input while asking for \(question.key)")
+                throw RunOutcome.stopped("end of input while asking for \(question.key)")
             }
             let typed = raw.trimmingWhitespace()
             if typed == "?" {
@@ -127,9 +126,9 @@ extension Engine {
 
     func confirmed(_ question: String) throws -> Bool {
         guard let raw = try reader.readLine(prompt: question + " [y/N]: ", completion: .choices(["yes", "no"])) else {
-            throw StopRequested(reason: "end of input at: \(question)")
+            throw RunOutcome.stopped("end of input at: \(question)")
         }
-        if yesNo(raw) != nil { reader.accepted(raw) }
-        return yesNo(raw) == "yes"
+        if YesNo.parse(raw) != nil { reader.accepted(raw) }
+        return YesNo.parse(raw) == true
     }
 }

@@ -4,29 +4,6 @@ import Phase0Parsers
 import Glibc
 #endif
 
-/// The documented exit codes.
-public enum ExitStatus {
-    public static let complete: Int32 = 0
-    public static let failed: Int32 = 1
-    public static let swapGate: Int32 = 3
-    public static let usage: Int32 = 64
-    public static let badInput: Int32 = 65
-    public static let locked: Int32 = 75
-    public static let interrupted: Int32 = 130
-
-    public static func of(_ outcome: RunOutcome) -> Int32 {
-        switch outcome {
-        case .complete: return complete
-        case .failed: return failed
-        case .gate: return swapGate
-        case .stopped: return interrupted
-        // 128 + the signal that stopped it: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP.
-        case .interrupted: return InterruptFlag.exitStatus
-        case .badInput: return badInput
-        }
-    }
-}
-
 /// How a run was asked for on the command line.
 public struct WizardConfig {
     /// The machine: this one (live) or the simulated Spark (practice).
@@ -90,10 +67,8 @@ public struct ProcedureDefinition {
 /// resume file, scenario) is checked before anything is created: a run refused for a bad
 /// input file leaves no lock file, no state directory, nothing run.
 public enum Wizard {
-    public static func run(
-        _ config: WizardConfig, procedure: ProcedureDefinition,
-        output: Output = StandardOutput()
-    ) -> Int32 {
+    public static func run(_ config: WizardConfig, procedure: ProcedureDefinition,
+                           output: Output = StandardOutput()) -> RunOutcome {
         InterruptFlag.install()
         // Put back on the way out, whatever stopped a prompt (readline restores them itself
         // when it returns; this covers every other way out).
@@ -124,14 +99,13 @@ public enum Wizard {
             let reader = lineReader(config, store: store, host: host, output: output)
             // Run as root directly, ask whose agent this is instead of assuming root.
             let prelude = procedure.prelude(host, options)
-            let engine = Engine(
-                steps: procedure.steps, host: host, output: output, reader: reader, progress: progress,
-                store: store, transcript: transcript, answersFile: answers,
-                answersPath: config.answersPath ?? "answers file", options: options,
-                clock: utcTimestamp, prelude: prelude)
-            return ExitStatus.of(engine.run())
+            let engine = Engine(steps: procedure.steps, host: host, output: output, reader: reader, progress: progress,
+                                store: store, transcript: transcript, answersFile: answers,
+                                answersPath: config.answersPath ?? "answers file", options: options,
+                                clock: utcTimestamp, prelude: prelude)
+            return engine.run()
         } catch {
-            return exitStatus(reporting: error, to: output)
+            return .reporting(error, to: output)
         }
     }
 
@@ -190,25 +164,6 @@ public func wrapped(_ text: String, indent: String, width: Int = 96) -> String {
     }
     if !line.isEmpty { lines.append(indent + line) }
     return lines.joined(separator: "\n")
-}
-
-/// Says what ended a subcommand and gives its exit status: a bad input file 65 (never
-/// touched), a held lock 75, anything else 1.
-public func exitStatus(reporting error: Error, to output: Output) -> Int32 {
-    switch error {
-    case let bad as InputFileError:
-        output.write("phase0: \(bad)\nThe file was left as it is.\n")
-        return ExitStatus.badInput
-    case let held as LockHeld:
-        output.write("phase0: \(held)\n")
-        return ExitStatus.locked
-    case let directory as UnsafeStateDirectory:
-        output.write("phase0: \(directory)\nNothing was read or written there.\n")
-        return ExitStatus.badInput
-    default:
-        output.write("phase0: \(error)\n")
-        return ExitStatus.failed
-    }
 }
 
 /// `2026-11-29T12:00:00Z`.

@@ -15,6 +15,7 @@ public final class SudoGate {
 
     func ensure(host: Host, output: Output) throws {
         if ready || host.isPractice || host.invoker == "root" { return }
+        // Could not tell whether sudo acts without a password: then ask, as if it did not (sudo -v says why it fails).
         let probe = try? host.run(Command([program, "-n", "true"], timeout: 30))
         if probe?.succeeded == true {
             ready = true
@@ -28,11 +29,11 @@ public final class SudoGate {
         } catch let interrupt as Interrupted {
             throw interrupt
         } catch {
-            throw StepFailed(reason: Messages.sudoFailed("\(error)"))
+            throw RunOutcome.failed(Messages.sudoFailed("\(error)"))
         }
         guard result.succeeded else {
             let said = result.output.trimmingWhitespace()
-            throw StepFailed(reason: Messages.sudoFailed(said.isEmpty ? "sudo -v exited with status \(result.exitStatus)" : said))
+            throw RunOutcome.failed(Messages.sudoFailed(said.isEmpty ? "sudo -v exited with status \(result.exitStatus)" : said))
         }
         ready = true
     }

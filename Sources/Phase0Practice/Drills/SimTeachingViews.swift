@@ -189,10 +189,11 @@ extension SimulatedSpark {
         let wanted = filter.split(separator: ":").last.flatMap { Int($0.trimmingWhitespace()) }
         var rows: [SSRow] = [SSRow(address: "0.0.0.0", port: 22, process: "sshd", pid: 1021, fd: 3, owner: "root")]
         if let ollama = ollamaListener() {
-            rows.append(SSRow(address: ollama.host, port: ollama.port, process: "ollama", pid: 2211, fd: 3, owner: "ollama"))
+            rows.append(SSRow(address: ollama.address, port: ollama.port, process: "ollama", pid: 2211, fd: 3, owner: "ollama"))
         }
         for container in docker.containers where container.running && docker.daemonRunning {
-            guard let (address, port) = webUIListener(container) else { continue }
+            guard let listener = webUIListener(container) else { continue }
+            let (address, port) = (listener.address, listener.port)
             let host = runConfig(container).network == "host"
             rows.append(
                 SSRow(

@@ -30,7 +30,7 @@ import Testing
     @Test func noStopsAndKeepsProgress() throws {
         let (h, outcome) = try run(["y", "no"])
         guard case .stopped(let reason) = outcome else { Issue.record("\(outcome)"); return }
-        #expect(ExitStatus.of(outcome) == 130)
+        #expect(outcome.exitCode == 130)
         #expect(reason.contains("declined \"Make the swapfile readable by root only\""))
         #expect(h.history == ["sudo fallocate -l 128G /swapfile"])
         #expect(h.action("permissions") == nil)

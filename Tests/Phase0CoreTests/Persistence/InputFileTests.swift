@@ -110,7 +110,7 @@ func validProgressJSON() throws -> [String: Any] {
         config.statePath = path
         let output = CapturedOutput()
         let before = FileManager.default.contents(atPath: path)
-        let status = Wizard.run(config, procedure: ProcedureDefinition(steps: [SwapStep.make()], answerKeys: Procedure.answerKeys(), prelude: { _, _ in [] }), output: output)
+        let status = Wizard.run(config, procedure: ProcedureDefinition(steps: [SwapStep.make()], answerKeys: Procedure.answerKeys(), prelude: { _, _ in [] }), output: output).exitCode
         #expect(status == 65)
         let held = practiceRun ? "holds a live run, but this is a practice run" : "holds a practice run, but this is a live run"
         #expect(output.text.contains("phase0: \(path): \(held)"), "\(output.text)")

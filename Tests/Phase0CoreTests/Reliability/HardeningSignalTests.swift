@@ -51,7 +51,7 @@ import Phase0Steps
             }
             guard let result else { exit(2) }
             try? JSONEncoder().encode(result.machine).write(to: URL(fileURLWithPath: directory + "/machine.json"))
-            exit(ExitStatus.of(result.outcome))
+            exit(result.outcome.exitCode)
         }
         let machine = try JSONDecoder().decode(SimulatedSpark.self, from: try #require(Rel.read(directory + "/machine.json")))
         #expect(machine.history == ["sudo fallocate -l 128G /swapfile"], "\(machine.history)")
@@ -95,6 +95,6 @@ enum SignalChild {
         let report = "elapsed: \(Date().timeIntervalSince(begin))\nchildren: \(children)\n"
         try? report.write(toFile: directory + "/report.txt", atomically: true, encoding: .utf8)
         guard let result else { return 2 }
-        return ExitStatus.of(result.outcome)
+        return result.outcome.exitCode
     }
 }

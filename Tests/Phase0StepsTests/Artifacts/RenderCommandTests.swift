@@ -21,7 +21,7 @@ import Testing
             try answersFile.write(toFile: answersPath!, atomically: true, encoding: .utf8)
         }
         let output = CapturedOutput(), notes = CapturedOutput()
-        let status = RenderCommand.run(artifact, config: config, answersPath: answersPath, output: output, notes: notes)
+        let status = RenderCommand.run(artifact, config: config, answersPath: answersPath, output: output, notes: notes).exitCode
         return (status, output.text, notes.text)
     }
 

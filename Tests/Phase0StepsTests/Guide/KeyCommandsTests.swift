@@ -37,8 +37,8 @@ import Testing
     }
 
     @Test func homePathsFollowTheUser() {
-        let values = GuideDefaults.values(for: ["user": "alice"])
-        #expect(values["venvPython"] == "/home/alice/.venv/spark/bin/python")
-        #expect(values["agentDir"] == "/home/alice/Vybn/spark")
+        let given = ["user": "alice"]
+        #expect(AnswerKey.venvPython.value(in: given) == "/home/alice/.venv/spark/bin/python")
+        #expect(AnswerKey.agentDir.value(in: given) == "/home/alice/Vybn/spark")
     }
 }

@@ -13,7 +13,7 @@ import Testing
             Issue.record("expected the gate, got \(outcome)\n\(h.text)")
             return
         }
-        #expect(ExitStatus.of(outcome) == 3)
+        #expect(outcome.exitCode == 3)
         #expect(reason.contains(text) || h.text.contains(text), "\(h.text)")
         #expect(!h.probe.started, "Step 1 started behind a closed gate")
         #expect(!h.text.contains("== Step 1"))
@@ -45,7 +45,7 @@ import Testing
         let h = try Harness(answers: ["swapSize": "32G"])
         let outcome = h.engine.run()
         guard case .badInput(let reason) = outcome else { Issue.record("\(outcome)"); return }
-        #expect(ExitStatus.of(outcome) == 65)
+        #expect(outcome.exitCode == 65)
         #expect(reason.contains("answers.json") && reason.contains("swapSize") && reason.contains("under the 64G gate"))
         #expect(h.history.isEmpty)
     }

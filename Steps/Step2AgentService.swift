@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 /// Step 2: the agent under systemd, in tmux. Installs the rendered unit, has systemd load,
 /// enable and start it, and checks that the tmux session is there for the user, started by
@@ -73,136 +73,165 @@ enum AgentServiceStep {
         guard let s = try? settings(ctx) else { return [] }
         var lines: [String] = []
         let installed = ctx.host.lookupFile(s.unitPath)
-        let same = installed.value == (try? AgentUnit.render(s))   // a unit that cannot render is refused at unit-file
-        lines.append("\(s.unitPath): " + installed.describe(absent: "not installed") { _ in
-            same ? "installed, as rendered now" : "installed, differs from what phase0 renders now"
-        })
+        let same = installed.value == (try? AgentUnit.render(s))  // a unit that cannot render is refused at unit-file
+        lines.append(
+            "\(s.unitPath): "
+                + installed.describe(absent: "not installed") { _ in
+                    same ? "installed, as rendered now" : "installed, differs from what phase0 renders now"
+                })
         let active = Probe.unitActive(ctx.host, s.unitName).describe(absent: "not installed") { $0 }
         let enabled = Probe.unitEnabled(ctx.host, s.unitName).describe(absent: "not installed") { $0 }
         lines.append("\(s.unitName): \(active), \(enabled)")
-        lines.append("tmux for \(s.user): " + Probe.tmuxSessions(ctx.host, user: s.user).describe(absent: "no server running") { sessions in
-            let owner = handRunSessions(ctx, s).describe(absent: "the unit's server") { _ in "a server started by hand" }
-            return "\(owner), with session(s) \(sessions.joined(separator: ", "))"
-        })
-        lines.append("\(s.ollamaUnit): " + (isActive(ctx, s.ollamaUnit).value == true ? "active" : "not active (the unit waits up to \(AgentUnit.ollamaWaitSeconds) s for \(s.ollamaURL))"))
+        lines.append(
+            "tmux for \(s.user): "
+                + Probe.tmuxSessions(ctx.host, user: s.user).describe(absent: "no server running") { sessions in
+                    let owner = handRunSessions(ctx, s).describe(absent: "the unit's server") { _ in "a server started by hand" }
+                    return "\(owner), with session(s) \(sessions.joined(separator: ", "))"
+                })
+        lines.append(
+            "\(s.ollamaUnit): "
+                + (isActive(ctx, s.ollamaUnit).value == true
+                    ? "active" : "not active (the unit waits up to \(AgentUnit.ollamaWaitSeconds) s for \(s.ollamaURL))"))
         return lines
     }
 
     // MARK: - Actions
 
-    static var unitFile: Action { Action(
-        id: "unit-file",
-        title: "Install the unit file (mode 0644)",
-        why: "The rendered unit replaces any older one atomically (a backup is kept beside it, named *.phase0-backup.N, which systemd ignores).",
-        kind: .commands { ctx in
-            let s = try settings(ctx)
-            return AtomicWrite.commands(path: s.unitPath, content: try AgentUnit.render(s), mode: "0644", host: ctx.host)
-        },
-        check: { ctx in
-            let s = try settings(ctx)
-            let installed = ctx.host.lookupFile(s.unitPath)
-            let mode = ctx.host.fileInfo(s.unitPath).map { $0.mode & 0o777 }
-            let same = installed.value == (try AgentUnit.render(s)) && mode == 0o644
-            return Check(same, s.unitPath, installed.describe(absent: "not installed") { _ in same ? "as rendered, 0644" : "differs from the rendered unit" })
-        },
-        refuse: { ctx in
-            for program in ["tmux", "curl"] where !ctx.host.hasProgram(program) {
-                return "\(program) is not installed, and the unit needs it (\(program == "tmux" ? "it runs tui.py in tmux" : "it waits for Ollama's API with curl")): sudo apt install \(program)"
+    static var unitFile: Action {
+        Action(
+            id: "unit-file",
+            title: "Install the unit file (mode 0644)",
+            why:
+                "The rendered unit replaces any older one atomically (a backup is kept beside it, named *.phase0-backup.N, which systemd ignores).",
+            kind: .commands { ctx in
+                let s = try settings(ctx)
+                return AtomicWrite.commands(path: s.unitPath, content: try AgentUnit.render(s), mode: "0644", host: ctx.host)
+            },
+            check: { ctx in
+                let s = try settings(ctx)
+                let installed = ctx.host.lookupFile(s.unitPath)
+                let mode = ctx.host.fileInfo(s.unitPath).map { $0.mode & 0o777 }
+                let same = installed.value == (try AgentUnit.render(s)) && mode == 0o644
+                return Check(
+                    same, s.unitPath,
+                    installed.describe(absent: "not installed") { _ in same ? "as rendered, 0644" : "differs from the rendered unit" })
+            },
+            refuse: { ctx in
+                for program in ["tmux", "curl"] where !ctx.host.hasProgram(program) {
+                    return
+                        "\(program) is not installed, and the unit needs it (\(program == "tmux" ? "it runs tui.py in tmux" : "it waits for Ollama's API with curl")): sudo apt install \(program)"
+                }
+                do { _ = try rendered(ctx) } catch { return "the unit cannot be written safely: \(error)" }
+                return nil
+            },
+            plannedFile: { ctx in
+                let s = try settings(ctx)
+                return PlannedFile(
+                    path: s.unitPath, newContent: try AgentUnit.render(s), oldContent: try ctx.currentContent(of: s.unitPath))
             }
-            do { _ = try rendered(ctx) } catch { return "the unit cannot be written safely: \(error)" }
-            return nil
-        },
-        plannedFile: { ctx in
-            let s = try settings(ctx)
-            return PlannedFile(path: s.unitPath, newContent: try AgentUnit.render(s), oldContent: try ctx.currentContent(of: s.unitPath))
-        }
-    ) }
+        )
+    }
 
-    static var daemonReload: Action { Action(
-        id: "daemon-reload",
-        title: "Have systemd read the unit (daemon-reload)",
-        why: "systemd keeps the unit files it read; after a change it runs the old definition until reloaded.",
-        kind: .commands { _ in [.privileged(["systemctl", "daemon-reload"])] },
-        check: { ctx in
-            let unit = try settings(ctx).unitName
-            let shown = ctx.host.probe(["systemctl", "show", "-p", "LoadState", "-p", "NeedDaemonReload", unit])
-            let ok = shown.value.map { $0.contains("LoadState=loaded") && $0.contains("NeedDaemonReload=no") } ?? false
-            return Check(ok, "systemd has read \(unit)", shown.describe(absent: "") { $0.split(separator: "\n").joined(separator: ", ") })
-        }
-    ) }
+    static var daemonReload: Action {
+        Action(
+            id: "daemon-reload",
+            title: "Have systemd read the unit (daemon-reload)",
+            why: "systemd keeps the unit files it read; after a change it runs the old definition until reloaded.",
+            kind: .commands { _ in [.privileged(["systemctl", "daemon-reload"])] },
+            check: { ctx in
+                let unit = try settings(ctx).unitName
+                let shown = ctx.host.probe(["systemctl", "show", "-p", "LoadState", "-p", "NeedDaemonReload", unit])
+                let ok = shown.value.map { $0.contains("LoadState=loaded") && $0.contains("NeedDaemonReload=no") } ?? false
+                return Check(
+                    ok, "systemd has read \(unit)", shown.describe(absent: "") { $0.split(separator: "\n").joined(separator: ", ") })
+            }
+        )
+    }
 
-    static var enable: Action { Action(
-        id: "enable",
-        title: "Enable the unit at boot",
-        why: "Enabled, systemd starts the agent at every boot (multi-user.target wants it).",
-        kind: .commands { ctx in [.privileged(["systemctl", "enable", try settings(ctx).unitName])] },
-        check: { ctx in
-            let unit = try settings(ctx).unitName
-            let state = Probe.unitEnabled(ctx.host, unit)
-            return Check(state == .found("enabled"), "\(unit) enabled", state.describe(absent: "no unit file") { $0 })
-        }
-    ) }
+    static var enable: Action {
+        Action(
+            id: "enable",
+            title: "Enable the unit at boot",
+            why: "Enabled, systemd starts the agent at every boot (multi-user.target wants it).",
+            kind: .commands { ctx in [.privileged(["systemctl", "enable", try settings(ctx).unitName])] },
+            check: { ctx in
+                let unit = try settings(ctx).unitName
+                let state = Probe.unitEnabled(ctx.host, unit)
+                return Check(state == .found("enabled"), "\(unit) enabled", state.describe(absent: "no unit file") { $0 })
+            }
+        )
+    }
 
-    static var handRunTmux: Action { Action(
-        id: "hand-run-tmux",
-        title: "Stop the tmux server started by hand",
-        why: """
-            A tmux server already running for the user captures the unit's `tmux new-session`: the session would live \
-            outside the unit's cgroup (or collide with a session of the same name) and systemd would see the start fail. \
-            Stopping it ends every session in it and the programs in them (a hand-run tui.py, for example).
-            """,
-        kind: .commands { ctx in
-            let s = try settings(ctx)
-            let sessions = handRunSessions(ctx, s).value ?? []
-            ctx.say("     A tmux server started by hand runs for \(s.user), with session(s): \(sessions.joined(separator: ", ")).")
-            ctx.say("     Stopping it ends those sessions and whatever runs in them; detach and save your work first.")
-            return [Command(["tmux", "kill-server"], runAs: .user(s.user), effect: .change)]
-        },
-        check: { ctx in
-            let s = try settings(ctx)
-            let label = "no tmux server outside the unit"
-            switch handRunSessions(ctx, s) {
-            case .absent: return Check(true, label, "")
-            case .found(let sessions): return Check(false, label, "a server started by hand holds: \(sessions.joined(separator: ", "))")
-            case .unknown(let why): return Check(false, label, "cannot tell (\(why))")
+    static var handRunTmux: Action {
+        Action(
+            id: "hand-run-tmux",
+            title: "Stop the tmux server started by hand",
+            why: """
+                A tmux server already running for the user captures the unit's `tmux new-session`: the session would live \
+                outside the unit's cgroup (or collide with a session of the same name) and systemd would see the start fail. \
+                Stopping it ends every session in it and the programs in them (a hand-run tui.py, for example).
+                """,
+            kind: .commands { ctx in
+                let s = try settings(ctx)
+                let sessions = handRunSessions(ctx, s).value ?? []
+                ctx.say("     A tmux server started by hand runs for \(s.user), with session(s): \(sessions.joined(separator: ", ")).")
+                ctx.say("     Stopping it ends those sessions and whatever runs in them; detach and save your work first.")
+                return [Command(["tmux", "kill-server"], runAs: .user(s.user), effect: .change)]
+            },
+            check: { ctx in
+                let s = try settings(ctx)
+                let label = "no tmux server outside the unit"
+                switch handRunSessions(ctx, s) {
+                case .absent: return Check(true, label, "")
+                case .found(let sessions): return Check(false, label, "a server started by hand holds: \(sessions.joined(separator: ", "))")
+                case .unknown(let why): return Check(false, label, "cannot tell (\(why))")
+                }
+            },
+            refuse: { ctx in
+                let user = ctx.answerOrDefault(.user) ?? ""
+                // What phase0 cannot see, it does not stop.
+                // settings(ctx) threw already in the check, which runs first, if the answers cannot be used.
+                if let s = try? settings(ctx), case .unknown(let why) = handRunSessions(ctx, s) {
+                    return
+                        "phase0 cannot tell whether a tmux server started by hand runs for \(user) (\(why)), so it stops nothing. Look yourself (tmux ls as \(user)), then run phase0 again."
+                }
+                return ctx.decisionRefusal(
+                    .replaceTmuxSession,
+                    whenNo: {
+                        "a tmux server started by hand runs for \(user), and the answers file says replaceTmuxSession=no. The unit cannot start beside it: detach, end it yourself (tmux kill-server as \(user)), or answer yes, then run phase0 again."
+                    })
             }
-        },
-        refuse: { ctx in
-            let user = ctx.answerOrDefault(.user) ?? ""
-            // What phase0 cannot see, it does not stop.
-            // settings(ctx) threw already in the check, which runs first, if the answers cannot be used.
-            if let s = try? settings(ctx), case .unknown(let why) = handRunSessions(ctx, s) {
-                return "phase0 cannot tell whether a tmux server started by hand runs for \(user) (\(why)), so it stops nothing. Look yourself (tmux ls as \(user)), then run phase0 again."
-            }
-            return ctx.decisionRefusal(.replaceTmuxSession, whenNo: {
-                "a tmux server started by hand runs for \(user), and the answers file says replaceTmuxSession=no. The unit cannot start beside it: detach, end it yourself (tmux kill-server as \(user)), or answer yes, then run phase0 again."
-            })
-        }
-    ) }
+        )
+    }
 
-    static var start: Action { Action(
-        id: "start",
-        title: "Start the service (and its tmux session)",
-        why: "Starts tui.py in tmux under systemd now. A service started from an older unit is restarted, which restarts tui.py. If it fails: phase0 troubleshoot service.",
-        kind: .commands { ctx in
-            let s = try settings(ctx)
-            var commands: [Command] = []
-            if Probe.unitActive(ctx.host, s.unitName) == .found("failed") {
-                commands.append(.privileged(["systemctl", "reset-failed", s.unitName]))
-            }
-            switch isActive(ctx, s.unitName) {
-            case .found(true):
-                ctx.say("     \(s.unitName) runs, but not from the unit as rendered now (or without its session): restarting it restarts tui.py.")
-                commands.append(.privileged(["systemctl", "restart", s.unitName]))
-            case .found(false), .absent:
-                commands.append(.privileged(["systemctl", "start", s.unitName]))
-            case .unknown(let why):
-                throw ValidationFailure("phase0 cannot tell whether \(s.unitName) runs (\(why)), so it neither starts nor restarts it")
-            }
-            return commands
-        },
-        check: { ctx in try runningCheck(ctx) }
-    ) }
+    static var start: Action {
+        Action(
+            id: "start",
+            title: "Start the service (and its tmux session)",
+            why:
+                "Starts tui.py in tmux under systemd now. A service started from an older unit is restarted, which restarts tui.py. If it fails: phase0 troubleshoot service.",
+            kind: .commands { ctx in
+                let s = try settings(ctx)
+                var commands: [Command] = []
+                if Probe.unitActive(ctx.host, s.unitName) == .found("failed") {
+                    commands.append(.privileged(["systemctl", "reset-failed", s.unitName]))
+                }
+                switch isActive(ctx, s.unitName) {
+                case .found(true):
+                    ctx.say(
+                        "     \(s.unitName) runs, but not from the unit as rendered now (or without its session): restarting it restarts tui.py."
+                    )
+                    commands.append(.privileged(["systemctl", "restart", s.unitName]))
+                case .found(false), .absent:
+                    commands.append(.privileged(["systemctl", "start", s.unitName]))
+                case .unknown(let why):
+                    throw ValidationFailure("phase0 cannot tell whether \(s.unitName) runs (\(why)), so it neither starts nor restarts it")
+                }
+                return commands
+            },
+            check: { ctx in try runningCheck(ctx) }
+        )
+    }
 
     static func runningCheck(_ ctx: StepContext) throws -> Check {
         let s = try settings(ctx)
@@ -219,7 +248,9 @@ enum AgentServiceStep {
         }
         let running = Probe.tmuxEnvironment(ctx.host, user: s.user, AgentUnit.configVariable)
         guard running.value == (try AgentUnit.configHash(s)) else {
-            return Check(false, label, running.describe(absent: "the tmux server was not started by this unit") { _ in "started from an older unit" })
+            return Check(
+                false, label, running.describe(absent: "the tmux server was not started by this unit") { _ in "started from an older unit" }
+            )
         }
         return Check(true, label, "tmux attach -t \(s.tmuxSession) (as \(s.user))")
     }

@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 /// Step 3: Open WebUI in a memory-capped container. Checks Docker and where Ollama listens,
 /// runs the rendered `docker run` (keeping a container already made from the same values,
@@ -37,8 +37,9 @@ enum OpenWebUIStep {
     }
 
     static func plan(_ ctx: StepContext) throws -> WebUINetworkPlan {
-        WebUINetwork.plan(choice: try ctx.answer(.webuiNetwork), ollamaURL: try ctx.answer(.ollamaURL),
-                          webuiPort: try ctx.answer(.webuiPort), host: ctx.host)
+        WebUINetwork.plan(
+            choice: try ctx.answer(.webuiNetwork), ollamaURL: try ctx.answer(.ollamaURL),
+            webuiPort: try ctx.answer(.webuiPort), host: ctx.host)
     }
 
     static func settings(_ ctx: StepContext) throws -> WebUISettings {
@@ -56,7 +57,11 @@ enum OpenWebUIStep {
     // MARK: - Reading the machine
 
     /// The container of that name: running, and the config hash it was labelled with.
-    struct Existing { var running: Bool; var hash: String; var image: String }
+    struct Existing {
+        var running: Bool
+        var hash: String
+        var image: String
+    }
 
     /// Absent only when docker says there is no such container; unknown when docker could not
     /// be asked (no daemon, sudo -n refused): then nothing is removed, replaced or created.
@@ -78,7 +83,8 @@ enum OpenWebUIStep {
     static func unseenContainer(_ ctx: StepContext) -> String? {
         // settings(ctx) threw already in the check, which runs first, if the answers cannot be used.
         guard let name = try? settings(ctx).container, case .unknown(let why) = existing(ctx, name) else { return nil }
-        return "phase0 cannot tell whether a container named \(name) exists (\(why)), so it neither removes nor creates one. Check that the Docker daemon answers (sudo docker ps -a), then run phase0 again."
+        return
+            "phase0 cannot tell whether a container named \(name) exists (\(why)), so it neither removes nor creates one. Check that the Docker daemon answers (sudo docker ps -a), then run phase0 again."
     }
 
     static func describe(_ found: Existing, wanted: String) -> String {
@@ -104,111 +110,131 @@ enum OpenWebUIStep {
             lines.append("Network: " + plan.reason)
         }
         if let s = try? settings(ctx), let wanted = try? WebUIContainer.configHash(s) {
-            lines.append("Container \(s.container): " + existing(ctx, s.container).describe(absent: "none yet") { describe($0, wanted: wanted) })
+            lines.append(
+                "Container \(s.container): " + existing(ctx, s.container).describe(absent: "none yet") { describe($0, wanted: wanted) })
         }
         return lines
     }
 
     // MARK: - Actions
 
-    static var dockerDaemon: Action { Action(
-        id: "docker-daemon",
-        title: "Start the Docker daemon",
-        why: "Open WebUI runs in Docker; the daemon must answer before anything else in this step.",
-        kind: .commands { _ in [.privileged(["systemctl", "start", "docker.service"])] },
-        check: { ctx in
-            let info = Probe.dockerDaemon(ctx.host)
-            return Check(info.value != nil, "Docker daemon answers", info.describe(absent: "") { "server \($0)" })
-        },
-        refuse: { ctx in
-            guard ctx.host.hasProgram("docker") else {
-                return "docker is not installed. The guide's Step 3 runs Open WebUI in Docker: install it (sudo apt install docker.io, or Docker's own packages), then run phase0 again."
+    static var dockerDaemon: Action {
+        Action(
+            id: "docker-daemon",
+            title: "Start the Docker daemon",
+            why: "Open WebUI runs in Docker; the daemon must answer before anything else in this step.",
+            kind: .commands { _ in [.privileged(["systemctl", "start", "docker.service"])] },
+            check: { ctx in
+                let info = Probe.dockerDaemon(ctx.host)
+                return Check(info.value != nil, "Docker daemon answers", info.describe(absent: "") { "server \($0)" })
+            },
+            refuse: { ctx in
+                guard ctx.host.hasProgram("docker") else {
+                    return
+                        "docker is not installed. The guide's Step 3 runs Open WebUI in Docker: install it (sudo apt install docker.io, or Docker's own packages), then run phase0 again."
+                }
+                guard Probe.unitProperty(ctx.host, "docker.service", "LoadState") == .found("loaded") else {
+                    return
+                        "the Docker daemon does not answer (\(Probe.dockerDaemon(ctx.host).unknownReason ?? "docker info failed")), and there is no docker.service to start. Start Docker the way it was installed, then run phase0 again."
+                }
+                return nil
             }
-            guard Probe.unitProperty(ctx.host, "docker.service", "LoadState") == .found("loaded") else {
-                return "the Docker daemon does not answer (\(Probe.dockerDaemon(ctx.host).unknownReason ?? "docker info failed")), and there is no docker.service to start. Start Docker the way it was installed, then run phase0 again."
-            }
-            return nil
-        }
-    ) }
+        )
+    }
 
-    static var dockerAtBoot: Action { Action(
-        id: "docker-at-boot",
-        title: "Start Docker at boot",
-        why: "--restart=always brings Open WebUI back only once Docker itself runs after a reboot.",
-        kind: .commands { _ in [.privileged(["systemctl", "enable", "docker.service"])] },
-        check: { ctx in
-            switch Probe.unitEnabled(ctx.host, "docker.service") {
-            case .absent: return Check(true, "Docker at boot", "no docker.service unit: Docker is managed another way")
-            case .unknown(let why): return Check(false, "docker.service enabled", "cannot tell (\(why))")
-            case .found(let state):
-                return Check(["enabled", "enabled-runtime", "static", "indirect", "generated", "alias"].contains(state), "docker.service enabled", state)
+    static var dockerAtBoot: Action {
+        Action(
+            id: "docker-at-boot",
+            title: "Start Docker at boot",
+            why: "--restart=always brings Open WebUI back only once Docker itself runs after a reboot.",
+            kind: .commands { _ in [.privileged(["systemctl", "enable", "docker.service"])] },
+            check: { ctx in
+                switch Probe.unitEnabled(ctx.host, "docker.service") {
+                case .absent: return Check(true, "Docker at boot", "no docker.service unit: Docker is managed another way")
+                case .unknown(let why): return Check(false, "docker.service enabled", "cannot tell (\(why))")
+                case .found(let state):
+                    return Check(
+                        ["enabled", "enabled-runtime", "static", "indirect", "generated", "alias"].contains(state),
+                        "docker.service enabled", state)
+                }
+            },
+            refuse: { ctx in
+                guard case .unknown(let why) = Probe.unitEnabled(ctx.host, "docker.service") else { return nil }
+                return "phase0 cannot tell whether Docker starts at boot (\(why)); see: systemctl is-enabled docker.service"
             }
-        },
-        refuse: { ctx in
-            guard case .unknown(let why) = Probe.unitEnabled(ctx.host, "docker.service") else { return nil }
-            return "phase0 cannot tell whether Docker starts at boot (\(why)); see: systemctl is-enabled docker.service"
-        }
-    ) }
+        )
+    }
 
-    static var pullImage: Action { Action(
-        id: "pull-image",
-        title: "Pull the Open WebUI image",
-        why: "Downloading first keeps the old container (if any) running until the new one can start at once.",
-        kind: .commands { ctx in [.privileged(["docker", "pull", try settings(ctx).image], streamsOutput: true)] },
-        check: { ctx in
-            let image = try settings(ctx).image
-            let present = ctx.host.probe(.rootProbe(["docker", "image", "inspect", "--format", "{{.Id}}", image]), absentWhen: Probe.dockerSaysNoSuch)
-            return Check(present.value != nil, "image \(image)", present.describe(absent: "not pulled yet") { _ in "present" })
-        }
-    ) }
-
-    static var replaceContainer: Action { Action(
-        id: "replace-container",
-        title: "Remove the existing container (its volume and data stay)",
-        why: "A container of that name exists but was not made from these values. It is removed with `docker rm -f`; the named volume (accounts, chats) is kept and the new container uses it.",
-        kind: .commands { ctx in
-            let s = try settings(ctx)
-            if let found = existing(ctx, s.container).value {
-                ctx.say("     Container \(s.container): \(describe(found, wanted: try WebUIContainer.configHash(s))).")
-                ctx.say("     It is replaced by the container of the rendered command below; volume \(s.volume) is kept.")
+    static var pullImage: Action {
+        Action(
+            id: "pull-image",
+            title: "Pull the Open WebUI image",
+            why: "Downloading first keeps the old container (if any) running until the new one can start at once.",
+            kind: .commands { ctx in [.privileged(["docker", "pull", try settings(ctx).image], streamsOutput: true)] },
+            check: { ctx in
+                let image = try settings(ctx).image
+                let present = ctx.host.probe(
+                    .rootProbe(["docker", "image", "inspect", "--format", "{{.Id}}", image]), absentWhen: Probe.dockerSaysNoSuch)
+                return Check(present.value != nil, "image \(image)", present.describe(absent: "not pulled yet") { _ in "present" })
             }
-            return [.privileged(["docker", "rm", "-f", s.container])]
-        },
-        check: { ctx in
-            let s = try settings(ctx)
-            let label = "no other container named \(s.container)"
-            switch existing(ctx, s.container) {
-            case .absent: return Check(true, label, "")
-            case .unknown(let why): return Check(false, label, "cannot tell (\(why))")
-            case .found(let found):
+        )
+    }
+
+    static var replaceContainer: Action {
+        Action(
+            id: "replace-container",
+            title: "Remove the existing container (its volume and data stay)",
+            why:
+                "A container of that name exists but was not made from these values. It is removed with `docker rm -f`; the named volume (accounts, chats) is kept and the new container uses it.",
+            kind: .commands { ctx in
+                let s = try settings(ctx)
+                if let found = existing(ctx, s.container).value {
+                    ctx.say("     Container \(s.container): \(describe(found, wanted: try WebUIContainer.configHash(s))).")
+                    ctx.say("     It is replaced by the container of the rendered command below; volume \(s.volume) is kept.")
+                }
+                return [.privileged(["docker", "rm", "-f", s.container])]
+            },
+            check: { ctx in
+                let s = try settings(ctx)
+                let label = "no other container named \(s.container)"
+                switch existing(ctx, s.container) {
+                case .absent: return Check(true, label, "")
+                case .unknown(let why): return Check(false, label, "cannot tell (\(why))")
+                case .found(let found):
+                    let wanted = try WebUIContainer.configHash(s)
+                    return Check(found.hash == wanted, label, describe(found, wanted: wanted))
+                }
+            },
+            refuse: { ctx in
+                if let refusal = unseenContainer(ctx) ?? planRefusal(ctx) { return refusal }
+                return ctx.decisionRefusal(
+                    .replaceContainer,
+                    whenNo: {
+                        let name = ctx.answerOrDefault(.webuiContainer) ?? ""
+                        return
+                            "a container named \(name) exists that phase0 did not make from these values, and the answers file says replaceContainer=no. Keep it (and skip Step 3's container), remove it yourself, or choose another webuiContainer name."
+                    })
+            }
+        )
+    }
+
+    static var runContainer: Action {
+        Action(
+            id: "run-container",
+            title: "Run Open WebUI (memory-capped, loopback only)",
+            why: "The rendered command: --memory=2g --memory-swap=4g, ML features off, 127.0.0.1 only, the named volume, --restart=always.",
+            kind: .commands { ctx in
+                let s = try settings(ctx)
                 let wanted = try WebUIContainer.configHash(s)
-                return Check(found.hash == wanted, label, describe(found, wanted: wanted))
-            }
-        },
-        refuse: { ctx in
-            if let refusal = unseenContainer(ctx) ?? planRefusal(ctx) { return refusal }
-            return ctx.decisionRefusal(.replaceContainer, whenNo: {
-                let name = ctx.answerOrDefault(.webuiContainer) ?? ""
-                return "a container named \(name) exists that phase0 did not make from these values, and the answers file says replaceContainer=no. Keep it (and skip Step 3's container), remove it yourself, or choose another webuiContainer name."
-            })
-        }
-    ) }
-
-    static var runContainer: Action { Action(
-        id: "run-container",
-        title: "Run Open WebUI (memory-capped, loopback only)",
-        why: "The rendered command: --memory=2g --memory-swap=4g, ML features off, 127.0.0.1 only, the named volume, --restart=always.",
-        kind: .commands { ctx in
-            let s = try settings(ctx)
-            let wanted = try WebUIContainer.configHash(s)
-            if let found = existing(ctx, s.container).value, found.hash == wanted, !found.running {
-                return [.privileged(["docker", "start", s.container])]
-            }
-            return [.privileged(try WebUIContainer.argv(s))]
-        },
-        check: { ctx in try containerCheck(ctx) },
-        refuse: { ctx in unseenContainer(ctx) ?? planRefusal(ctx) }
-    ) }
+                if let found = existing(ctx, s.container).value, found.hash == wanted, !found.running {
+                    return [.privileged(["docker", "start", s.container])]
+                }
+                return [.privileged(try WebUIContainer.argv(s))]
+            },
+            check: { ctx in try containerCheck(ctx) },
+            refuse: { ctx in unseenContainer(ctx) ?? planRefusal(ctx) }
+        )
+    }
 
     static func containerCheck(_ ctx: StepContext) throws -> Check {
         let s = try settings(ctx)
@@ -226,49 +252,67 @@ enum OpenWebUIStep {
 
     /// Polls /health (curl retries every 3 s, for at most 5 minutes): the first start migrates
     /// its database, which takes longer on a Spark whose RAM the model holds.
-    static var waitForHealth: Action { Action(
-        id: "health",
-        title: "Wait for Open WebUI to answer /health (up to 5 minutes)",
-        why: "The container runs before the web server inside it answers; phase0 polls instead of sleeping a fixed time.",
-        kind: .commands { ctx in
-            let url = try settings(ctx).healthURL
-            return [Command(["curl", "-fsS", "-o", "/dev/null", "--max-time", "3", "--retry", "100", "--retry-delay", "3",
-                             "--retry-max-time", "300", "--retry-connrefused", "--retry-all-errors", url], timeout: 330)]
-        },
-        check: { ctx in
-            let s = try settings(ctx)
-            let ok = healthy(ctx, s)
-            return Check(ok, "Open WebUI answers \(s.healthURL)", ok ? "healthy" : "no answer")
-        }
-    ) }
+    static var waitForHealth: Action {
+        Action(
+            id: "health",
+            title: "Wait for Open WebUI to answer /health (up to 5 minutes)",
+            why: "The container runs before the web server inside it answers; phase0 polls instead of sleeping a fixed time.",
+            kind: .commands { ctx in
+                let url = try settings(ctx).healthURL
+                return [
+                    Command(
+                        [
+                            "curl", "-fsS", "-o", "/dev/null", "--max-time", "3", "--retry", "100", "--retry-delay", "3",
+                            "--retry-max-time", "300", "--retry-connrefused", "--retry-all-errors", url,
+                        ], timeout: 330)
+                ]
+            },
+            check: { ctx in
+                let s = try settings(ctx)
+                let ok = healthy(ctx, s)
+                return Check(ok, "Open WebUI answers \(s.healthURL)", ok ? "healthy" : "no answer")
+            }
+        )
+    }
 
-    static var firstAccount: Action { Action(
-        id: "first-account",
-        title: "Register the first account now (it becomes admin)",
-        why: "Open WebUI makes the first account registered its admin. Step 4 makes the page reachable from your tailnet: register before that.",
-        kind: .operatorTask { ctx in
-            let port = ctx.answerOrDefault(.webuiPort) ?? ""
-            let user = ctx.answerIfGiven(.user) ?? "you"
-            return """
-                Open WebUI makes the first account registered its admin: register yours now, before Step 4
-                exposes the page. From your laptop: ssh -L \(port):127.0.0.1:\(port) \(user)@\(ctx.host.name)
-                then open http://127.0.0.1:\(port) and sign up.
-                """
-        },
-        check: { ctx in try firstAccountCheck(ctx) }
-    ) }
+    static var firstAccount: Action {
+        Action(
+            id: "first-account",
+            title: "Register the first account now (it becomes admin)",
+            why:
+                "Open WebUI makes the first account registered its admin. Step 4 makes the page reachable from your tailnet: register before that.",
+            kind: .operatorTask { ctx in
+                let port = ctx.answerOrDefault(.webuiPort) ?? ""
+                let user = ctx.answerIfGiven(.user) ?? "you"
+                return """
+                    Open WebUI makes the first account registered its admin: register yours now, before Step 4
+                    exposes the page. From your laptop: ssh -L \(port):127.0.0.1:\(port) \(user)@\(ctx.host.name)
+                    then open http://127.0.0.1:\(port) and sign up.
+                    """
+            },
+            check: { ctx in try firstAccountCheck(ctx) }
+        )
+    }
 
     static func firstAccountCheck(_ ctx: StepContext) throws -> Check {
         let s = try settings(ctx)
         let label = "first account (admin)"
         guard let config = ctx.host.probe(["curl", "-fsS", "--max-time", "5", "http://127.0.0.1:\(s.port)/api/config"]).value else {
-            return Check(true, label, "could not read /api/config to tell: if you have not yet, register at http://127.0.0.1:\(s.port) before Step 4 (the first account becomes admin)")
+            return Check(
+                true, label,
+                "could not read /api/config to tell: if you have not yet, register at http://127.0.0.1:\(s.port) before Step 4 (the first account becomes admin)"
+            )
         }
         let compact = config.filter { !$0.isWhitespace }
-        guard compact.contains("\"onboarding\":true") else { return Check(true, label, "an account exists; the first one registered is the admin") }
+        guard compact.contains("\"onboarding\":true") else {
+            return Check(true, label, "an account exists; the first one registered is the admin")
+        }
         // Nobody can open a browser during an unattended (-y) or practice run: say it, do not wait.
         if ctx.options.assumeYes || ctx.host.isPractice {
-            return Check(true, label, "NO ACCOUNT YET: register yours at http://127.0.0.1:\(s.port) before Step 4 exposes it; the first account registered becomes admin")
+            return Check(
+                true, label,
+                "NO ACCOUNT YET: register yours at http://127.0.0.1:\(s.port) before Step 4 exposes it; the first account registered becomes admin"
+            )
         }
         return Check(false, label, "no account registered yet")
     }
@@ -280,8 +324,11 @@ enum OpenWebUIStep {
         let url = (s.hostNetwork ? s.ollamaURL : WebUIContainer.containerOllamaURL(s.ollamaURL)) + "/api/tags"
         let label = "Open WebUI reaches Ollama"
         let reached = ctx.host.probe(Command(["docker", "exec", s.container, "curl", "-fsS", url], runAs: .root, timeout: 20))
-        return Check(reached.value != nil, label, reached.value != nil ? "from the container: \(url)"
-                     : "from the container, \(url): \(reached.unknownReason ?? "") (see: phase0 troubleshoot webui)")
+        return Check(
+            reached.value != nil, label,
+            reached.value != nil
+                ? "from the container: \(url)"
+                : "from the container, \(url): \(reached.unknownReason ?? "") (see: phase0 troubleshoot webui)")
     }
 
     // MARK: - Verify
@@ -293,4 +340,3 @@ enum OpenWebUIStep {
         return checks
     }
 }
-

@@ -128,8 +128,10 @@ extension SimulatedSpark {
         }
         let program = words.count > 1 ? words[1] : ""
         guard ["curl", "wget"].contains(program), let url = words.first(where: { $0.hasPrefix("http://") }),
-              let (host, port, path) = HTTPAddress(url).map({ ($0.host, $0.port, $0.path) }) else {
-            return .init(exitStatus: 126, output: "phase0 practice: docker exec \(words.dropFirst().joined(separator: " ")) is not simulated\n")
+            let (host, port, path) = HTTPAddress(url).map({ ($0.host, $0.port, $0.path) })
+        else {
+            return .init(
+                exitStatus: 126, output: "phase0 practice: docker exec \(words.dropFirst().joined(separator: " ")) is not simulated\n")
         }
         let config = runConfig(container)
         let reachable: Bool
@@ -159,14 +161,17 @@ extension SimulatedSpark {
 
     /// curl from the host to Open WebUI (its /health, /api/config, /); nil for other URLs.
     func simulateWebUICurl(_ args: [String]) -> CommandResult? {
-        guard let url = args.first(where: { $0.hasPrefix("http://") }), let (host, port, path) = HTTPAddress(url).map({ ($0.host, $0.port, $0.path) }),
-              Listener.isLoopback(host), ollamaListener()?.port != port else { return nil }
+        guard let url = args.first(where: { $0.hasPrefix("http://") }),
+            let (host, port, path) = HTTPAddress(url).map({ ($0.host, $0.port, $0.path) }),
+            Listener.isLoopback(host), ollamaListener()?.port != port
+        else { return nil }
         let container = docker.containers.first { webUIListener($0)?.port == port }
         guard container != nil || path == "/health" || path.hasPrefix("/api/config") else { return nil }
         let refused = CommandResult(
             exitStatus: 7, output: "curl: (7) Failed to connect to \(host) port \(port) after 0 ms: Couldn't connect to server\n")
         guard let container, container.running, docker.daemonRunning, let listener = webUIListener(container),
-              listener.isLoopback || listener.isWildcard else { return refused }
+            listener.isLoopback || listener.isWildcard
+        else { return refused }
         let fail = args.contains("--fail") || args.contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("f") }
         let discard = args.contains("-o") || args.contains("--output")
         let body: String

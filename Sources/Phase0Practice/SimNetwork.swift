@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// curl / ollama on the simulated Spark (Steps 2–4, preflight, troubleshoot). A request is
 /// routed the way the real network would route it: Ollama answers only while ollama.service
 /// is active, and only where it listens (loopback by default, so a bridge container reaching
@@ -31,7 +32,11 @@ extension SimulatedSpark {
     /// curl as the steps use it: -f -s -S (alone or combined), --max-time N, -m N, -o FILE,
     /// -w FORMAT (only %{http_code}), and one http:// URL.
     public func simulateCurl(_ args: [String], from origin: SimOrigin) -> CommandResult {
-        var fail = false, silent = false, showError = false, writeOut: String?, url: String?
+        var fail = false
+        var silent = false
+        var showError = false
+        var writeOut: String?
+        var url: String?
         var index = 0
         while index < args.count {
             let arg = args[index]
@@ -65,7 +70,9 @@ extension SimulatedSpark {
         case .unresolved(let name):
             return .init(exitStatus: 6, output: error ? "curl: (6) Could not resolve host: \(name)\n" : "")
         case .refused(let name, let port):
-            return .init(exitStatus: 7, output: error ? "curl: (7) Failed to connect to \(name) port \(port) after 0 ms: Couldn't connect to server\n" : "")
+            return .init(
+                exitStatus: 7,
+                output: error ? "curl: (7) Failed to connect to \(name) port \(port) after 0 ms: Couldn't connect to server\n" : "")
         case .response(let status, let body):
             let written = writeOut.map { $0.replacing("%{http_code}", with: String(status)) } ?? ""
             if fail && status >= 400 {
@@ -143,8 +150,11 @@ extension SimulatedSpark {
         let running = services["ollama.service"]?.active == true
         switch args {
         case ["--version"], ["-v"]:
-            return .init(exitStatus: 0, output: running ? "ollama version is \(Self.ollamaVersion)\n"
-                                                        : "Warning: could not connect to a running Ollama instance\nWarning: client version is \(Self.ollamaVersion)\n")
+            return .init(
+                exitStatus: 0,
+                output: running
+                    ? "ollama version is \(Self.ollamaVersion)\n"
+                    : "Warning: could not connect to a running Ollama instance\nWarning: client version is \(Self.ollamaVersion)\n")
         case ["list"], ["ls"]:
             guard running else { return .init(exitStatus: 1, output: "Error: could not connect to ollama app, is it running?\n") }
             var text = "NAME".padding(24) + "ID              SIZE      MODIFIED\n"

@@ -26,8 +26,10 @@ struct Render: ParsableCommand {
     @Option(help: "A JSON object of answers (string values) to render with.") var answers: String?
 
     func run() throws {
-        try finish(RenderCommand.run(artifact == .unit ? .unit : .docker, config: try stateOptions.config(),
-                                         answersPath: answers, output: StandardOutput(), notes: StandardError()))
+        try finish(
+            RenderCommand.run(
+                artifact == .unit ? .unit : .docker, config: try stateOptions.config(),
+                answersPath: answers, output: StandardOutput(), notes: StandardError()))
     }
 }
 

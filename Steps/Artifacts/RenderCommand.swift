@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 /// `phase0 render unit|docker`: what Steps 2 and 3 would write or run for the current answers,
 /// printed and nothing else. Answers come from `--answers FILE`, else the resume file, else
@@ -9,8 +9,10 @@ public enum RenderCommand {
     public enum Artifact: String, CaseIterable, Sendable { case unit, docker }
 
     /// Prints the artifact to `output` and notes to `notes`; answers that cannot be used are bad input.
-    public static func run(_ artifact: Artifact, config: WizardConfig, answersPath: String?,
-                           output: Output, notes: Output) -> RunOutcome {
+    public static func run(
+        _ artifact: Artifact, config: WizardConfig, answersPath: String?,
+        output: Output, notes: Output
+    ) -> RunOutcome {
         let host: Host
         var answers: [String: String] = [:]
         do {
@@ -37,7 +39,9 @@ public enum RenderCommand {
                 let plan = WebUINetwork.plan(choice: choice, ollamaURL: probe.ollamaURL, webuiPort: probe.port, host: host)
                 notes.write("# network: \(plan.reason)\n")
                 if let refusal = plan.refusal { notes.write("# warning: \(refusal)\n") }
-                output.write(WebUIContainer.shellDisplay(try WebUIContainer.argv(try WebUIContainer.settings(answers: answers, hostNetwork: plan.hostNetwork))))
+                output.write(
+                    WebUIContainer.shellDisplay(
+                        try WebUIContainer.argv(try WebUIContainer.settings(answers: answers, hostNetwork: plan.hostNetwork))))
             }
             return .complete
         } catch {

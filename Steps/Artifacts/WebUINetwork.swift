@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 /// Where Ollama listens, and which network Open WebUI's container therefore needs.
 ///
@@ -30,7 +30,9 @@ public enum WebUINetwork {
         switch Probe.listeners(host, port: port) {
         case .found(let listeners):
             seen = listeners
-            shown = listeners.isEmpty ? "nothing listens on port \(port)" : "Ollama listens on " + listeners.map(\.description).joined(separator: ", ")
+            shown =
+                listeners.isEmpty
+                ? "nothing listens on port \(port)" : "Ollama listens on " + listeners.map(\.description).joined(separator: ", ")
         case .absent, .unknown:
             seen = nil
             shown = "where Ollama listens could not be read (ss failed)"
@@ -41,21 +43,26 @@ public enum WebUINetwork {
             if !ollama.isLoopback { return listeners.contains { $0.isWildcard || $0.address == ollama.host } }
             return listeners.contains { $0.isWildcard || $0.address.hasPrefix("172.17.") }
         }
-        let hostReason = "the container shares the host's network and listens on 127.0.0.1:\(webuiPort) only, reaching Ollama at \(ollamaURL); where Ollama listens is not changed"
+        let hostReason =
+            "the container shares the host's network and listens on 127.0.0.1:\(webuiPort) only, reaching Ollama at \(ollamaURL); where Ollama listens is not changed"
         switch choice {
         case "host":
             return WebUINetworkPlan(hostNetwork: true, reason: "host network, as answered (webuiNetwork=host): \(hostReason) (\(shown))")
         case "bridge":
             if bridgeReaches == false {
-                return WebUINetworkPlan(hostNetwork: false, reason: "bridge network, as answered (webuiNetwork=bridge)",
-                                        refusal: "\(shown): the guide's host-gateway route reaches the docker0 address, where nothing answers (\"connection refused\"). Answer webuiNetwork=host (or auto) for the loopback-only host-network variant. phase0 will not make Ollama listen on 0.0.0.0: that would expose its unauthenticated API to every network the Spark is on.")
+                return WebUINetworkPlan(
+                    hostNetwork: false, reason: "bridge network, as answered (webuiNetwork=bridge)",
+                    refusal:
+                        "\(shown): the guide's host-gateway route reaches the docker0 address, where nothing answers (\"connection refused\"). Answer webuiNetwork=host (or auto) for the loopback-only host-network variant. phase0 will not make Ollama listen on 0.0.0.0: that would expose its unauthenticated API to every network the Spark is on."
+                )
             }
             return WebUINetworkPlan(hostNetwork: false, reason: "the guide's bridge network, as answered (webuiNetwork=bridge; \(shown))")
         default:
             if bridgeReaches == true {
                 return WebUINetworkPlan(hostNetwork: false, reason: "the guide's bridge network: \(shown), which host-gateway reaches")
             }
-            let why = bridgeReaches == false
+            let why =
+                bridgeReaches == false
                 ? "\(shown) only, which the guide's host-gateway route cannot reach (\"connection refused\")"
                 : "\(shown), so the host-network variant, which works wherever Ollama listens on this machine, is the safe choice"
             return WebUINetworkPlan(hostNetwork: true, reason: "host network: \(why); \(hostReason)", determined: bridgeReaches != nil)

@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 /// Every answer the procedure knows, in one table: its key (as saved in the resume file and
 /// given in `--answers`), the guide's default (DESIGN.md §1), what it means and who asks it.
@@ -47,28 +47,42 @@ public enum AnswerKey: String, CaseIterable, Sendable {
     public var entry: Entry {
         switch self {
         case .swapfile: return Entry(meaning: "where Step 0's swapfile goes", askedBy: .question(steps: [0]), rule: .fixed("/swapfile"))
-        case .swapSize: return Entry(meaning: "the swapfile's size (binary units, as fallocate)", askedBy: .question(steps: [0]), rule: .fixed("128G"))
+        case .swapSize:
+            return Entry(meaning: "the swapfile's size (binary units, as fallocate)", askedBy: .question(steps: [0]), rule: .fixed("128G"))
         case .swappiness: return Entry(meaning: "vm.swappiness, now and after reboot", askedBy: .question(steps: [0]), rule: .fixed("10"))
-        case .installMosh: return Entry(meaning: "whether to do the optional Step 1 (-y answers yes)", askedBy: .optionalStep(1), rule: .fixed("yes"))
-        case .user: return Entry(meaning: "the operator's account, which runs the agent", askedBy: .question(steps: [2]), rule: .fixed("vybnz69"))
-        case .home: return Entry(meaning: "that user's home (HOME in the unit)", askedBy: .question(steps: [2]),
-                                 rule: .derived { $0(.user) == "root" ? "/root" : "/home/" + $0(.user) })
+        case .installMosh:
+            return Entry(meaning: "whether to do the optional Step 1 (-y answers yes)", askedBy: .optionalStep(1), rule: .fixed("yes"))
+        case .user:
+            return Entry(meaning: "the operator's account, which runs the agent", askedBy: .question(steps: [2]), rule: .fixed("vybnz69"))
+        case .home:
+            return Entry(
+                meaning: "that user's home (HOME in the unit)", askedBy: .question(steps: [2]),
+                rule: .derived { $0(.user) == "root" ? "/root" : "/home/" + $0(.user) })
         case .repoDir: return Entry(meaning: "the Vybn repository (~/Vybn)", askedBy: .checksOnly, rule: .derived { $0(.home) + "/Vybn" })
-        case .agentDir: return Entry(meaning: "the agent's directory, with tui.py", askedBy: .question(steps: [2]), rule: .derived { $0(.repoDir) + "/spark" })
-        case .venvPython: return Entry(meaning: "the python of the agent's venv", askedBy: .question(steps: [2]),
-                                       rule: .derived { $0(.home) + "/.venv/spark/bin/python" })
+        case .agentDir:
+            return Entry(
+                meaning: "the agent's directory, with tui.py", askedBy: .question(steps: [2]), rule: .derived { $0(.repoDir) + "/spark" })
+        case .venvPython:
+            return Entry(
+                meaning: "the python of the agent's venv", askedBy: .question(steps: [2]),
+                rule: .derived { $0(.home) + "/.venv/spark/bin/python" })
         case .tmuxSession: return Entry(meaning: "the agent's tmux session", askedBy: .question(steps: [2]), rule: .fixed("vybn"))
-        case .unitName: return Entry(meaning: "the agent's systemd unit", askedBy: .question(steps: [2]), rule: .fixed("vybn-agent.service"))
+        case .unitName:
+            return Entry(meaning: "the agent's systemd unit", askedBy: .question(steps: [2]), rule: .fixed("vybn-agent.service"))
         case .ollamaUnit: return Entry(meaning: "Ollama's systemd unit", askedBy: .question(steps: [2]), rule: .fixed("ollama.service"))
-        case .ollamaURL: return Entry(meaning: "where Ollama's API answers", askedBy: .question(steps: [2, 3]), rule: .fixed("http://127.0.0.1:11434"))
-        case .webuiImage: return Entry(meaning: "Open WebUI's image", askedBy: .question(steps: [3]), rule: .fixed("ghcr.io/open-webui/open-webui:main"))
+        case .ollamaURL:
+            return Entry(meaning: "where Ollama's API answers", askedBy: .question(steps: [2, 3]), rule: .fixed("http://127.0.0.1:11434"))
+        case .webuiImage:
+            return Entry(meaning: "Open WebUI's image", askedBy: .question(steps: [3]), rule: .fixed("ghcr.io/open-webui/open-webui:main"))
         case .webuiContainer: return Entry(meaning: "Open WebUI's container", askedBy: .question(steps: [3]), rule: .fixed("open-webui"))
         case .webuiVolume: return Entry(meaning: "Open WebUI's data volume", askedBy: .question(steps: [3]), rule: .fixed("open-webui"))
         case .webuiPort: return Entry(meaning: "Open WebUI's port on 127.0.0.1", askedBy: .question(steps: [3]), rule: .fixed("3000"))
-        case .webuiNetwork: return Entry(meaning: "Open WebUI's network: auto, host or bridge", askedBy: .question(steps: [3]), rule: .fixed("auto"))
+        case .webuiNetwork:
+            return Entry(meaning: "Open WebUI's network: auto, host or bridge", askedBy: .question(steps: [3]), rule: .fixed("auto"))
         case .model: return Entry(meaning: "the model Ollama must have", askedBy: .checksOnly, rule: .fixed("vybn:latest"))
         case .replaceTmuxSession: return Entry(meaning: "stop a tmux server run by hand", askedBy: .decision(step: 2), rule: .none)
-        case .replaceContainer: return Entry(meaning: "replace a container not made from these values", askedBy: .decision(step: 3), rule: .none)
+        case .replaceContainer:
+            return Entry(meaning: "replace a container not made from these values", askedBy: .decision(step: 3), rule: .none)
         case .unplugLidClosed: return Entry(meaning: "Unplug check 1: lid closed 5 minutes", askedBy: .observation(step: 5), rule: .none)
         case .unplugPhoneChat: return Entry(meaning: "Unplug check 2: phone chat works", askedBy: .observation(step: 5), rule: .none)
         case .unplugTmuxIntact: return Entry(meaning: "Unplug check 3: TUI intact", askedBy: .observation(step: 5), rule: .none)

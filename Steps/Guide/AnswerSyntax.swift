@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 /// What every value of an answer must look like, wherever it comes from: a question, the
 /// resume file, `--answers`, `render`. Checked once here; the questions add what only the
@@ -54,8 +54,10 @@ extension Question {
     /// The question for `key`: its default is the table's (derived from the answers given so
     /// far) unless `defaultValue` also asks the machine; every answer is checked for the key's
     /// syntax, then by `onThisMachine`, which says why a well-formed value cannot work here.
-    init(_ key: AnswerKey, prompt: String, help: String, completion: Completion = .none,
-         defaultValue: ((StepContext) -> String?)? = nil, onThisMachine: ((String, StepContext) -> String?)? = nil) {
+    init(
+        _ key: AnswerKey, prompt: String, help: String, completion: Completion = .none,
+        defaultValue: ((StepContext) -> String?)? = nil, onThisMachine: ((String, StepContext) -> String?)? = nil
+    ) {
         self.init(key, prompt: prompt, help: help, completion: completion, defaultValue: defaultValue) { raw, ctx in
             let outcome = key.validate(raw)
             guard case .success(let value) = outcome, let reason = onThisMachine?(value, ctx) else { return outcome }
@@ -65,10 +67,13 @@ extension Question {
 
     /// The question for `key` with a validator of its own (the operator's account, which may
     /// be root only when confirmed at the prompt).
-    init(_ key: AnswerKey, prompt: String, help: String, completion: Completion = .none,
-         defaultValue: ((StepContext) -> String?)? = nil,
-         validate: @escaping (String, StepContext) -> Result<String, ValidationFailure>) {
-        self.init(key: key.rawValue, prompt: prompt, help: help, completion: completion,
-                  defaultValue: defaultValue ?? { $0.answerOrDefault(key) }, validate: validate)
+    init(
+        _ key: AnswerKey, prompt: String, help: String, completion: Completion = .none,
+        defaultValue: ((StepContext) -> String?)? = nil,
+        validate: @escaping (String, StepContext) -> Result<String, ValidationFailure>
+    ) {
+        self.init(
+            key: key.rawValue, prompt: prompt, help: help, completion: completion,
+            defaultValue: defaultValue ?? { $0.answerOrDefault(key) }, validate: validate)
     }
 }

@@ -1,5 +1,6 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
+
 /// The values Steps 4–5, `troubleshoot` and `reference` need, validated the way the questions
 /// validate them: a hand-edited resume file cannot smuggle a flag into an argv.
 public struct GuideAnswers: Equatable, Sendable {

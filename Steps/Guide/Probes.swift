@@ -1,5 +1,6 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
+
 /// Read-only looks at the machine shared by the steps, `troubleshoot` and `preflight`. Nothing
 /// here changes anything; each answers one question as a Lookup: found, absent (the machine
 /// said there is none) or unknown (it could not be asked, and why), never guessing between them.

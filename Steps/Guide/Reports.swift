@@ -23,7 +23,6 @@ public enum Reports {
         var actions: [ActionRecord]
     }
 
-
     public static func status(_ config: WizardConfig, steps: [Step], json: Bool, output: Output) -> RunOutcome {
         let store = config.makeStore()
         let progress: Progress
@@ -49,8 +48,9 @@ public enum Reports {
         }
         if json {
             let machine = progress.machine.flatMap(machineJSON)
-            let report = StatusJSON(stateFile: store.path, mode: progress.mode.rawValue, updatedAt: progress.updatedAt,
-                                    steps: stepList, answers: progress.answers, machine: machine)
+            let report = StatusJSON(
+                stateFile: store.path, mode: progress.mode.rawValue, updatedAt: progress.updatedAt,
+                steps: stepList, answers: progress.answers, machine: machine)
             output.write(encodedJSON(report, sortedPretty) + "\n")
             return .complete
         }
@@ -111,7 +111,9 @@ public enum Reports {
                 output.write("Nothing to reset: \(store.path) does not exist.\n")
                 return .complete
             }
-            output.write("Moved \(store.path) to \(moved). The next run starts from Step 0 (each step re-checks the machine, so nothing already done is redone).\n")
+            output.write(
+                "Moved \(store.path) to \(moved). The next run starts from Step 0 (each step re-checks the machine, so nothing already done is redone).\n"
+            )
             return .complete
         } catch {
             return .reporting(error, to: output)

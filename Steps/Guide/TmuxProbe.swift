@@ -1,5 +1,6 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
+
 /// The one way phase0 asks tmux: as the agent's user (the session lives in that user's tmux
 /// server), and telling "no server / no such session" (absent) from "could not ask" (unknown).
 extension Probe {

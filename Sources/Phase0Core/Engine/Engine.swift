@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// An action cannot be done safely here: the run ends failed, or at the gate when the step
 /// refused exists to open it (Engine.run decides which).
 struct Refused: Error { var reason: String }
@@ -89,7 +90,7 @@ public final class Engine {
                     $0.status = .interrupted
                     $0.note = "\(cause) while its command ran; outcome unknown, re-checked on resume"
                 }
-                try? save()   // best effort: the run ends here either way, and resume re-checks
+                try? save()  // best effort: the run ends here either way, and resume re-checks
             }
             say(
                 "\nInterrupted."
@@ -128,7 +129,7 @@ public final class Engine {
     }
 
     func markFailed(_ reason: String) {
-        try? markStepFailed(reason)   // best effort: the run is ending on this failure, which is said on screen
+        try? markStepFailed(reason)  // best effort: the run is ending on this failure, which is said on screen
     }
 
     // MARK: - Steps
@@ -218,9 +219,15 @@ public final class Engine {
     func skipped(_ step: Step, action: Action? = nil) throws {
         let note = "skipped by the operator"
         if let action {
-            record(action.id) { $0.status = .skipped; $0.note = note }
+            record(action.id) {
+                $0.status = .skipped
+                $0.note = note
+            }
         } else {
-            updateStep(step.number) { $0.status = .skipped; $0.note = note }
+            updateStep(step.number) {
+                $0.status = .skipped
+                $0.note = note
+            }
         }
         try save()
         say(action.map { "  [skipped] \($0.title)" } ?? "[skipped] Step \(step.number).")

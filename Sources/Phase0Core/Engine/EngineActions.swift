@@ -199,15 +199,20 @@ extension Engine {
                 if again.ok { break }
                 throw RunOutcome.failed("\(action.title) needs you: \(instruction) (still: \(again.detail))")
             }
-            guard let raw = try reader.readLine(prompt: "     When done, press Enter to re-check ([q]uit, [e]xplain): ",
-                                                completion: .choices(["quit", "explain"])) else {
+            guard
+                let raw = try reader.readLine(
+                    prompt: "     When done, press Enter to re-check ([q]uit, [e]xplain): ",
+                    completion: .choices(["quit", "explain"]))
+            else {
                 throw RunOutcome.stopped("end of input while waiting for: \(action.title)")
             }
             let choice = raw.trimmingWhitespace().lowercased()
             if ["q", "quit", "e", "explain", "?"].contains(choice) { reader.accepted(raw) }
             switch choice {
             case "q", "quit": throw RunOutcome.stopped("you quit while waiting for: \(action.title)")
-            case "e", "explain", "?": say(indent("Why: \(action.why)", by: 5)); continue
+            case "e", "explain", "?":
+                say(indent("Why: \(action.why)", by: 5))
+                continue
             default: break
             }
             if let did = host.operatorTaskConfirmed(action.id) { say("     " + did) }

@@ -17,7 +17,8 @@ extension Engine {
             return true
         }
         while true {
-            guard let raw = try reader.readLine(prompt: "\(optional.question) [y]es / [s]kip: ", completion: .choices(["yes", "skip"])) else {
+            guard let raw = try reader.readLine(prompt: "\(optional.question) [y]es / [s]kip: ", completion: .choices(["yes", "skip"]))
+            else {
                 throw RunOutcome.stopped("end of input at: \(optional.question)")
             }
             let choice = raw.trimmingWhitespace().lowercased()

@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// How a run, or any subcommand, ended, with what the operator is told. Everything that stops
 /// phase0 ends as one of these; `exitCode` is the one place the documented exit codes are
 /// chosen (README "Exit codes"), and the executable exits with it.

@@ -67,8 +67,10 @@ public struct ProcedureDefinition {
 /// resume file, scenario) is checked before anything is created: a run refused for a bad
 /// input file leaves no lock file, no state directory, nothing run.
 public enum Wizard {
-    public static func run(_ config: WizardConfig, procedure: ProcedureDefinition,
-                           output: Output = StandardOutput()) -> RunOutcome {
+    public static func run(
+        _ config: WizardConfig, procedure: ProcedureDefinition,
+        output: Output = StandardOutput()
+    ) -> RunOutcome {
         InterruptFlag.install()
         // Put back on the way out, whatever stopped a prompt (readline restores them itself
         // when it returns; this covers every other way out).
@@ -99,10 +101,11 @@ public enum Wizard {
             let reader = lineReader(config, store: store, host: host, output: output)
             // Run as root directly, ask whose agent this is instead of assuming root.
             let prelude = procedure.prelude(host, options)
-            let engine = Engine(steps: procedure.steps, host: host, output: output, reader: reader, progress: progress,
-                                store: store, transcript: transcript, answersFile: answers,
-                                answersPath: config.answersPath ?? "answers file", options: options,
-                                clock: utcTimestamp, prelude: prelude)
+            let engine = Engine(
+                steps: procedure.steps, host: host, output: output, reader: reader, progress: progress,
+                store: store, transcript: transcript, answersFile: answers,
+                answersPath: config.answersPath ?? "answers file", options: options,
+                clock: utcTimestamp, prelude: prelude)
             return engine.run()
         } catch {
             return .reporting(error, to: output)

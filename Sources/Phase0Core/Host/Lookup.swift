@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// What one look at the machine found: the thing, nothing there, or no answer and why. A look
 /// that could not be made never reads as "nothing there": a step that gets `.unknown` refuses
 /// or says why, and never acts as if the thing were absent (removing, replacing, creating it).
@@ -75,8 +76,10 @@ extension Host {
         return .unknown("`\(command.display(invoker: invoker))`: \(why)")
     }
 
-    public func probe(_ argv: [String], runAs: RunAs = .invoker, timeout: Int? = 30,
-                      absentWhen: (CommandResult) -> Bool = { _ in false }) -> Lookup<String> {
+    public func probe(
+        _ argv: [String], runAs: RunAs = .invoker, timeout: Int? = 30,
+        absentWhen: (CommandResult) -> Bool = { _ in false }
+    ) -> Lookup<String> {
         probe(Command(argv, runAs: runAs, timeout: timeout), absentWhen: absentWhen)
     }
 

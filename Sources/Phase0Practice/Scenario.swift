@@ -149,7 +149,26 @@ public struct Scenario: Decodable, Equatable {
             throw InputFileError(path: path, problem: "is not a valid scenario: \(describeDecodingError(error))")
         }
         if let problem = scenario.problem() { throw InputFileError(path: path, problem: problem) }
-        return scenario
+        return scenario.redacted()
+    }
+
+    /// The scenario with anything that looks like a secret masked: its values become the
+    /// simulated machine, which is saved in the practice resume file, and a secret must never
+    /// reach that file (a rehearsed config file may well hold a password line).
+    func redacted() -> Scenario {
+        var copy = self
+        copy.description = description.map(Redactor.redact)
+        copy.hostname = hostname.map(Redactor.redact)
+        copy.files = files?.mapValues(Redactor.redact)
+        copy.ollamaModels = ollamaModels?.map(Redactor.redact)
+        copy.tmuxSessions = tmuxSessions?.map(Redactor.redact)
+        copy.containers = containers?.map { container in
+            var masked = container
+            masked.name = Redactor.redact(container.name)
+            masked.image = container.image.map(Redactor.redact)
+            return masked
+        }
+        return copy
     }
 
     /// Values no machine could have.

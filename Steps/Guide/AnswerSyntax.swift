@@ -11,8 +11,7 @@ extension AnswerKey {
         case .swapSize: return Validate.swapSize(raw)
         case .swappiness: return Validate.integer(raw, what: "swappiness", range: 0...100)
         case .installMosh, .replaceTmuxSession, .replaceContainer, .unplugLidClosed, .unplugPhoneChat, .unplugTmuxIntact:
-            guard let answer = YesNo.parse(raw) else { return .failure(.init("answer yes or no, not \"\(raw)\"")) }
-            return .success(YesNo.word(answer))
+            return yesOrNo(raw)
         case .user:
             let value = raw.trimmingWhitespace()
             guard Validate.isPortableName(value, maxLength: 32, allowDot: true), !value.hasPrefix("-") else {

@@ -139,7 +139,7 @@ import Phase0Steps
 @Suite struct TeachingReadmeTests {
     @Test func theReadmesDrillExampleIsTheBuiltInFile() throws {
         let readme = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../README.md").standardized.path, encoding: .utf8)
+            .appendingPathComponent("../../../README.md").standardized.path, encoding: .utf8)
         let start = try #require(readme.range(of: "  ```json\n  {\n    \"name\": \"serve-https-off\""))
         let end = try #require(readme.range(of: "  ```\n", range: start.upperBound..<readme.endIndex))
         let block = readme[readme.index(start.lowerBound, offsetBy: 10)..<end.lowerBound]

@@ -117,7 +117,7 @@ import Testing
 /// A default written a second time, as a literal, would go on holding the old value when the
 /// table's changes. Steps/ and the executable name each default only in the table.
 @Suite struct AnswerDefaultsAreWrittenOnceTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Literals that equal a default but mean something else: the unit's template is named after
     /// the guide's unit file.

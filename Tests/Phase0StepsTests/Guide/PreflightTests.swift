@@ -38,6 +38,8 @@ import Testing
         machine.files["/home/vybnz69/.venv/spark/bin/python"]?.mode = 0o644
         let result = PreflightChecks.run(host: SparkWithHooks(machine), answers: [:]).first { $0.name.hasPrefix("venv python") }
         #expect(result?.status == .fail)
-        #expect(result?.detail == "exists but does not run")
+        // Why it does not run is said too (the program's own error).
+        #expect(result?.detail.hasPrefix("exists but does not run") == true, "\(result?.detail ?? "")")
+        #expect(result?.detail.contains("Permission denied") == true, "\(result?.detail ?? "")")
     }
 }

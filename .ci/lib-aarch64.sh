@@ -40,6 +40,28 @@ a64_lock() {
   fi
 }
 
+a64_unlock() {
+  [[ -n ${A64_LOCK_FD:-} ]] || return 0
+  exec {A64_LOCK_FD}>&-
+  unset A64_LOCK_FD
+}
+
+# Marks this toolchain used; removes the others (~5 GB each) that no build used for a week.
+# Call it holding the lock.
+a64_prune() {
+  touch "$A64_DIR/used"
+  local d mark
+  for d in "$PHASE0_CACHE"/aarch64-*; do
+    [[ -d $d && $d != "$A64_DIR" && ${d##*/} =~ ^aarch64-[0-9a-f]{16}$ ]] || continue
+    mark=$d/used
+    [[ -e $mark ]] || mark=$d/complete
+    if [[ ! -e $mark || -n $(find "$mark" -mtime +7) ]]; then
+      a64_note "removing $d (unused for a week)"
+      rm -rf "$d"
+    fi
+  done
+}
+
 # Builds the two roots and the SDK bundle once (under the lock); later calls return at once.
 a64_ensure_toolchain() {
   [[ -f $A64_DIR/complete ]] && return 0

@@ -72,6 +72,8 @@ else
   fi
 fi
 
+a64_unlock
+
 # 2. --version.
 commit=$(git rev-parse --short=12 HEAD)
 if version=$(run_arm --version 2>&1) && [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+\ aarch64,\ Swift\ 6\.[0-9.]+\ \(Debian\ trixie\),\ commit\ $commit ]]; then

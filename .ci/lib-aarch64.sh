@@ -5,9 +5,9 @@
 # Debian trixie's `swiftlang` 6.0.3 is both the compiler (amd64 root, run by chroot) and the
 # aarch64 Swift runtime (arm64 root, the sysroot). The compiler and the runtime must be the same
 # Debian version: Foundation ships binary modules only, and the host's own Swift has no aarch64
-# Linux stdlib. trixie, not sid: sid's glibc (2.43) gives the binary symbol versions DGX OS
-# (Ubuntu 24.04, glibc 2.39) lacks; trixie's gives GLIBC <= 2.38 (checked by
-# Tests/aarch64/version-needs.sh on every build, not assumed).
+# Linux stdlib. trixie, not sid: a sid-built binary needed GLIBC_2.43 (sid's libm; issue 11),
+# which DGX OS (Ubuntu 24.04, glibc 2.39) lacks; the trixie-built one needs at most GLIBC_2.38
+# (checked by Tests/aarch64/version-needs.sh in CI, not assumed).
 #
 # Layout: $A64_DIR/root            amd64 trixie: swiftlang, git, qemu-user (static qemu-aarch64)
 #         $A64_DIR/root/arm64      arm64 trixie, unpacked: the sysroot, and qemu's -L userland

@@ -29,7 +29,9 @@ public enum JSONDuplicateKeys {
             switch bytes[index] {
             case UInt8(ascii: "{"): return try object(path: path)
             case UInt8(ascii: "["): return try array(path: path)
-            case UInt8(ascii: "\""): _ = try string(); return nil
+            case UInt8(ascii: "\""):
+                _ = try string()
+                return nil
             default:
                 // A number or a literal: everything up to the next delimiter.
                 let start = index
@@ -47,7 +49,10 @@ public enum JSONDuplicateKeys {
             var seen: Set<String> = []
             var found: (key: String, path: String)?
             skipSpaces()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return nil }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return nil
+            }
             while true {
                 skipSpaces()
                 let key = try string()
@@ -59,7 +64,10 @@ public enum JSONDuplicateKeys {
                 if found == nil { found = inner }
                 skipSpaces()
                 guard index < bytes.count else { throw NotJSON() }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
                 guard bytes[index] == UInt8(ascii: "}") else { throw NotJSON() }
                 index += 1
                 return found
@@ -74,14 +82,20 @@ public enum JSONDuplicateKeys {
             var found: (key: String, path: String)?
             var position = 0
             skipSpaces()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return nil }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return nil
+            }
             while true {
                 let inner = try value(path: "\(path)[\(position)]")
                 if found == nil { found = inner }
                 position += 1
                 skipSpaces()
                 guard index < bytes.count else { throw NotJSON() }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
                 guard bytes[index] == UInt8(ascii: "]") else { throw NotJSON() }
                 index += 1
                 return found
@@ -105,7 +119,10 @@ public enum JSONDuplicateKeys {
                     flush()
                     return String(scalars)
                 }
-                guard byte == UInt8(ascii: "\\") else { raw.append(byte); continue }
+                guard byte == UInt8(ascii: "\\") else {
+                    raw.append(byte)
+                    continue
+                }
                 guard index < bytes.count else { throw NotJSON() }
                 let escape = bytes[index]
                 index += 1
@@ -114,7 +131,8 @@ public enum JSONDuplicateKeys {
                     flush()
                     var code = try hex4()
                     if (0xD800...0xDBFF).contains(code), index + 1 < bytes.count,
-                       bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                        bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                    {
                         index += 2
                         let low = try hex4()
                         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
@@ -125,7 +143,7 @@ public enum JSONDuplicateKeys {
                 case UInt8(ascii: "r"): raw.append(0x0d)
                 case UInt8(ascii: "b"): raw.append(0x08)
                 case UInt8(ascii: "f"): raw.append(0x0c)
-                default: raw.append(escape)   // \" \\ \/
+                default: raw.append(escape)  // \" \\ \/
                 }
             }
             throw NotJSON()

@@ -1,6 +1,6 @@
-import Phase0Parsers
 import ArgumentParser
 import Phase0Core
+import Phase0Parsers
 import Phase0Steps
 
 #if canImport(Glibc)
@@ -26,9 +26,10 @@ struct Render: ParsableCommand {
     @Option(help: "A JSON object of answers (string values) to render with.") var answers: String?
 
     func run() throws {
-        let status = RenderCommand.run(artifact == .unit ? .unit : .docker, config: try stateOptions.config(),
-                                       answersPath: answers, output: StandardOutput(), notes: StandardError())
-        if status != 0 { throw ExitCode(status) }
+        try finish(
+            RenderCommand.run(
+                artifact == .unit ? .unit : .docker, config: try stateOptions.config(),
+                answersPath: answers, output: StandardOutput(), notes: StandardError()))
     }
 }
 

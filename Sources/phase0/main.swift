@@ -1,8 +1,8 @@
-import Phase0Parsers
 import ArgumentParser
 import Phase0Core
-import Phase0Steps
+import Phase0Parsers
 import Phase0Practice
+import Phase0Steps
 
 #if canImport(Glibc)
 import Glibc
@@ -26,7 +26,10 @@ struct Phase0: ParsableCommand {
             (129 SIGHUP, 131 SIGQUIT, 143 SIGTERM: stopped the same way, progress kept).
             """,
         version: Phase0Version.current,
-        subcommands: [Run.self, Answers.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self],
+        subcommands: [
+            Run.self, Answers.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self,
+            DrillCommand.self, RunbookCommand.self, GlossaryCommand.self,
+        ],
         defaultSubcommand: Run.self
     )
 }
@@ -59,7 +62,7 @@ struct Run: ParsableCommand {
 
     @OptionGroup var stateOptions: StateOptions
 
-    @Option(help: "A practice scenario (JSON) that changes the simulated Spark; see README.")
+    @Option(help: "A practice scenario: a built-in NAME (`--scenario list` shows them, with what each teaches) or a JSON FILE; see README.")
     var scenario: String?
 
     @Option(help: "A JSON object of answers (string values) used instead of asking.")
@@ -82,13 +85,16 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        if scenario == "list" {
+            StandardOutput().write(Scenario.catalogue())
+            return
+        }
         var config = try stateOptions.config()
         config.scenarioPath = scenario
         config.answersPath = answers
         config.options = RunOptions(assumeYes: assumeYes, dryRun: dryRun)
         config.options.onlyStep = step
-        let status = Wizard.run(config, procedure: Procedure.definition())
-        if status != 0 { throw ExitCode(status) }
+        try finish(Wizard.run(config, procedure: Procedure.definition()))
     }
 }
 
@@ -98,8 +104,7 @@ struct Status: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let status = Reports.status(try stateOptions.config(), steps: Procedure.steps(), json: json, output: StandardOutput())
-        if status != 0 { throw ExitCode(status) }
+        try finish(Reports.status(try stateOptions.config(), steps: Procedure.steps(), json: json, output: StandardOutput()))
     }
 }
 
@@ -112,8 +117,7 @@ struct Preflight: ParsableCommand {
     func run() throws {
         var config = try stateOptions.config()
         config.scenarioPath = scenario
-        let status = Reports.preflight(config, json: json, output: StandardOutput())
-        if status != 0 { throw ExitCode(status) }
+        try finish(Reports.preflight(config, json: json, output: StandardOutput()))
     }
 }
 
@@ -122,9 +126,14 @@ struct Reset: ParsableCommand {
     @OptionGroup var stateOptions: StateOptions
 
     func run() throws {
-        let status = Reports.reset(try stateOptions.config(), output: StandardOutput())
-        if status != 0 { throw ExitCode(status) }
+        try finish(Reports.reset(try stateOptions.config(), output: StandardOutput()))
     }
+}
+
+/// Every subcommand ends here: the outcome's documented exit code (RunOutcome.exitCode).
+/// Usage errors are ArgumentParser's own (exit 64) and never reach a subcommand.
+func finish(_ outcome: RunOutcome) throws {
+    if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
 }
 
 func currentEnvironment() -> [String: String] {
@@ -145,9 +154,11 @@ func currentEnvironment() -> [String: String] {
 func normalizedArguments(_ arguments: [String]) -> [String] {
     let names = Set(Phase0.configuration.subcommands.map { $0._commandName })
     guard let index = arguments.firstIndex(where: { names.contains($0) }), index > 0 else { return arguments }
+    // The root command takes no options of its own but --help and --version, so whatever the
+    // operator put before the subcommand (`phase0 --practice -y run`) belongs to it.
     let before = arguments[..<index]
-    guard before.contains("--practice") else { return arguments }
-    return before.filter { $0 != "--practice" } + [arguments[index], "--practice"] + arguments[(index + 1)...]
+    guard !before.contains(where: { ["-h", "--help", "--version"].contains($0) }) else { return arguments }
+    return [arguments[index]] + before + arguments[(index + 1)...]
 }
 
 Phase0.main(normalizedArguments(Array(CommandLine.arguments.dropFirst())))

@@ -34,7 +34,7 @@ public enum RunSummary {
             lines.append("  Unit: \(a.unitName), running tmux session \(a.tmuxSession) as \(a.user); attach: tmux attach -t \(a.tmuxSession)")
             lines.append("  Container: \(a.webuiContainer), Open WebUI on 127.0.0.1:\(a.webuiPort) (2g RAM, 4g with swap)")
         }
-        if case .success(let status) = Probe.tailscaleStatus(ctx.host), let url = status.serveURL {
+        if case .found(let status) = Probe.tailscaleStatus(ctx.host), let url = status.serveURL {
             lines.append("  Serve URL (phone, Tailscale connected): \(url)")
         }
         lines.append("")
@@ -65,7 +65,7 @@ public enum RunSummary {
 
     static func undoLines(_ a: GuideAnswers?) -> [String] {
         let unit = a?.unitName ?? "vybn-agent.service"
-        let container = a?.webuiContainer ?? "open-webui"
+        let container = a?.webuiContainer ?? AnswerKey.webuiContainer.guideDefault ?? ""
         return [
             "Step 4: sudo tailscale serve --https=443 off",
             "Step 3: docker stop \(container) && docker rm \(container)   (the volume keeps Open WebUI's data)",

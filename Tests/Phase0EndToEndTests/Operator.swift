@@ -12,7 +12,7 @@ enum Prompt {
         "2. With the laptop lid closed, did a chat on your phone at the Serve URL get a reply? [y]es / [n]o / [e]xplain / [?] help / [q]uit: ",
         "3. After SSHing back, did `tmux attach` to the agent's session show the TUI intact? [y]es / [n]o / [e]xplain / [?] help / [q]uit: ",
     ]
-    static let review = "Enter to go on with these, a number or a key to change it, [?] help / [q]uit: "
+    static let review = "Enter to go on, or a number or key to change, [?] help / [q]uit: "
 }
 
 /// The guide's defaults, as each step asks for them.
@@ -103,10 +103,22 @@ struct Operator {
 
     /// Sees the commands an action will run, then its confirmation; answers y and sees it done.
     func confirm(_ commands: [String], done title: String, prompt: String = Prompt.confirm, typing answer: String = "y\r") throws {
-        for command in commands { try see("$ " + command) }
+        for command in commands { try seeCommand(command) }
         try see(prompt)
         terminal.send(answer)
         try see("[done] " + title)
+    }
+
+    /// A command as the wizard shows it: on one line when it fits the terminal after its
+    /// indent, else `sudo program verb \` then one argument a line.
+    /// An entry ending in a space is the start of a longer command (docker run's label carries
+    /// a hash): shown one argument a line.
+    func seeCommand(_ command: String) throws {
+        guard command.hasSuffix(" ") || "       $ ".count + command.count > terminal.columns else { return try see("$ " + command) }
+        let words = command.split(separator: " ").map(String.init)
+        let headCount = words.first == "sudo" ? 3 : 2
+        try see("$ " + words.prefix(headCount).joined(separator: " ") + " \\")
+        for word in words.dropFirst(headCount) { try see(word) }
     }
 
     func step0(allocation: [String] = fallocateRoute, filesystem: String = "ext4") throws {
@@ -127,10 +139,11 @@ struct Operator {
 
     func step1() throws {
         try see("== Step 1 of 5: Install mosh (optional) ==")
-        try see(Prompt.installMosh)
-        terminal.send("y\r")
+        // Facts before the question: what is installed, then whether to install.
         try see("mosh: not installed")
         try see("Firewall: ufw is inactive, so no rule is needed for mosh.")
+        try see(Prompt.installMosh)
+        terminal.send("y\r")
         try confirm(["sudo apt-get update", "sudo apt-get install -y mosh"], done: "Install mosh (apt-get)", prompt: Prompt.confirmOrSkip)
         try see("[not needed] Allow mosh's UDP 60000:61000/udp in ufw (only when ufw is active): ufw is inactive; no rule needed")
         try see("[done] Step 1 verified:")
@@ -172,12 +185,13 @@ struct Operator {
 
     /// Step 3's actions. `replacing`: how the wizard describes a container of that name that it
     /// did not make; it is removed (after a y) before the rendered one runs.
-    /// `pulled`: the image is there already (a resumed run), so nothing is pulled.
-    func step3Container(run: String = hostNetworkRun, replacing: String? = nil, pulled: Bool = false) throws {
-        try see("[not needed] Start the Docker daemon: server 28.2.2")
-        try see("[not needed] Start Docker at boot: enabled")
-        if pulled {
-            try see("[not needed] Pull the Open WebUI image: present")
+    /// `resumed`: a run that stopped in Step 3 goes on; what it found or did then is "[ok]".
+    func step3Container(run: String = hostNetworkRun, replacing: String? = nil, resumed: Bool = false) throws {
+        let settled = resumed ? "[ok]" : "[not needed]"
+        try see("\(settled) Start the Docker daemon: server 28.2.2")
+        try see("\(settled) Start Docker at boot: enabled")
+        if resumed {
+            try see("[ok] Pull the Open WebUI image: present")
         } else {
             try confirm(["sudo docker pull ghcr.io/open-webui/open-webui:main"], done: "Pull the Open WebUI image: present")
         }
@@ -236,7 +250,8 @@ struct Operator {
     func interrupt(statePath: String) throws {
         terminal.send("\u{03}")
         try see("Interrupted.")
-        try see("Progress is saved in \(statePath). Run `phase0 --practice` again to resume where it stopped")
+        try see("Progress is saved in \(statePath).")
+        try see("`phase0 --practice` again to resume where it stopped")
         #expect(try terminal.waitForExit() == 130)
     }
 }

@@ -34,10 +34,11 @@ import Testing
         try op.see("Phase 0 in six steps")
         try op.see("5  The Unplug Protocol: the guide's five checks")
         try op.see("Have ready: your phone with the Tailscale app")
-        try op.see("(At any prompt: ? gives help, Tab completes; in practice Tab sees the simulated")
         try op.see("The values this run will use")
         try op.see("swapfile")
         try op.see("default")
+        // Said once, just before the first prompt.
+        try op.see("(At any prompt: ? gives help, Tab completes; in practice Tab sees the simulated")
         try op.see(Prompt.review)
         terminal.send("?\r")
         try op.see("\"from\" says where it came from")
@@ -86,7 +87,9 @@ import Testing
             try op.see(Prompt.confirm)
             terminal.send("y\r")
         }
-        try op.see(Prompt.installMosh)
+        // Wider than the terminal: the question is said, the prompt is its last line.
+        try op.see("Install mosh? (optional: SSH + tmux attach works fine without it)\r\n")
+        try op.see("[y]es / [n]o / [s]kip / [e]xplain / [?] help / [q]uit: ")
         terminal.send("maybe\r")
         try op.see("Please answer y, n, s, e, ? or q.")
         terminal.send("e\r")

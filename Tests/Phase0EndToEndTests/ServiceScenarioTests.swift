@@ -1,7 +1,7 @@
 import Testing
 import Foundation
 
-/// The guide's Steps 2-4 failure cases, from Fixtures/scenarios, through the pseudo-terminal.
+/// The guide's Steps 2-4 failure cases, from the built-in scenarios, through the pseudo-terminal.
 @Suite struct ServiceScenarioTests {
     /// A tmux session started by hand: Step 2 shows it and asks before stopping the server.
     /// No: nothing stopped, exit 130. The next run asks again; yes: the unit starts its own.
@@ -25,7 +25,7 @@ import Foundation
         try op.see("Why: A tmux server already running for the user captures the unit's `tmux new-session`")
         try op.see(Prompt.confirm)
         first.send("n\r")
-        try op.see("Stopped: you declined \"Stop the tmux server started by hand\"; nothing was run")
+        try op.see("Stopped: you chose not to run \"Stop the tmux server started by hand\"; nothing was run.")
         #expect(try first.waitForExit() == 130)
         let sessions = try #require(try sandbox.machine()["tmuxSessions"] as? [[String: Any]])
         #expect(sessions.count == 1 && sessions.first?["name"] as? String == "vybn" && sessions.first?["fromUnit"] == nil)
@@ -64,7 +64,7 @@ import Foundation
         try op.see("$ sudo docker rm -f open-webui")
         try op.see(Prompt.confirm)
         first.send("n\r")
-        try op.see("Stopped: you declined \"Remove the existing container (its volume and data stay)\"; nothing was run")
+        try op.see("Stopped: you chose not to run \"Remove the existing container (its volume and data stay)\"; nothing was run.")
         #expect(try first.waitForExit() == 130)
         let containers = try #require(try sandbox.machine()["containers"] as? [[String: Any]])
         #expect(containers.count == 1 && containers.first?["image"] as? String == "ghcr.io/open-webui/open-webui:v0.3.10"
@@ -74,7 +74,7 @@ import Foundation
         let resumed = Operator(terminal: second)
         try resumed.see("== Step 3 of 5")
         try resumed.see("Container open-webui: " + old)
-        try resumed.step3Container(replacing: old, pulled: true)
+        try resumed.step3Container(replacing: old, resumed: true)
         try resumed.step4()
         try resumed.step5()
         try resumed.complete()

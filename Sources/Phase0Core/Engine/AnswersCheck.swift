@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// Answers checked before anything runs or is created: the whole `--answers` file against the
 /// rule of every question that will take a value from it, and the answers saved in the resume
 /// file against what no answer may hold. A bad Step 3 value stops the run (exit 65) before
@@ -6,8 +7,10 @@ import Phase0Parsers
 enum AnswersCheck {
     /// Each value of the answers file, in the order the procedure asks for them (a later
     /// question's rule may read an earlier answer, as Step 3's port reads Ollama's URL).
-    static func checkAnswersFile(_ answers: [String: String], path: String, procedure: ProcedureDefinition,
-                                 host: Host, progress: Progress, options: RunOptions) throws {
+    static func checkAnswersFile(
+        _ answers: [String: String], path: String, procedure: ProcedureDefinition,
+        host: Host, progress: Progress, options: RunOptions
+    ) throws {
         guard !answers.isEmpty else { return }
         let context = StepContext(host: host, output: DiscardedOutput(), progress: progress, options: options)
         context.presetAnswers = answers
@@ -48,7 +51,9 @@ enum AnswersCheck {
     static func checkSavedAnswers(_ progress: Progress, path: String, knownKeys: Set<String>) throws {
         for (key, value) in progress.answers.sorted(by: { $0.key < $1.key }) {
             guard knownKeys.contains(key) else {
-                throw InputFileError(path: path, problem: "holds an answer for \"\(key)\", which no question of this phase0 asks; not a progress file phase0 wrote")
+                throw InputFileError(
+                    path: path,
+                    problem: "holds an answer for \"\(key)\", which no question of this phase0 asks; not a progress file phase0 wrote")
             }
             if let problem = answerValueProblem(value) {
                 throw InputFileError(path: path, problem: "the saved answer \"\(key)\" \(problem); not a value phase0 would have saved")
@@ -59,7 +64,7 @@ enum AnswersCheck {
 
 /// A yes/no answer as the engine reads it (y, yes, true; n, no, false).
 public func yesOrNo(_ raw: String) -> Result<String, ValidationFailure> {
-    guard let parsed = yesNo(raw) else { return .failure(ValidationFailure("must be yes or no, not \"\(raw)\"")) }
+    guard let parsed = YesNo.parse(raw).map(YesNo.word) else { return .failure(ValidationFailure("must be yes or no, not \"\(raw)\"")) }
     return .success(parsed)
 }
 

@@ -11,7 +11,7 @@ public enum AnswersEditor {
             output.write("Values for \(host.name)" + (saved == nil ? " (no run yet: the guide's defaults)" : " (saved in \(config.resolvedStatePath))") + ":\n")
             output.write(engine.reviewTable(try engine.reviewRows(typed: [])) + "\n")
             output.write("Change one with: phase0\(config.practice ? " --practice" : "") answers set KEY VALUE\n")
-            return ExitStatus.complete
+            return 0
         } catch {
             return exitStatus(reporting: error, to: output)
         }
@@ -49,7 +49,7 @@ public enum AnswersEditor {
                     let mode = config.practice ? " --practice" : ""
                     output.write("Step \(step.number) (\(step.title)) was done with the old value: redo it with phase0\(mode) run --step \(step.number).\n")
                 }
-                return ExitStatus.complete
+                return 0
             }
         } catch {
             return exitStatus(reporting: error, to: output)

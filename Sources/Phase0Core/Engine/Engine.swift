@@ -1,22 +1,9 @@
 import Phase0Parsers
-/// How a run ended; the executable maps each to the documented exit code.
-public enum RunOutcome: Equatable {
-    case complete
-    /// A command or a verification failed; progress kept (exit 1).
-    case failed(String)
-    /// Stopped at the swap gate (exit 3).
-    case gate(String)
-    /// The operator said no or quit, or input ended (exit 130).
-    case stopped(String)
-    /// Ctrl-C (exit 130).
-    case interrupted
-    /// An input file holds a value that cannot be used (exit 65).
-    case badInput(String)
-}
 
-struct StopRequested: Error { var reason: String }
-struct StepFailed: Error { var reason: String }
+/// An action cannot be done safely here: the run ends failed, or at the gate when the step
+/// refused exists to open it (Engine.run decides which).
 struct Refused: Error { var reason: String }
+/// Not an ending: the operator skipped an optional step at a confirmation.
 struct SkipStep: Error {}
 
 /// The state machine over the procedure. Steps run in order; a step starts only when the one
@@ -44,10 +31,12 @@ public final class Engine {
     var explainedSteps: Set<Int> = []
     var promptHintShown = false
 
-    public init(steps: [Step], host: Host, output: Output, reader: LineReader, progress: Progress,
-                store: StateStore?, transcript: Transcript?, answersFile: [String: String] = [:],
-                answersPath: String = "answers file", options: RunOptions, clock: @escaping () -> String,
-                prelude: [Question] = [], sudo: SudoGate = SudoGate()) {
+    public init(
+        steps: [Step], host: Host, output: Output, reader: LineReader, progress: Progress,
+        store: StateStore?, transcript: Transcript?, answersFile: [String: String] = [:],
+        answersPath: String = "answers file", options: RunOptions, clock: @escaping () -> String,
+        prelude: [Question] = [], sudo: SudoGate = SudoGate()
+    ) {
         self.steps = steps
         context = StepContext(host: host, output: output, progress: progress, options: options)
         context.presetAnswers = answersFile
@@ -79,10 +68,6 @@ public final class Engine {
             }
             try finish()
             return .complete
-        } catch let stop as StopRequested {
-            say("\nStopped: \(stop.reason)")
-            say(progressKept)
-            return .stopped(stop.reason)
         } catch let refusal as Refused {
             markFailed(refusal.reason)
             say("\nphase0 will not continue: \(refusal.reason)")
@@ -90,29 +75,18 @@ public final class Engine {
             // the gate is still closed: that is a stop at the gate (exit 3), so say what it is.
             if let closed = currentStep?.opens?.closedBecause(host) {
                 say(closed)
-                say(progressKept)
+                sayProse(progressKept)
                 return .gate(refusal.reason)
             }
-            say(progressKept)
+            sayProse(progressKept)
             return .failed(refusal.reason)
-        } catch let gate as GateClosed {
-            say("\n" + gate.explanation)
-            say(progressKept)
-            return .gate(gate.explanation)
-        } catch let failure as StepFailed {
-            markFailed(failure.reason)
-            say("\nFAILED: \(failure.reason)")
-            say(progressKept)
-            return .failed(failure.reason)
         } catch let unsaved as StateWriteError {
             // Nothing after the last good save is recorded; the next run re-checks from there.
             say("\nFAILED: \(unsaved)")
-            say("Fix that (free space, permissions), then run phase0 again: it resumes from the last progress it could save, re-checking what came after.")
+            say(
+                "Fix that (free space, permissions), then run phase0 again: it resumes from the last progress it could save, re-checking what came after."
+            )
             return .failed(unsaved.description)
-        } catch let bad as InputFileError {
-            say("\nphase0: \(bad)")
-            say(progressKept)
-            return .badInput(bad.description)
         } catch let interrupt as Interrupted {
             let cause = InterruptFlag.cause
             if interrupt.duringCommand, let inFlight {
@@ -120,28 +94,46 @@ public final class Engine {
                     $0.status = .interrupted
                     $0.note = "\(cause) while its command ran; outcome unknown, re-checked on resume"
                 }
-                try? save()
+                try? save()  // best effort: the run ends here either way, and resume re-checks
             }
-            say("\nInterrupted." + (interrupt.duringCommand ? " The running command's outcome is unknown; it will be re-checked first on resume." : ""))
+            say(
+                "\nInterrupted."
+                    + (interrupt.duringCommand ? " The running command's outcome is unknown; it will be re-checked first on resume." : ""))
             if InterruptFlag.notCtrlC { say("(\(cause) stopped phase0, as Ctrl-C would.)") }
-            say(progressKept)
+            sayProse(progressKept)
             return .interrupted
         } catch {
-            say("\nFAILED: \(error)")
-            say(progressKept)
-            return .failed("\(error)")
+            let outcome = RunOutcome(error)
+            switch outcome {
+            case .stopped(let reason): say("\nStopped: \(reason)")
+            case .gate(let explanation): say("\n" + explanation)
+            case .badInput: say("\nphase0: \(error)")
+            case .failed(let reason):
+                // A step phase0 failed says so in the resume file (an unexpected error may not
+                // even reach the step's record, so only these).
+                if error is RunOutcome { markFailed(reason) }
+                say("\nFAILED: \(reason)")
+            case .complete, .locked, .interrupted: break
+            }
+            sayProse(progressKept)
+            return outcome
         }
     }
 
     /// The step that stopped on a refusal or a failure says so, with the reason, in the resume
-    /// file: `phase0 status` then shows "failed" and why, not "in-progress" with no note.
-    func markFailed(_ reason: String) {
+    /// file: `phase0 status` then shows "failed" and why, not "in-progress" with no note. The
+    /// first reason recorded stays (an action's failure, then the run's ending on it).
+    func markStepFailed(_ reason: String) throws {
         updateStep(context.stepNumber) {
             guard $0.status != .failed else { return }
             $0.status = .failed
             $0.note = reason
         }
-        try? save()
+        try save()
+    }
+
+    func markFailed(_ reason: String) {
+        try? markStepFailed(reason)  // best effort: the run is ending on this failure, which is said on screen
     }
 
     // MARK: - Steps
@@ -155,7 +147,7 @@ public final class Engine {
         } else {
             say("Machine: \(host.name) (LIVE: commands change this machine; each change is shown and asked first).")
         }
-        if let store { say("Progress is saved after every action in \(store.path).") }
+        if let store { sayProse("Progress is saved after every action in \(store.path).") }
         try save()
     }
 
@@ -219,15 +211,7 @@ public final class Engine {
         // Facts before questions: the operator sees the machine (memory, swap) before choosing.
         let facts = step.report(context)
         for line in facts { say("  " + line) }
-        if let optional = step.optional, try !wantsOptionalStep(optional, step: step) {
-            updateStep(step.number) {
-                $0.status = .skipped
-                $0.note = "skipped by the operator"
-            }
-            try save()
-            say("[skipped] Step \(step.number).")
-            return
-        }
+        if let optional = step.optional, try !wantsOptionalStep(optional, step: step) { return try skipped(step) }
         for question in step.questions { try resolve(question) }
         for line in step.report(context) where !facts.contains(line) { say("  " + line) }
 
@@ -256,13 +240,7 @@ public final class Engine {
                 try perform(action, in: step)
             }
         } catch is SkipStep {
-            updateStep(step.number) {
-                $0.status = .skipped
-                $0.note = "skipped by the operator"
-            }
-            try save()
-            say("[skipped] Step \(step.number).")
-            return
+            return try skipped(step)
         }
         if context.options.dryRun {
             say("(dry run) Step \(step.number) would be verified here.")
@@ -272,12 +250,8 @@ public final class Engine {
         try stopIfInterrupted()
         guard after.allSatisfy(\.ok) else {
             let failing = summary(after.filter { !$0.ok })
-            updateStep(step.number) {
-                $0.status = .failed
-                $0.note = "verification failed: " + failing
-            }
-            try save()
-            throw StepFailed(reason: "Step \(step.number) did not verify: \(failing)")
+            try markStepFailed("verification failed: " + failing)
+            throw RunOutcome.failed("Step \(step.number) did not verify: \(failing)")
         }
         updateStep(step.number) {
             $0.status = .done
@@ -302,13 +276,29 @@ public final class Engine {
     /// Prose (the guide's reasons, banners), wrapped to the terminal.
     func sayProse(_ text: String) { say(TextLayout.wrap(text, width: presentation.width)) }
 
+    /// The operator skipped a step, or one action of it: recorded, saved, said.
+    func skipped(_ step: Step, action: Action? = nil) throws {
+        let note = "skipped by the operator"
+        if let action {
+            record(action.id) {
+                $0.status = .skipped
+                $0.note = note
+            }
+        } else {
+            updateStep(step.number) {
+                $0.status = .skipped
+                $0.note = note
+            }
+        }
+        try save()
+        say(action.map { "  [skipped] \($0.title)" } ?? "[skipped] Step \(step.number).")
+    }
+
     func summary(_ checks: [Check]) -> String {
         checks.map { $0.detail.isEmpty ? $0.label : "\($0.label) (\($0.detail))" }.joined(separator: "; ")
     }
 
     // MARK: - The gate
-
-    struct GateClosed: Error { var explanation: String }
 
     func pass(_ gate: Gate) throws {
         guard let explanation = gate.closedBecause(host) else { return }
@@ -321,7 +311,7 @@ public final class Engine {
             }
             return
         }
-        throw GateClosed(explanation: explanation)
+        throw RunOutcome.gate(explanation)
     }
 
     // MARK: - Records
@@ -347,7 +337,6 @@ public final class Engine {
 
     func say(_ text: String) { output.write(text + "\n") }
 }
-
 
 func indent(_ text: String, by spaces: Int) -> String {
     let pad = String(repeating: " ", count: spaces)

@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// Performing one action: check first, then show, confirm, journal, run, check again.
 extension Engine {
     // MARK: - Actions
@@ -117,6 +118,7 @@ extension Engine {
             }
             FaultInjection.reached(point + "-ran")
             transcript?.finished(result, at: clock())
+            recordCommand(command, result, of: action)
             if !result.succeeded {
                 if !command.streamsOutput && !result.output.isEmpty { say(indent(result.output, by: 7)) }
                 let why = result.timedOut ? "timed out" : "exited with status \(result.exitStatus)"
@@ -138,6 +140,19 @@ extension Engine {
         sayLine("  [done] \(action.title)" + (after.detail.isEmpty ? "" : ": \(after.detail)"))
     }
 
+    /// Keeps the command with its result in the action's record (saved with the action).
+    func recordCommand(_ command: Command, _ result: CommandResult, of action: Action) {
+        let argv = command.effectiveArgv(invoker: host.invoker).map(Redactor.redact)
+        let input = command.input.map(Redactor.redact)
+        let time = clock()
+        record(action.id) {
+            let entry = CommandRecord(
+                argv: argv, input: input, changes: command.effect == .change,
+                exitStatus: result.timedOut ? 124 : result.exitStatus, at: time, attempt: $0.attempts)
+            $0.commands = ($0.commands ?? []) + [entry]
+        }
+    }
+
     func fail(_ action: Action, _ reason: String) throws -> Never {
         record(action.id) {
             $0.status = .failed
@@ -145,12 +160,8 @@ extension Engine {
             $0.finishedAt = self.clock()
         }
         inFlight = nil
-        updateStep(context.stepNumber) {
-            $0.status = .failed
-            $0.note = reason
-        }
-        try save()
-        throw StepFailed(reason: reason)
+        try markStepFailed(reason)
+        throw RunOutcome.failed(reason)
     }
 
     enum Decision { case proceed, skipAction }
@@ -164,7 +175,7 @@ extension Engine {
         let keys: [PromptKey] = canSkip ? [.yes, .no, .skip, .explain, .help, .quit] : [.yes, .no, .explain, .help, .quit]
         while true {
             guard let raw = try ask("     Run this? \(PromptKey.menu(keys)): ", completion: PromptKey.completion(keys)) else {
-                throw StopRequested(reason: "end of input before \"\(action.title)\" was confirmed (end of input is never a yes)")
+                throw RunOutcome.stopped("end of input before \"\(action.title)\" was confirmed (end of input is never a yes)")
             }
             let key = PromptKey.parse(raw, among: keys)
             if key != nil { reader.accepted(raw) }
@@ -174,13 +185,15 @@ extension Engine {
                 // No is "don't run it": say what that means and let the operator choose.
                 sayProse("     Not run. Without it: \(action.why)\n     [s]kip it and go on without it, or [q]uit (progress kept).")
             case .no:
-                throw StopRequested(reason: "you chose not to run \"\(action.title)\"; nothing was run. The step needs it (\(action.why)), so phase0 stops here")
-            case .quit: throw StopRequested(reason: "you quit before \"\(action.title)\"")
+                throw RunOutcome.stopped("you chose not to run \"\(action.title)\"; nothing was run. The step needs it (\(action.why)), so phase0 stops here")
+            case .quit: throw RunOutcome.stopped("you quit before \"\(action.title)\"")
             case .skip:
                 if step.optional != nil && !action.skippable { throw SkipStep() }
                 return .skipAction
             case .explain: explain(step, action: action, commands: commands)
-            case .help: say(Messages.promptHelp(keys))
+            case .help:
+                say(Messages.promptHelp(keys))
+                output.write(Glossary.explainTerms(in: action.title + " " + action.why + " " + step.manual))
             case nil: say("     " + PromptKey.reask(keys))
             }
         }
@@ -200,6 +213,7 @@ extension Engine {
         } else {
             say("     (The guide's manual way for this step is shown above.)")
         }
+        output.write(Glossary.explainTerms(in: (action.map { $0.title + " " + $0.why } ?? "") + " " + step.manual))
     }
 
     func waitForOperator(_ instruction: String, action: Action, in step: Step) throws {
@@ -210,18 +224,18 @@ extension Engine {
             if context.options.assumeYes {
                 let again = try action.check(context)
                 if again.ok { break }
-                throw StepFailed(reason: "\(action.title) needs you: \(instruction) (still: \(again.detail))")
+                throw RunOutcome.failed("\(action.title) needs you: \(instruction) (still: \(again.detail))")
             }
             let keys: [PromptKey] = [.explain, .help, .quit]
             guard let raw = try ask("     When done, press Enter to re-check (\(PromptKey.menu(keys))): ",
                                     completion: PromptKey.completion(keys)) else {
-                throw StopRequested(reason: "end of input while waiting for: \(action.title)")
+                throw RunOutcome.stopped("end of input while waiting for: \(action.title)")
             }
             if !raw.trimmingWhitespace().isEmpty {
                 let key = PromptKey.parse(raw, among: keys)
             if key != nil { reader.accepted(raw) }
             switch key {
-                case .quit: throw StopRequested(reason: "you quit while waiting for: \(action.title)")
+                case .quit: throw RunOutcome.stopped("you quit while waiting for: \(action.title)")
                 case .explain: explain(step, action: action); continue
                 case .help: say(Messages.promptHelp(keys) + " Enter: re-check now."); continue
                 default: say("     Press Enter when it is done, or " + PromptKey.reask(keys)); continue
@@ -244,18 +258,20 @@ extension Engine {
         say("\n  -> \(action.title)")
         let answer: String
         if let given = answersFile[key] {
-            guard let parsed = yesNo(given) else {
-                throw StepFailed(reason: "the answers file gives \(key)=\"\(given)\"; it must be yes or no")
+            guard let parsed = YesNo.parse(given).map(YesNo.word) else {
+                throw RunOutcome.failed("the answers file gives \(key)=\"\(given)\"; it must be yes or no")
             }
             answer = parsed
             say("     \(question) \(answer) (from the answers file)")
         } else {
             if context.options.dryRun { return }
+            // Practice has no lid and no phone: say plainly that the operator is asked to pretend.
+            if host.isPractice { say(Messages.practicePretend) }
             let keys: [PromptKey] = [.yes, .no, .explain, .help, .quit]
             var seen: String?
             while seen == nil {
                 guard let raw = try ask("     \(question) \(PromptKey.menu(keys)): ", completion: PromptKey.completion(keys)) else {
-                    throw StopRequested(reason: "end of input at: \(action.title)")
+                    throw RunOutcome.stopped("end of input at: \(action.title)")
                 }
                 let key = PromptKey.parse(raw, among: keys)
             if key != nil { reader.accepted(raw) }
@@ -263,8 +279,10 @@ extension Engine {
                 case .yes: seen = "yes"
                 case .no: seen = "no"
                 case .explain: sayProse("     Why: \(action.why)")
-                case .help: say(Messages.promptHelp(keys) + " Answer only what you saw yourself: this is not a confirmation.")
-                case .quit: throw StopRequested(reason: "you quit at: \(action.title)")
+                case .help:
+                    say(Messages.promptHelp(keys) + " Answer only what you saw yourself: this is not a confirmation.")
+                    output.write(Glossary.explainTerms(in: question + " " + action.why))
+                case .quit: throw RunOutcome.stopped("you quit at: \(action.title)")
                 default: say("     " + PromptKey.reask(keys) + " (only what you saw yourself: this is not a confirmation)")
                 }
             }

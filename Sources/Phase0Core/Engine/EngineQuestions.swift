@@ -1,12 +1,13 @@
 import Phase0Parsers
+
 /// Asking for values: answers file, saved answers, defaults with -y, or the operator.
 extension Engine {
     // MARK: - Questions
 
     func wantsOptionalStep(_ optional: OptionalStep, step: Step) throws -> Bool {
         if let given = answersFile[optional.answerKey] ?? context.progress.answers[optional.answerKey] {
-            guard let parsed = yesNo(given) else {
-                throw StepFailed(reason: "\(optional.answerKey)=\"\(given)\" must be yes or no")
+            guard let parsed = YesNo.parse(given).map(YesNo.word) else {
+                throw RunOutcome.failed("\(optional.answerKey)=\"\(given)\" must be yes or no")
             }
             context.progress.answers[optional.answerKey] = parsed
             return parsed == "yes"
@@ -18,7 +19,7 @@ extension Engine {
         let keys: [PromptKey] = [.yes, .no, .skip, .explain, .help, .quit]
         while true {
             guard let raw = try ask("\(optional.question) \(PromptKey.menu(keys)): ", completion: PromptKey.completion(keys)) else {
-                throw StopRequested(reason: "end of input at: \(optional.question)")
+                throw RunOutcome.stopped("end of input at: \(optional.question)")
             }
             let key = PromptKey.parse(raw, among: keys)
             if key != nil { reader.accepted(raw) }
@@ -34,7 +35,7 @@ extension Engine {
                 return false
             case .explain: explain(step)
             case .help: say(Messages.promptHelp(keys))
-            case .quit: throw StopRequested(reason: "you quit at: \(optional.question)")
+            case .quit: throw RunOutcome.stopped("you quit at: \(optional.question)")
             case nil: say(PromptKey.reask(keys))
             }
         }
@@ -45,7 +46,10 @@ extension Engine {
     /// the resume file.
     static func validateAnswer(_ question: Question, _ raw: String, _ context: StepContext) -> Result<String, ValidationFailure> {
         if let kind = Redactor.secretKind(in: raw) {
-            return .failure(.init("this looks like a secret (\(kind)); no answer of this procedure is a secret, and phase0 never stores one. Give the value the question asks for"))
+            return .failure(
+                .init(
+                    "this looks like a secret (\(kind)); no answer of this procedure is a secret, and phase0 never stores one. Give the value the question asks for"
+                ))
         }
         return question.validate(raw, context)
     }
@@ -83,7 +87,7 @@ extension Engine {
             }
         }
         let fallback = question.defaultValue(context)
-        if (context.options.assumeYes || context.options.dryRun), let fallback {
+        if context.options.assumeYes || context.options.dryRun, let fallback {
             if case .success(let value) = validate(question, fallback) {
                 context.progress.answers[question.key] = value
                 try save()
@@ -94,11 +98,12 @@ extension Engine {
         while true {
             let prompt = question.prompt + (fallback.map { " [\($0)]" } ?? "") + ": "
             guard let raw = try ask(prompt, completion: question.completion) else {
-                throw StopRequested(reason: "end of input while asking for \(question.key)")
+                throw RunOutcome.stopped("end of input while asking for \(question.key)")
             }
             let typed = raw.trimmingWhitespace()
             if typed == "?" {
                 say(question.help + " (Enter takes the value in brackets; Tab completes" + (question.completion == .paths && host.pathCompleter != nil ? " paths of the simulated Spark" : "") + ".)")
+                output.write(Glossary.explainTerms(in: question.prompt + " " + question.help, indent: ""))
                 continue
             }
             guard let candidate = typed.isEmpty ? fallback : raw else {
@@ -128,7 +133,7 @@ extension Engine {
         let keys: [PromptKey] = [.yes, .no]
         while true {
             guard let raw = try ask(question + " [y/n]: ", completion: PromptKey.completion(keys)) else {
-                throw StopRequested(reason: "end of input at: \(question)")
+                throw RunOutcome.stopped("end of input at: \(question)")
             }
             if let key = PromptKey.parse(raw, among: keys) {
                 reader.accepted(raw)
@@ -142,8 +147,45 @@ extension Engine {
     func ask(_ prompt: String, completion: Completion) throws -> String? {
         if !promptHintShown {
             promptHintShown = true
-            say("(At any prompt: ? gives help, Tab completes" + (host.pathCompleter != nil ? "; in practice Tab sees the simulated Spark's files, not this computer's" : "") + ".)")
+            sayProse(
+                "(At any prompt: ? gives help, Tab completes"
+                    + (host.pathCompleter != nil ? "; in practice Tab sees the simulated Spark's files, not this computer's" : "") + ".)")
         }
-        return try reader.readLine(prompt: prompt, completion: completion)
+        // readline redraws a prompt wider than the terminal badly: all but its last line is said.
+        var lines = Self.promptLines(prompt, width: presentation.width)
+        let last = lines.removeLast()
+        for line in lines { say(line) }
+        return try reader.readLine(prompt: last, completion: completion)
+    }
+
+    /// `prompt` filled to `width` columns, each line with the prompt's own indent; the last
+    /// keeps the trailing space the answer is typed after.
+    static func promptLines(_ prompt: String, width: Int) -> [String] {
+        guard prompt.count > width - 1 else { return [prompt] }
+        let indent = String(prompt.prefix { $0 == " " })
+        // The key menu (`[y]es / [n]o ...`) stays whole on the prompt line when it fits there.
+        if let menu = prompt.firstRange(of: " [y]es") ?? prompt.firstRange(of: " ([e]xplain"),
+            indent.count + prompt[menu.upperBound...].count + 6 < width {
+            let question = String(prompt[..<menu.lowerBound])
+            let keys = String(prompt[prompt.index(after: menu.lowerBound)...])
+            return fill(question, indent: indent, width: width) + [indent + keys]
+        }
+        var lines = fill(prompt, indent: indent, width: width)
+        lines[lines.count - 1] += " "
+        return lines
+    }
+
+    private static func fill(_ text: String, indent: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && indent.count + line.count + 1 + word.count > width - 1 {
+                lines.append(indent + line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        lines.append(indent + line)
+        return lines
     }
 }

@@ -16,12 +16,12 @@ extension Engine {
         var typed: Set<String> = []
         while true {
             let rows = try reviewRows(typed: typed)
-            say("\nThe values this run will use (change any now; later: phase0 answers set KEY VALUE):")
+            sayProse("\nThe values this run will use (change any now; later: phase0 answers set KEY VALUE):")
             say(reviewTable(rows))
             let keys: [PromptKey] = [.help, .quit]
-            guard let raw = try ask("Enter to go on with these, a number or a key to change it, \(PromptKey.menu(keys)): ",
+            guard let raw = try ask("Enter to go on, or a number or key to change, \(PromptKey.menu(keys)): ",
                                     completion: .choices(rows.map(\.question.key))) else {
-                throw StopRequested(reason: "end of input at the review of the values")
+                throw RunOutcome.stopped("end of input at the review of the values")
             }
             let choice = raw.trimmingWhitespace()
             if choice.isEmpty || rows.contains(where: { $0.question.key == choice }) || PromptKey.parse(choice, among: keys) != nil {
@@ -33,9 +33,9 @@ extension Engine {
                 return
             }
             switch PromptKey.parse(choice, among: keys) {
-            case .quit: throw StopRequested(reason: "you quit at the review of the values; nothing ran")
+            case .quit: throw RunOutcome.stopped("you quit at the review of the values; nothing ran")
             case .help:
-                say("     Each value is used by the step named; \"from\" says where it came from (the guide's default, "
+                sayProse("     Each value is used by the step named; \"from\" says where it came from (the guide's default, "
                     + "the answers file, the resume file, or typed now). Values without one are asked at their step.")
                 continue
             default: break
@@ -99,11 +99,15 @@ extension Engine {
         let question = row.question
         while true {
             guard let raw = try ask("\(question.prompt)" + (row.value.map { " [\($0)]" } ?? "") + ": ", completion: question.completion) else {
-                throw StopRequested(reason: "end of input while changing \(question.key)")
+                throw RunOutcome.stopped("end of input while changing \(question.key)")
             }
             let typed = raw.trimmingWhitespace()
             if typed.isEmpty { return false }
-            if typed == "?" { say(question.help); continue }
+            if typed == "?" {
+                say(question.help)
+                output.write(Glossary.explainTerms(in: question.prompt + " " + question.help, indent: ""))
+                continue
+            }
             switch validate(question, typed) {
             case .success(let value):
                 reader.accepted(raw)

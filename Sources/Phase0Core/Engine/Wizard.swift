@@ -1,30 +1,8 @@
 import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// The documented exit codes.
-public enum ExitStatus {
-    public static let complete: Int32 = 0
-    public static let failed: Int32 = 1
-    public static let swapGate: Int32 = 3
-    public static let usage: Int32 = 64
-    public static let badInput: Int32 = 65
-    public static let locked: Int32 = 75
-    public static let interrupted: Int32 = 130
-
-    public static func of(_ outcome: RunOutcome) -> Int32 {
-        switch outcome {
-        case .complete: return complete
-        case .failed: return failed
-        case .gate: return swapGate
-        case .stopped: return interrupted
-        // 128 + the signal that stopped it: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP.
-        case .interrupted: return InterruptFlag.exitStatus
-        case .badInput: return badInput
-        }
-    }
-}
 
 /// How a run was asked for on the command line.
 public struct WizardConfig {
@@ -54,8 +32,9 @@ public struct WizardConfig {
     public func openReadOnly() throws -> (host: Host, progress: Progress?) {
         let progress = try makeStore().load()
         if let progress, progress.mode != hosts.mode {
-            throw InputFileError(path: resolvedStatePath,
-                                 problem: "holds a \(progress.mode.rawValue) run; add or drop --practice, or give another --state")
+            throw InputFileError(
+                path: resolvedStatePath,
+                problem: "holds a \(progress.mode.rawValue) run; add or drop --practice, or give another --state")
         }
         let host = try hosts.makeHost(saved: progress?.machine, scenarioPath: progress == nil ? scenarioPath : nil).host
         return (host, progress)
@@ -93,8 +72,10 @@ public struct ProcedureDefinition {
 /// resume file, scenario) is checked before anything is created: a run refused for a bad
 /// input file leaves no lock file, no state directory, nothing run.
 public enum Wizard {
-    public static func run(_ config: WizardConfig, procedure: ProcedureDefinition,
-                           output: Output = StandardOutput()) -> Int32 {
+    public static func run(
+        _ config: WizardConfig, procedure: ProcedureDefinition,
+        output: Output = StandardOutput()
+    ) -> RunOutcome {
         InterruptFlag.install()
         // Put back on the way out, whatever stopped a prompt (readline restores them itself
         // when it returns; this covers every other way out).
@@ -106,15 +87,18 @@ public enum Wizard {
             var options = config.options
             options.sudoUser = config.environment["SUDO_USER"]
             var (progress, made) = try open(config, store: store, procedure: procedure)
-            try AnswersCheck.checkAnswersFile(answers, path: config.answersPath ?? "answers file", procedure: procedure,
-                                              host: made.host, progress: progress, options: options)
+            try AnswersCheck.checkAnswersFile(
+                answers, path: config.answersPath ?? "answers file", procedure: procedure,
+                host: made.host, progress: progress, options: options)
             if !config.options.dryRun {
                 try store.lock()
                 // Another phase0 may have saved between the first read and the lock.
                 if store.changedSinceLoad { (progress, made) = try open(config, store: store, procedure: procedure) }
             }
             if config.scenarioPath != nil && made.notice == nil {
-                output.write("Resuming the simulated Spark saved in \(store.path); --scenario applies only to a new practice run (phase0 reset --practice to start over).\n")
+                output.write(
+                    "Resuming the simulated Spark saved in \(store.path); --scenario applies only to a new practice run (phase0 reset --practice to start over).\n"
+                )
             }
             if let notice = made.notice { output.write(notice + "\n\n") }
             let host = made.host
@@ -128,27 +112,34 @@ public enum Wizard {
                                 clock: utcTimestamp, prelude: prelude)
             engine.presentation = Presentation(overview: procedure.overview, summary: procedure.summary, reviewsAnswers: true,
                                                width: TextLayout.terminalWidth(environment: config.environment))
-            return ExitStatus.of(engine.run())
+            return engine.run()
         } catch {
-            return exitStatus(reporting: error, to: output)
+            return .reporting(error, to: output)
         }
     }
 
     /// The saved progress (or a new one) and the machine it runs on, refused when the resume
     /// file is of the other mode or holds answers phase0 would never have saved.
-    static func open(_ config: WizardConfig, store: StateStore,
-                     procedure: ProcedureDefinition) throws -> (Progress, MadeHost) {
+    static func open(
+        _ config: WizardConfig, store: StateStore,
+        procedure: ProcedureDefinition
+    ) throws -> (Progress, MadeHost) {
         let saved = try store.load()
         if let saved {
             let wanted: RunMode = config.practice ? .practice : .live
             guard saved.mode == wanted else {
-                throw InputFileError(path: store.path, problem: "holds a \(saved.mode.rawValue) run, but this is a \(wanted.rawValue) run; use another --state file")
+                throw InputFileError(
+                    path: store.path,
+                    problem: "holds a \(saved.mode.rawValue) run, but this is a \(wanted.rawValue) run; use another --state file")
             }
             try AnswersCheck.checkSavedAnswers(saved, path: store.path, knownKeys: procedure.answerKeys)
         }
         let made = try config.hosts.makeHost(saved: saved?.machine, scenarioPath: saved == nil ? config.scenarioPath : nil)
-        let progress = saved ?? Progress(mode: config.hosts.mode, stepCount: procedure.steps.count,
-                                         machine: made.host.snapshot, now: utcTimestamp())
+        let progress =
+            saved
+            ?? Progress(
+                mode: config.hosts.mode, stepCount: procedure.steps.count,
+                machine: made.host.snapshot, now: utcTimestamp())
         return (progress, made)
     }
 
@@ -169,23 +160,19 @@ public enum Wizard {
     }
 }
 
-/// Says what ended a subcommand and gives its exit status: a bad input file 65 (never
-/// touched), a held lock 75, anything else 1.
-public func exitStatus(reporting error: Error, to output: Output) -> Int32 {
-    switch error {
-    case let bad as InputFileError:
-        output.write("phase0: \(bad)\nThe file was left as it is.\n")
-        return ExitStatus.badInput
-    case let held as LockHeld:
-        output.write("phase0: \(held)\n")
-        return ExitStatus.locked
-    case let directory as UnsafeStateDirectory:
-        output.write("phase0: \(directory)\nNothing was read or written there.\n")
-        return ExitStatus.badInput
-    default:
-        output.write("phase0: \(error)\n")
-        return ExitStatus.failed
+/// `text` as lines of at most `width` columns (words longer than that stay whole), each indented.
+public func wrapped(_ text: String, indent: String, width: Int = 96) -> String {
+    var lines: [String] = []
+    var line = ""
+    for word in text.split(separator: " ") {
+        if !line.isEmpty && indent.count + line.count + 1 + word.count > width {
+            lines.append(indent + line)
+            line = ""
+        }
+        line += (line.isEmpty ? "" : " ") + word
     }
+    if !line.isEmpty { lines.append(indent + line) }
+    return lines.joined(separator: "\n")
 }
 
 /// `2026-11-29T12:00:00Z`.
@@ -194,5 +181,6 @@ public func utcTimestamp() -> String {
     var parts = tm()
     gmtime_r(&now, &parts)
     func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    return
+        "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
 }

@@ -1,8 +1,9 @@
 import Phase0Parsers
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// Ctrl-C, and the signals that mean the same to a wizard: SIGTERM (`kill`, a shutdown),
 /// SIGHUP (the SSH connection dropped) and SIGQUIT (Ctrl-\). Their default action would end

@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,7 +34,7 @@ public final class LiveHost: Host {
             let n = fread(&chunk, 1, chunk.count, file)
             if n <= 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
-            if bytes.count > 16 * 1024 * 1024 { return nil }   // not a config file
+            if bytes.count > 16 * 1024 * 1024 { return nil }  // not a config file
         }
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -43,8 +44,9 @@ public final class LiveHost: Host {
         guard stat(path, &st) == 0 else { return nil }
         var owner = "uid\(st.st_uid)"
         if let entry = getpwuid(st.st_uid), let name = entry.pointee.pw_name { owner = String(cString: name) }
-        return FileInfo(size: Int64(st.st_size), mode: UInt32(st.st_mode) & 0o7777,
-                        isDirectory: (st.st_mode & S_IFMT) == S_IFDIR, owner: owner)
+        return FileInfo(
+            size: Int64(st.st_size), mode: UInt32(st.st_mode) & 0o7777,
+            isDirectory: (st.st_mode & S_IFMT) == S_IFDIR, owner: owner)
     }
 
     public func which(_ program: String) -> String? {
@@ -65,9 +67,10 @@ public final class LiveHost: Host {
     }
 
     public func run(_ command: Command, onOutput: ((String) -> Void)?) throws -> CommandResult {
-        try ProcessRunner.run(argv: command.effectiveArgv(invoker: invoker), input: command.input,
-                              timeout: command.timeout, onOutput: command.streamsOutput ? onOutput : nil,
-                              outputLimit: LiveHost.outputLimit)
+        try ProcessRunner.run(
+            argv: command.effectiveArgv(invoker: invoker), input: command.input,
+            timeout: command.timeout, onOutput: command.streamsOutput ? onOutput : nil,
+            outputLimit: LiveHost.outputLimit)
     }
 }
 
@@ -80,8 +83,10 @@ public struct SpawnError: Error, CustomStringConvertible {
 /// posix_spawn with merged stdout/stderr, optional stdin bytes, a timeout, and Ctrl-C (or
 /// SIGTERM, SIGHUP, SIGQUIT) passed on to the child, which is waited for before phase0 leaves.
 enum ProcessRunner {
-    static func run(argv: [String], input: String?, timeout: Int?, onOutput: ((String) -> Void)?,
-                    outputLimit: Int) throws -> CommandResult {
+    static func run(
+        argv: [String], input: String?, timeout: Int?, onOutput: ((String) -> Void)?,
+        outputLimit: Int
+    ) throws -> CommandResult {
         var outPipe: [Int32] = [0, 0]
         var inPipe: [Int32] = [-1, -1]
         guard makePipe(&outPipe) else { throw SpawnError(program: argv[0], code: errno) }
@@ -117,7 +122,7 @@ enum ProcessRunner {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { cArgs.forEach { free($0) } }
+        defer { for pointer in cArgs { free(pointer) } }
         var pid: pid_t = 0
         let spawned = posix_spawnp(&pid, argv[0], &actions, &attributes, &cArgs, environ)
         close(outPipe[1])
@@ -135,7 +140,10 @@ enum ProcessRunner {
             var offset = 0
             while offset < bytes.count {
                 let n = bytes[offset...].withUnsafeBytes { write(inPipe[1], $0.baseAddress, $0.count) }
-                if n <= 0 { if errno == EINTR { continue }; break }
+                if n <= 0 {
+                    if errno == EINTR { continue }
+                    break
+                }
                 offset += n
             }
             close(inPipe[1])
@@ -159,10 +167,16 @@ enum ProcessRunner {
                 break readLoop
             }
             let ready = poll(&pollFD, 1, 200)
-            if ready < 0 { if errno == EINTR { continue }; break }
+            if ready < 0 {
+                if errno == EINTR { continue }
+                break
+            }
             if ready == 0 { continue }
             let n = read(outPipe[0], &buffer, buffer.count)
-            if n < 0 { if errno == EINTR { continue }; break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                break
+            }
             if n == 0 { break }
             let chunk = buffer[0..<n]
             onOutput?(String(decoding: chunk, as: UTF8.self))
@@ -198,8 +212,8 @@ enum ProcessRunner {
                 usleep(50_000)
             }
         }
-        if (status & 0x7f) == 0 { return (status >> 8) & 0xff }   // exited
-        return 128 + (status & 0x7f)                                // killed by a signal
+        if (status & 0x7f) == 0 { return (status >> 8) & 0xff }  // exited
+        return 128 + (status & 0x7f)  // killed by a signal
     }
 }
 

@@ -1,8 +1,9 @@
+import FoundationEssentials
 import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import FoundationEssentials
 
 /// Reads an operator-supplied JSON file (answers, scenario) with the same care as the resume
 /// file: a regular file, not writable by others, not empty, at most 1 MiB, no key twice in an
@@ -17,7 +18,11 @@ public func readInputFile(_ path: String, what: String) throws -> Data {
     }
     guard (st.st_mode & S_IFMT) == S_IFREG else { throw InputFileError(path: path, problem: "is not a regular file") }
     if st.st_mode & 0o002 != 0 {
-        throw InputFileError(path: path, problem: "is writable by every user (mode \(String(st.st_mode & 0o777, radix: 8))); anyone could have changed it. `chmod o-w` it first")
+        throw InputFileError(
+            path: path,
+            problem:
+                "is writable by every user (mode \(String(st.st_mode & 0o777, radix: 8))); anyone could have changed it. `chmod o-w` it first"
+        )
     }
     guard st.st_size <= 1024 * 1024 else { throw InputFileError(path: path, problem: "is larger than 1 MiB; not a \(what) file") }
     let data: Data
@@ -35,7 +40,11 @@ public func readInputFile(_ path: String, what: String) throws -> Data {
 func refuseDuplicateKeys(_ data: Data, path: String) throws {
     guard let duplicate = JSONDuplicateKeys.first(in: Array(data)) else { return }
     let place = duplicate.path.isEmpty ? "" : " (in \(duplicate.path))"
-    throw InputFileError(path: path, problem: "gives the key \"\(duplicate.key)\" twice\(place); a JSON reader would silently keep one of the values, so phase0 refuses to guess which you meant")
+    throw InputFileError(
+        path: path,
+        problem:
+            "gives the key \"\(duplicate.key)\" twice\(place); a JSON reader would silently keep one of the values, so phase0 refuses to guess which you meant"
+    )
 }
 
 /// Control characters (newline, tab, escape, NUL, DEL, C1) and the invisible characters that
@@ -51,7 +60,9 @@ public func loadAnswersFile(_ path: String, knownKeys: Set<String>) throws -> [S
     do {
         answers = try JSONDecoder().decode([String: String].self, from: data)
     } catch {
-        throw InputFileError(path: path, problem: "must be a JSON object whose values are all strings (like {\"swapSize\": \"128G\"}): \(describeDecodingError(error))")
+        throw InputFileError(
+            path: path,
+            problem: "must be a JSON object whose values are all strings (like {\"swapSize\": \"128G\"}): \(describeDecodingError(error))")
     }
     if let unknown = answers.keys.sorted().first(where: { !knownKeys.contains($0) }) {
         throw InputFileError(path: path, problem: "unknown key \"\(unknown)\"; known keys: \(knownKeys.sorted().joined(separator: ", "))")

@@ -1,8 +1,9 @@
+import FoundationEssentials
 import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import FoundationEssentials
 
 /// A file of phase0's own (the lock, the transcript, the history, a temporary resume file)
 /// that cannot be used as it is.
@@ -98,7 +99,8 @@ func removeStaleTemporaryFiles(of path: String, in directory: String) {
 func makePrivate(_ directory: String) {
     var st = stat()
     guard lstat(directory, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, st.st_uid == geteuid(),
-          st.st_mode & 0o077 != 0 else { return }
+        st.st_mode & 0o077 != 0
+    else { return }
     chmod(directory, 0o700)
 }
 
@@ -132,7 +134,10 @@ func readWholeFile(_ path: String, limit: Int = 32 * 1024 * 1024) -> Result<Data
     var chunk = [UInt8](repeating: 0, count: 65536)
     while true {
         let n = read(fd, &chunk, chunk.count)
-        if n < 0 { if errno == EINTR { continue }; return .failure(.system(errnoText())) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            return .failure(.system(errnoText()))
+        }
         if n == 0 { break }
         bytes.append(contentsOf: chunk[0..<n])
         if bytes.count > limit { return .failure(.tooLarge(limit: limit)) }
@@ -152,7 +157,8 @@ public func describeDecodingError(_ error: Error) -> String {
     }
     switch decoding {
     case .dataCorrupted(let context):
-        return context.codingPath.isEmpty ? "not valid JSON (truncated or edited?)" : "bad value\(at(context.codingPath)): \(context.debugDescription)"
+        return context.codingPath.isEmpty
+            ? "not valid JSON (truncated or edited?)" : "bad value\(at(context.codingPath)): \(context.debugDescription)"
     case .keyNotFound(let key, let context):
         return "missing key \"\(key.stringValue)\"\(at(context.codingPath))"
     case .typeMismatch(let type, let context):

@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// Secret-looking text, masked: auth keys, passwords, tokens, bearer credentials, URL
 /// passwords, private keys. Used for the transcript, the resume file's notes and history,
 /// the simulated machine of a practice scenario, and to refuse an answer that looks like a
@@ -24,7 +25,8 @@ public enum Redactor {
             prefixedTokens($0, prefix: "tskey-", body: isTokenBody, minimum: 1, needsBoundary: false, masksPrefix: true)
         },
         Rule(kind: "a Tailscale login link", triggers: ["login.tailscale.com/a/"]) {
-            prefixedTokens($0, prefix: "https://login.tailscale.com/a/", body: isAlphanumeric, minimum: 1, needsBoundary: false, masksPrefix: false)
+            prefixedTokens(
+                $0, prefix: "https://login.tailscale.com/a/", body: isAlphanumeric, minimum: 1, needsBoundary: false, masksPrefix: false)
         },
         Rule(kind: "an Authorization header", triggers: ["authorization"], find: authorizationValues),
         Rule(kind: "a bearer token", triggers: ["bearer"], find: bearerTokens),

@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// The Redactor's scanners: each returns the byte ranges of the secrets it finds.
 extension Redactor {
     // MARK: Character classes
@@ -36,14 +37,17 @@ extension Redactor {
     // MARK: Scanners
 
     /// `PREFIX` + at least `minimum` body bytes; case-sensitive, like the vendors' formats.
-    static func prefixedTokens(_ bytes: [UInt8], prefix: String, body: (UInt8) -> Bool, minimum: Int,
-                               needsBoundary: Bool = true, masksPrefix: Bool = true) -> [Range<Int>] {
+    static func prefixedTokens(
+        _ bytes: [UInt8], prefix: String, body: (UInt8) -> Bool, minimum: Int,
+        needsBoundary: Bool = true, masksPrefix: Bool = true
+    ) -> [Range<Int>] {
         let p = Array(prefix.utf8)
         var ranges: [Range<Int>] = []
         var index = 0
         while index + p.count <= bytes.count {
             guard bytes[index] == p[0], Array(bytes[index..<(index + p.count)]) == p,
-                  !needsBoundary || index == 0 || !isWordByte(bytes[index - 1]) else {
+                !needsBoundary || index == 0 || !isWordByte(bytes[index - 1])
+            else {
                 index += 1
                 continue
             }
@@ -59,8 +63,10 @@ extension Redactor {
     }
 
     static let optionKeywords = ["authkey", "auth-key", "password", "passwd", "token", "secret"]
-    static let settingKeywords = ["pass", "pwd", "secret", "token", "api_key", "api-key", "apikey", "auth_key", "auth-key",
-                                  "authkey", "access_key", "access-key", "accesskey", "private_key", "private-key", "privatekey"]
+    static let settingKeywords = [
+        "pass", "pwd", "secret", "token", "api_key", "api-key", "apikey", "auth_key", "auth-key",
+        "authkey", "access_key", "access-key", "accesskey", "private_key", "private-key", "privatekey",
+    ]
     static let settingTriggers = settingKeywords + ["auth"]
     /// Schemes of an authentication header's value: the credential is the word after them.
     static let authSchemes = ["bearer", "basic", "token", "digest", "negotiate"]
@@ -103,14 +109,18 @@ extension Redactor {
         var ranges: [Range<Int>] = []
         var index = 0
         while index < bytes.count {
-            guard isIdentifier(bytes[index]) else { index += 1; continue }
+            guard isIdentifier(bytes[index]) else {
+                index += 1
+                continue
+            }
             let nameEnd = run(bytes, from: index, while: isIdentifier)
             let name = String(decoding: bytes[index..<nameEnd].map(lower), as: UTF8.self)
             index = nameEnd
             guard isSecretName(name) else { continue }
             let cursor = skipSpaces(bytes, skipQuote(bytes, nameEnd))
             guard cursor < bytes.count, bytes[cursor] == UInt8(ascii: "=") || bytes[cursor] == UInt8(ascii: ":"),
-                  let value = secretValue(bytes, at: skipSpaces(bytes, cursor + 1)) else { continue }
+                let value = secretValue(bytes, at: skipSpaces(bytes, cursor + 1))
+            else { continue }
             // The shell's PWD and OLDPWD hold the working directory, not a password.
             if name == "pwd" || name == "oldpwd", bytes[value.lowerBound] == UInt8(ascii: "/") { continue }
             ranges.append(value)
@@ -124,13 +134,17 @@ extension Redactor {
         var ranges: [Range<Int>] = []
         var index = 0
         while index + 2 < bytes.count {
-            guard bytes[index] == UInt8(ascii: "-"), bytes[index + 1] == UInt8(ascii: "-") else { index += 1; continue }
+            guard bytes[index] == UInt8(ascii: "-"), bytes[index + 1] == UInt8(ascii: "-") else {
+                index += 1
+                continue
+            }
             let nameEnd = run(bytes, from: index + 2) { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
             let name = String(decoding: bytes[(index + 2)..<nameEnd].map(lower), as: UTF8.self)
             index = max(nameEnd, index + 2)
             guard optionKeywords.contains(where: { name.contains($0) }),
-                  nameEnd < bytes.count, bytes[nameEnd] == UInt8(ascii: "=") || bytes[nameEnd] == UInt8(ascii: " "),
-                  let value = secretValue(bytes, at: nameEnd + 1) else { continue }
+                nameEnd < bytes.count, bytes[nameEnd] == UInt8(ascii: "=") || bytes[nameEnd] == UInt8(ascii: " "),
+                let value = secretValue(bytes, at: nameEnd + 1)
+            else { continue }
             ranges.append(value)
             index = value.upperBound
         }
@@ -146,7 +160,10 @@ extension Redactor {
         var ranges: [Range<Int>] = []
         var index = 0
         while index < bytes.count {
-            guard hasWord(bytes, at: index, "bearer"), index == 0 || !isWordByte(bytes[index - 1]) else { index += 1; continue }
+            guard hasWord(bytes, at: index, "bearer"), index == 0 || !isWordByte(bytes[index - 1]) else {
+                index += 1
+                continue
+            }
             index += "bearer".utf8.count
             let start = run(bytes, from: index) { $0 == 0x20 || $0 == 0x09 }
             let end = run(bytes, from: start, while: isTokenByte)
@@ -165,13 +182,17 @@ extension Redactor {
         var index = 0
         while index + 2 < bytes.count {
             let atBoundary = index == 0 || isSpace(bytes[index - 1]) || isQuote(bytes[index - 1]) || bytes[index - 1] == UInt8(ascii: "=")
-            guard atBoundary, bytes[index] == UInt8(ascii: "-"), bytes[index + 1] == UInt8(ascii: "p") else { index += 1; continue }
+            guard atBoundary, bytes[index] == UInt8(ascii: "-"), bytes[index + 1] == UInt8(ascii: "p") else {
+                index += 1
+                continue
+            }
             let start = index + 2
             let end = run(bytes, from: start) { !isSpace($0) && !isQuote($0) }
             let value = bytes[start..<end]
             index = max(end, start)
             guard value.count >= 4, value.first != UInt8(ascii: "-"),
-                  value.contains(where: { !(0x61...0x7a).contains($0) }), !value.allSatisfy(isPortLike) else { continue }
+                value.contains(where: { !(0x61...0x7a).contains($0) }), !value.allSatisfy(isPortLike)
+            else { continue }
             ranges.append(start..<end)
         }
         return ranges
@@ -182,7 +203,10 @@ extension Redactor {
         var ranges: [Range<Int>] = []
         var index = 0
         while index < bytes.count {
-            guard hasWord(bytes, at: index, "authorization") else { index += 1; continue }
+            guard hasWord(bytes, at: index, "authorization") else {
+                index += 1
+                continue
+            }
             index += "authorization".utf8.count
             var cursor = skipSpaces(bytes, skipQuote(bytes, index))
             guard cursor < bytes.count, bytes[cursor] == UInt8(ascii: ":") else { continue }
@@ -210,7 +234,9 @@ extension Redactor {
                 continue
             }
             let userStart = index + 3
-            let userEnd = run(bytes, from: userStart) { !isSpace($0) && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: ":") && $0 != UInt8(ascii: "@") }
+            let userEnd = run(bytes, from: userStart) {
+                !isSpace($0) && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: ":") && $0 != UInt8(ascii: "@")
+            }
             index = userStart
             guard userEnd > userStart, userEnd < bytes.count, bytes[userEnd] == UInt8(ascii: ":") else { continue }
             let passwordEnd = run(bytes, from: userEnd + 1) { !isSpace($0) && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "@") }
@@ -242,20 +268,32 @@ extension Redactor {
     /// `-----BEGIN … PRIVATE KEY-----` to its END line, or to the end of the text.
     static func privateKeys(_ bytes: [UInt8]) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
-        let begin = Array("-----BEGIN ".utf8), tail = Array("PRIVATE KEY-----".utf8)
+        let begin = Array("-----BEGIN ".utf8)
+        let tail = Array("PRIVATE KEY-----".utf8)
         var index = 0
         while index + begin.count <= bytes.count {
-            guard Array(bytes[index..<(index + begin.count)]) == begin else { index += 1; continue }
+            guard Array(bytes[index..<(index + begin.count)]) == begin else {
+                index += 1
+                continue
+            }
             let labelEnd = run(bytes, from: index + begin.count) { (0x41...0x5a).contains($0) || $0 == 0x20 }
-            guard let tailStart = (index + begin.count...labelEnd).first(where: { start in
-                start + tail.count <= bytes.count && Array(bytes[start..<(start + tail.count)]) == tail
-            }) else { index += 1; continue }
+            guard
+                let tailStart = (index + begin.count...labelEnd).first(where: { start in
+                    start + tail.count <= bytes.count && Array(bytes[start..<(start + tail.count)]) == tail
+                })
+            else {
+                index += 1
+                continue
+            }
             var end = bytes.count
             let endMarker = Array("-----END ".utf8)
             var search = tailStart + tail.count
             while search + endMarker.count <= bytes.count {
                 if Array(bytes[search..<(search + endMarker.count)]) == endMarker,
-                   let close = (search..<bytes.count).first(where: { $0 + tail.count <= bytes.count && Array(bytes[$0..<($0 + tail.count)]) == tail }) {
+                    let close = (search..<bytes.count).first(where: {
+                        $0 + tail.count <= bytes.count && Array(bytes[$0..<($0 + tail.count)]) == tail
+                    })
+                {
                     end = close + tail.count
                     break
                 }

@@ -1,8 +1,9 @@
+import FoundationEssentials
 import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import FoundationEssentials
 
 /// A bad input file (resume, answers or scenario): exit 65, the file left as it was.
 public struct InputFileError: Error, CustomStringConvertible {
@@ -73,12 +74,17 @@ public final class StateStore {
     /// relative one would put the progress wherever phase0 happens to be started).
     public static func defaultLocationProblem(environment: [String: String]) -> String? {
         if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") { return nil }
-        let ignored = environment["XDG_STATE_HOME"].map { $0.isEmpty ? "" : " (XDG_STATE_HOME=\"\($0)\" is relative, so it is ignored, as the XDG spec says)" } ?? ""
+        let ignored =
+            environment["XDG_STATE_HOME"].map {
+                $0.isEmpty ? "" : " (XDG_STATE_HOME=\"\($0)\" is relative, so it is ignored, as the XDG spec says)"
+            } ?? ""
         guard let home = environment["HOME"], !home.isEmpty else {
-            return "HOME is not set, so phase0 cannot tell where to keep its progress (~/.local/state/phase0)\(ignored). Set HOME to your home directory, or give --state FILE."
+            return
+                "HOME is not set, so phase0 cannot tell where to keep its progress (~/.local/state/phase0)\(ignored). Set HOME to your home directory, or give --state FILE."
         }
         guard home.hasPrefix("/") else {
-            return "HOME=\"\(home)\" is not an absolute path, so the progress would land wherever phase0 is started\(ignored). Set HOME to your home directory, or give --state FILE."
+            return
+                "HOME=\"\(home)\" is not an absolute path, so the progress would land wherever phase0 is started\(ignored). Set HOME to your home directory, or give --state FILE."
         }
         return nil
     }
@@ -120,7 +126,11 @@ public final class StateStore {
         let mask = umask(0o077)
         umask(mask)
         guard mask & 0o700 != 0 else { return }
-        throw PrivateFileError(path: directory, reason: "the umask is \(String(mask, radix: 8)), which takes your own permissions away from every file phase0 would create (and from what its commands create). Run `umask 022` first")
+        throw PrivateFileError(
+            path: directory,
+            reason:
+                "the umask is \(String(mask, radix: 8)), which takes your own permissions away from every file phase0 would create (and from what its commands create). Run `umask 022` first"
+        )
     }
 
     /// phase0 keeps its files only where nobody else can replace them: a directory of this
@@ -134,10 +144,18 @@ public final class StateStore {
         }
         guard (st.st_mode & S_IFMT) == S_IFDIR else { throw UnsafeStateDirectory(path: directory, problem: "is not a directory") }
         guard st.st_uid == geteuid() else {
-            throw UnsafeStateDirectory(path: directory, problem: "belongs to uid \(st.st_uid), not to you (uid \(geteuid())): phase0 keeps its progress only in a directory of your own. Give --state a file in one")
+            throw UnsafeStateDirectory(
+                path: directory,
+                problem:
+                    "belongs to uid \(st.st_uid), not to you (uid \(geteuid())): phase0 keeps its progress only in a directory of your own. Give --state a file in one"
+            )
         }
         guard st.st_mode & 0o022 == 0 else {
-            throw UnsafeStateDirectory(path: directory, problem: "is writable by its group or by others (mode \(String(st.st_mode & 0o777, radix: 8))): they could replace phase0's files there. `chmod go-w` it, or give --state a file in a private directory")
+            throw UnsafeStateDirectory(
+                path: directory,
+                problem:
+                    "is writable by its group or by others (mode \(String(st.st_mode & 0o777, radix: 8))): they could replace phase0's files there. `chmod go-w` it, or give --state a file in a private directory"
+            )
         }
     }
 
@@ -162,7 +180,11 @@ public final class StateStore {
             throw InputFileError(path: path, problem: "is not a regular file")
         }
         if st.st_mode & 0o022 != 0 {
-            throw InputFileError(path: path, problem: "is writable by other users (mode \(String(st.st_mode & 0o777, radix: 8))); someone else could have changed your progress. Check it, then `chmod 600` it")
+            throw InputFileError(
+                path: path,
+                problem:
+                    "is writable by other users (mode \(String(st.st_mode & 0o777, radix: 8))); someone else could have changed your progress. Check it, then `chmod 600` it"
+            )
         }
         guard st.st_uid == geteuid() else {
             throw InputFileError(path: path, problem: "belongs to another user (uid \(st.st_uid)); run phase0 as that user or use --state")
@@ -171,7 +193,11 @@ public final class StateStore {
         switch readWholeFile(path, limit: StateStore.sizeLimit) {
         case .success(let read): data = read
         case .failure(.tooLarge(let limit)):
-            throw InputFileError(path: path, problem: "is larger than \(limit / (1024 * 1024)) MiB, far more than any progress file phase0 writes (tens of KB); not a progress file")
+            throw InputFileError(
+                path: path,
+                problem:
+                    "is larger than \(limit / (1024 * 1024)) MiB, far more than any progress file phase0 writes (tens of KB); not a progress file"
+            )
         case .failure(.system(let reason)):
             throw InputFileError(path: path, problem: "cannot be read: \(reason)")
         }

@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -51,7 +52,10 @@ public final class PlainLineReader: LineReader {
                 return text
             }
             if atEnd {
-                guard !pending.isEmpty else { output.write("\n"); return nil }
+                guard !pending.isEmpty else {
+                    output.write("\n")
+                    return nil
+                }
                 let text = String(decoding: pending, as: UTF8.self)
                 pending.removeAll()
                 output.write(Self.echo(text))
@@ -88,7 +92,10 @@ public func writeToTerminal(_ text: String, fd: Int32) {
     var bytes = Array(TerminalText.escaped(text).utf8)[...]
     while !bytes.isEmpty {
         let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        if n < 0 { if errno == EINTR { continue }; return }
+        if n < 0 {
+            if errno == EINTR { continue }
+            return
+        }
         bytes = bytes.dropFirst(n)
     }
 }
@@ -101,7 +108,10 @@ public enum TerminalText {
         guard text.unicodeScalars.contains(where: needsEscape) else { return text }
         var shown = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            guard needsEscape(scalar) else { shown.append(scalar); continue }
+            guard needsEscape(scalar) else {
+                shown.append(scalar)
+                continue
+            }
             let hex = String(scalar.value, radix: 16)
             shown.append(contentsOf: ("\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex).unicodeScalars)
         }
@@ -134,7 +144,8 @@ public struct SavedTerminalModes {
     public func restore() {
         var now = termios()
         guard tcgetattr(0, &now) == 0,
-              now.c_lflag != saved.c_lflag || now.c_iflag != saved.c_iflag || now.c_oflag != saved.c_oflag else { return }
+            now.c_lflag != saved.c_lflag || now.c_iflag != saved.c_iflag || now.c_oflag != saved.c_oflag
+        else { return }
         var modes = saved
         tcsetattr(0, TCSANOW, &modes)
     }

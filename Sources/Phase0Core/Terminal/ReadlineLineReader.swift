@@ -1,8 +1,9 @@
+import CReadline
 import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CReadline
 
 /// GNU readline at a terminal: line editing, a history of accepted answers kept beside the
 /// resume file (History.swift), and Tab completion of the current prompt's choices or of paths.
@@ -83,21 +84,22 @@ public final class ReadlineLineReader: LineReader {
         }
     }
 
-    private static let complete: @convention(c) (UnsafePointer<CChar>?, Int32, Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = { text, _, _ in
-        if ReadlineLineReader.completingPaths {
-            guard let lister = ReadlineLineReader.pathLister else {
-                phase0_rl_set_completion_over(0)
-                return nil   // readline's own filename completion
+    private static let complete:
+        @convention(c) (UnsafePointer<CChar>?, Int32, Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = { text, _, _ in
+            if ReadlineLineReader.completingPaths {
+                guard let lister = ReadlineLineReader.pathLister else {
+                    phase0_rl_set_completion_over(0)
+                    return nil  // readline's own filename completion
+                }
+                let found = lister(text.map { String(cString: $0) } ?? "")
+                // A directory completes to "DIR/" so the next Tab goes on inside it: no space after.
+                if found.count == 1 && found[0].hasSuffix("/") { phase0_rl_set_append_character(0) }
+                ReadlineLineReader.currentChoices = found
             }
-            let found = lister(text.map { String(cString: $0) } ?? "")
-            // A directory completes to "DIR/" so the next Tab goes on inside it: no space after.
-            if found.count == 1 && found[0].hasSuffix("/") { phase0_rl_set_append_character(0) }
-            ReadlineLineReader.currentChoices = found
+            phase0_rl_set_completion_over(1)
+            guard !ReadlineLineReader.currentChoices.isEmpty else { return nil }
+            return rl_completion_matches(text, ReadlineLineReader.generateChoice)
         }
-        phase0_rl_set_completion_over(1)
-        guard !ReadlineLineReader.currentChoices.isEmpty else { return nil }
-        return rl_completion_matches(text, ReadlineLineReader.generateChoice)
-    }
 
     nonisolated(unsafe) private static var generatorIndex = 0
     private static let generateChoice: @convention(c) (UnsafePointer<CChar>?, Int32) -> UnsafeMutablePointer<CChar>? = { text, state in

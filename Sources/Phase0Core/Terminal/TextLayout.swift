@@ -74,8 +74,11 @@ public enum TextLayout {
         guard prefix.count + display.count > width, argv.count > 2 else { return prefix + display }
         let pad = String(repeating: " ", count: prefix.count + 2)
         let quoted = argv.map(shellQuote)
-        // Keep `sudo` and the program on the first line: that is what the operator reads first.
-        let head = quoted.first == "sudo" ? quoted.prefix(2) : quoted.prefix(1)
+        // Keep `sudo`, the program and its verb (`docker run`) on the first line: that is what
+        // the operator reads first.
+        var headCount = quoted.first == "sudo" ? 2 : 1
+        if quoted.count > headCount + 1, !quoted[headCount].hasPrefix("-") { headCount += 1 }
+        let head = quoted.prefix(headCount)
         var lines = [prefix + head.joined(separator: " ") + " \\"]
         for (index, word) in quoted.dropFirst(head.count).enumerated() {
             lines.append(pad + word + (index == quoted.count - head.count - 1 ? "" : " \\"))

@@ -1,7 +1,8 @@
 // libFuzzer target for the parsers phase0 feeds with machine files: /proc/swaps,
-// /proc/meminfo, the fstab edit, and the duplicate-key scan of the JSON input files. Compiled together with Sources/Phase0Core/Memory.swift
-// and Fstab.swift by run.sh (swiftc -sanitize=fuzzer,address). A crash, a sanitizer report
-// or a failed precondition is a finding; libFuzzer saves the input that caused it.
+// /proc/meminfo, the fstab edit, and the duplicate-key scan of the JSON input files. Compiled
+// together with the Phase0Parsers target's sources (Sources/Phase0Parsers/*.swift) by run.sh
+// (swiftc -sanitize=fuzzer,address). A crash, a sanitizer report or a failed precondition is a
+// finding; libFuzzer saves the input that caused it.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzParsers(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -14,7 +14,7 @@ swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name Phase0Parsers 
     "$root/Tests/reliability/fuzz/FuzzParsers.swift" -o "$out/fuzz-parsers" 2> "$out/build.log" \
     || { cat "$out/build.log"; exit 1; }
 # Seeds: the first byte picks the parser (0 swaps, 1 meminfo, 2 fstab, 3 JSON duplicate keys).
-fixtures="$root/Tests/Phase0Tests/Fixtures"
+fixtures="$root/Tests/Phase0ParsersTests/Fixtures"
 { printf '\x00'; cat "$fixtures/proc-swaps-spark.txt"; } > "$out/corpus/swaps"
 { printf '\x01'; cat "$fixtures/proc-meminfo-spark.txt"; } > "$out/corpus/meminfo"
 printf '\x02UUID=5c8f\t/\text4\tdefaults\t0\t1\n/swap.img\tnone\tswap\tsw\t0\t0\n' > "$out/corpus/fstab"

@@ -87,9 +87,11 @@ extension Procedure {
     /// What the engine runs: the steps, the keys an answers file may hold, and the question
     /// asked before Step 0 when phase0 runs as root (whose agent this is).
     public static func definition() -> ProcedureDefinition {
-        ProcedureDefinition(steps: steps(), answerKeys: answerKeys(), otherAnswerRules: otherAnswerRules, prelude: { host, options in
-            OperatorAccount.mustAsk(host: host) ? [OperatorAccount.question(sudoUser: options.sudoUser)] : []
-        }, overview: RunSummary.overview, summary: RunSummary.lines)
+        ProcedureDefinition(
+            steps: steps(), answerKeys: answerKeys(), otherAnswerRules: otherAnswerRules,
+            prelude: { host, options in
+                OperatorAccount.mustAsk(host: host) ? [OperatorAccount.question(sudoUser: options.sudoUser)] : []
+            }, overview: RunSummary.overview, summary: RunSummary.lines)
     }
 
     /// Every key an answers file may hold: the table's (AnswerKey), which a test holds to what

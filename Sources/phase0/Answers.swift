@@ -7,7 +7,9 @@ import Phase0Steps
 struct Answers: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the values the run uses (and where each came from), or change one.",
-        discussion: "phase0 answers set KEY VALUE validates VALUE as the prompt would; when the step that uses it is already done, it says which step to redo (phase0 run --step N).")
+        discussion:
+            "phase0 answers set KEY VALUE validates VALUE as the prompt would; when the step that uses it is already done, it says which step to redo (phase0 run --step N)."
+    )
 
     @OptionGroup var stateOptions: StateOptions
     @Argument(help: "show (the default) or set") var verb: String = "show"
@@ -23,8 +25,10 @@ struct Answers: ParsableCommand {
 
     func run() throws {
         let config = try stateOptions.config()
-        let status = verb == "set"
-            ? AnswersEditor.set(config, procedure: Procedure.definition(), key: keyAndValue[0], value: keyAndValue[1], output: StandardOutput())
+        let status =
+            verb == "set"
+            ? AnswersEditor.set(
+                config, procedure: Procedure.definition(), key: keyAndValue[0], value: keyAndValue[1], output: StandardOutput())
             : AnswersEditor.show(config, procedure: Procedure.definition(), output: StandardOutput())
         if status != 0 { throw ExitCode(status) }
     }

@@ -54,8 +54,10 @@ public enum Reports {
             output.write(encodedJSON(report, sortedPretty) + "\n")
             return .complete
         }
-        output.write(statusText(progress, steps: steps, statePath: store.path,
-                                width: TextLayout.terminalWidth(environment: config.environment)))
+        output.write(
+            statusText(
+                progress, steps: steps, statePath: store.path,
+                width: TextLayout.terminalWidth(environment: config.environment)))
         return .complete
     }
 

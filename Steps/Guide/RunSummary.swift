@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 /// What the operator reads before a new run (the plan) and after a complete one (what was
 /// done, where it lives, how to undo it, what Phase 0 does not do, where to go next).
@@ -31,7 +31,8 @@ public enum RunSummary {
             for (path, backup) in files { lines.append("    \(path)" + (backup.map { "   (backup: \($0))" } ?? "")) }
         }
         if let a = answers {
-            lines.append("  Unit: \(a.unitName), running tmux session \(a.tmuxSession) as \(a.user); attach: tmux attach -t \(a.tmuxSession)")
+            lines.append(
+                "  Unit: \(a.unitName), running tmux session \(a.tmuxSession) as \(a.user); attach: tmux attach -t \(a.tmuxSession)")
             lines.append("  Container: \(a.webuiContainer), Open WebUI on 127.0.0.1:\(a.webuiPort) (2g RAM, 4g with swap)")
         }
         if case .found(let status) = Probe.tailscaleStatus(ctx.host), let url = status.serveURL {
@@ -41,10 +42,11 @@ public enum RunSummary {
         lines.append("To undo a step by hand (newest first; never swapoff while the model is loaded):")
         lines += undoLines(answers).map { "  " + $0 }
         lines.append("")
-        lines.append("What Phase 0 does not do (the guide's Phase 1+): route Open WebUI through the agent's soul, "
-                     + "memory and policy; multi-user auth on Open WebUI; auto-update the agent on git push; "
-                     + "watch GPU temperature; alert on heartbeat gaps. Keep the agent current with `git pull` in ~/Vybn "
-                     + "(then: sudo systemctl restart \(answers?.unitName ?? "vybn-agent.service")).")
+        lines.append(
+            "What Phase 0 does not do (the guide's Phase 1+): route Open WebUI through the agent's soul, "
+                + "memory and policy; multi-user auth on Open WebUI; auto-update the agent on git push; "
+                + "watch GPU temperature; alert on heartbeat gaps. Keep the agent current with `git pull` in ~/Vybn "
+                + "(then: sudo systemctl restart \(answers?.unitName ?? "vybn-agent.service")).")
         lines.append("Next: `phase0 reference` (the key commands with your values), `phase0 troubleshoot` when something is wrong.")
         return lines
     }
@@ -55,7 +57,8 @@ public enum RunSummary {
         for step in Procedure.steps() where ctx.recorded.step(step.number)?.status == .done {
             for action in step.actions where action.applies(ctx) {
                 guard let planned = try? action.plannedFile(ctx), ctx.host.fileExists(planned.path),
-                      !seen.contains(where: { $0.0 == planned.path }) else { continue }
+                    !seen.contains(where: { $0.0 == planned.path })
+                else { continue }
                 let newest = AtomicWrite.firstFreeBackup(for: planned.path, host: ctx.host) - 1
                 seen.append((planned.path, newest >= 1 ? "\(planned.path).phase0-backup.\(newest)" : nil))
             }

@@ -1,12 +1,14 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 extension Reports {
     /// `phase0 status` for a person: each step with its actions, the answers, and (practice)
     /// the simulated machine; wrapped to the terminal, times in local time.
     static func statusText(_ progress: Progress, steps: [Step], statePath: String, width: Int) -> String {
-        var lines = ["\(progress.mode == .practice ? "Practice" : "Live") run, saved in \(statePath)",
-                     "Updated \(TextLayout.localTime(progress.updatedAt))", ""]
+        var lines = [
+            "\(progress.mode == .practice ? "Practice" : "Live") run, saved in \(statePath)",
+            "Updated \(TextLayout.localTime(progress.updatedAt))", "",
+        ]
         for step in steps {
             let record = progress.step(step.number)
             lines.append("Step \(step.number)  \((record?.status ?? .pending).rawValue.padding(11))  \(step.title)")
@@ -29,7 +31,9 @@ extension Reports {
         if let machine = progress.machine {
             let verdict = SwapGate.evaluate(machine.swaps)
             lines.append("")
-            lines.append("Simulated Spark: swap \(ByteSize.human(kiB: verdict.totalKiB)) (\(verdict.passes ? "passes" : "below") the 64G gate), swappiness \(machine.swappiness)")
+            lines.append(
+                "Simulated Spark: swap \(ByteSize.human(kiB: verdict.totalKiB)) (\(verdict.passes ? "passes" : "below") the 64G gate), swappiness \(machine.swappiness)"
+            )
             lines += machine.statusLines.map { TextLayout.wrap("  " + $0, width: width, indent: "") }
         }
         return lines.joined(separator: "\n") + "\n"

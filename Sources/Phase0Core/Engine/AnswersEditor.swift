@@ -6,9 +6,12 @@ public enum AnswersEditor {
     public static func show(_ config: WizardConfig, procedure: ProcedureDefinition, output: Output) -> Int32 {
         do {
             let (host, saved) = try config.openReadOnly()
-            let progress = saved ?? Progress(mode: config.hosts.mode, stepCount: procedure.steps.count, machine: host.snapshot, now: utcTimestamp())
+            let progress =
+                saved ?? Progress(mode: config.hosts.mode, stepCount: procedure.steps.count, machine: host.snapshot, now: utcTimestamp())
             let engine = makeEngine(procedure, host: host, progress: progress, output: output)
-            output.write("Values for \(host.name)" + (saved == nil ? " (no run yet: the guide's defaults)" : " (saved in \(config.resolvedStatePath))") + ":\n")
+            output.write(
+                "Values for \(host.name)"
+                    + (saved == nil ? " (no run yet: the guide's defaults)" : " (saved in \(config.resolvedStatePath))") + ":\n")
             output.write(engine.reviewTable(try engine.reviewRows(typed: [])) + "\n")
             output.write("Change one with: phase0\(config.practice ? " --practice" : "") answers set KEY VALUE\n")
             return 0
@@ -23,14 +26,18 @@ public enum AnswersEditor {
             try store.lock()
             let saved = try store.load()
             if let saved, saved.mode != config.hosts.mode {
-                throw InputFileError(path: store.path, problem: "holds a \(saved.mode.rawValue) run; add or drop --practice, or give another --state")
+                throw InputFileError(
+                    path: store.path, problem: "holds a \(saved.mode.rawValue) run; add or drop --practice, or give another --state")
             }
             let host = try config.hosts.makeHost(saved: saved?.machine, scenarioPath: nil).host
-            var progress = saved ?? Progress(mode: config.hosts.mode, stepCount: procedure.steps.count, machine: host.snapshot, now: utcTimestamp())
+            var progress =
+                saved ?? Progress(mode: config.hosts.mode, stepCount: procedure.steps.count, machine: host.snapshot, now: utcTimestamp())
             guard let step = procedure.steps.first(where: { $0.questions.contains { $0.key == key } }),
-                  let question = step.questions.first(where: { $0.key == key }) else {
+                let question = step.questions.first(where: { $0.key == key })
+            else {
                 let known = procedure.steps.flatMap { $0.questions.map(\.key) }
-                output.write("phase0: \"\(Redactor.redact(key))\" is not a value phase0 asks for; these are: \(known.joined(separator: ", "))\n")
+                output.write(
+                    "phase0: \"\(Redactor.redact(key))\" is not a value phase0 asks for; these are: \(known.joined(separator: ", "))\n")
                 return ExitStatus.usage
             }
             let context = StepContext(host: host, output: output, progress: progress, options: RunOptions())
@@ -47,7 +54,9 @@ public enum AnswersEditor {
                 output.write("Set \(key) = \(accepted)" + (old.map { " (was \($0))" } ?? "") + " in \(store.path).\n")
                 if old != accepted, progress.step(step.number)?.status == .done {
                     let mode = config.practice ? " --practice" : ""
-                    output.write("Step \(step.number) (\(step.title)) was done with the old value: redo it with phase0\(mode) run --step \(step.number).\n")
+                    output.write(
+                        "Step \(step.number) (\(step.title)) was done with the old value: redo it with phase0\(mode) run --step \(step.number).\n"
+                    )
                 }
                 return 0
             }
@@ -57,7 +66,8 @@ public enum AnswersEditor {
     }
 
     static func makeEngine(_ procedure: ProcedureDefinition, host: Host, progress: Progress, output: Output) -> Engine {
-        Engine(steps: procedure.steps, host: host, output: output, reader: PlainLineReader(output: output), progress: progress,
-               store: nil, transcript: nil, options: RunOptions(), clock: utcTimestamp)
+        Engine(
+            steps: procedure.steps, host: host, output: output, reader: PlainLineReader(output: output), progress: progress,
+            store: nil, transcript: nil, options: RunOptions(), clock: utcTimestamp)
     }
 }

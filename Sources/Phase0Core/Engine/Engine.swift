@@ -163,14 +163,16 @@ public final class Engine {
             return
         }
         let skipped = steps.filter { context.progress.step($0.number)?.status == .skipped }
-        say(skipped.isEmpty ? "\nPhase 0 complete: all steps done and verified."
-            : "\nPhase 0 complete; " + skipped.map { "Step \($0.number) skipped (\($0.title))" }.joined(separator: ", ")
-              + ". Every other step is done and verified.")
+        say(
+            skipped.isEmpty
+                ? "\nPhase 0 complete: all steps done and verified."
+                : "\nPhase 0 complete; " + skipped.map { "Step \($0.number) skipped (\($0.title))" }.joined(separator: ", ")
+                    + ". Every other step is done and verified.")
         if let summary = presentation.summary {
             say("")
             for line in summary(context) { say(TextLayout.wrap(line, width: presentation.width)) }
         }
-        if let transcript { say("Transcript of every command phase0 ran, with its output: \(transcript.path)") }
+        if let transcript { sayProse("Transcript of every command phase0 ran, with its output: \(transcript.path)") }
     }
 
     /// The line every stop ends with: where the progress is, and how to go on in this mode.
@@ -186,15 +188,19 @@ public final class Engine {
         // A skipped optional step is taken up again when the operator now says yes to it.
         if record.status == .skipped, let optional = step.optional, redo || answersFile[optional.answerKey].flatMap(yesNo) == "yes" {
             context.progress.answers[optional.answerKey] = redo ? nil : "yes"
-            updateStep(step.number) { $0.status = .pending; $0.note = nil }
+            updateStep(step.number) {
+                $0.status = .pending
+                $0.note = nil
+            }
             record.status = .pending
         }
         if redo && record.status == .done { record.status = .inProgress }
         switch record.status {
         case .skipped:
             let mode = host.isPractice ? " --practice" : ""
-            say("Skipped earlier. To do it after all: phase0\(mode) run --step \(step.number)"
-                + (step.optional.map { " (or --answers with \"\($0.answerKey)\": \"yes\")" } ?? "") + ".")
+            say(
+                "Skipped earlier. To do it after all: phase0\(mode) run --step \(step.number)"
+                    + (step.optional.map { " (or --answers with \"\($0.answerKey)\": \"yes\")" } ?? "") + ".")
             return
         case .done:
             let checks = try step.verify(context)
@@ -210,10 +216,10 @@ public final class Engine {
         sayProse(step.why)
         // Facts before questions: the operator sees the machine (memory, swap) before choosing.
         let facts = step.report(context)
-        for line in facts { say("  " + line) }
+        for line in facts { sayLine("  " + line) }
         if let optional = step.optional, try !wantsOptionalStep(optional, step: step) { return try skipped(step) }
         for question in step.questions { try resolve(question) }
-        for line in step.report(context) where !facts.contains(line) { say("  " + line) }
+        for line in step.report(context) where !facts.contains(line) { sayLine("  " + line) }
 
         // Only a step phase0 has not started may be found done as a whole. One it started (cut,
         // interrupted or failed part-way) goes on action by action, each checked first so nothing
@@ -265,8 +271,10 @@ public final class Engine {
     func sayChecks(_ heading: String, _ checks: [Check]) {
         say(heading)
         for check in checks {
-            say(TextLayout.wrap((check.ok ? "  - " : "  ! ") + (check.detail.isEmpty ? check.label : "\(check.label) (\(check.detail))"),
-                                width: presentation.width))
+            say(
+                TextLayout.wrap(
+                    (check.ok ? "  - " : "  ! ") + (check.detail.isEmpty ? check.label : "\(check.label) (\(check.detail))"),
+                    width: presentation.width))
         }
     }
 
@@ -305,8 +313,9 @@ public final class Engine {
         if context.options.dryRun {
             // Said once, where a real run would stop; the listing goes on to the end.
             if !gateShownInDryRun {
-                sayProse("(dry run) A real run would stop here, before Step \(context.stepNumber):\n" + explanation
-                         + "\n(dry run) The listing goes on as if Step 0 had succeeded.")
+                sayProse(
+                    "(dry run) A real run would stop here, before Step \(context.stepNumber):\n" + explanation
+                        + "\n(dry run) The listing goes on as if Step 0 had succeeded.")
                 gateShownInDryRun = true
             }
             return

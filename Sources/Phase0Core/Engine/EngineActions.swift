@@ -45,14 +45,16 @@ extension Engine {
             // acted. An operator's task or observation found in place is simply ok.
             var changesMachine = false
             if case .commands = action.kind { changesMachine = true }
-            sayLine((ranBefore || !changesMachine ? "  [ok] " : "  [not needed] ") + action.title + (seen.detail.isEmpty ? "" : ": \(seen.detail)"))
+            sayLine(
+                (ranBefore || !changesMachine ? "  [ok] " : "  [not needed] ") + action.title
+                    + (seen.detail.isEmpty ? "" : ": \(seen.detail)"))
             return
         }
         if let reason = action.refuse(context) { throw Refused(reason: reason) }
         switch action.kind {
         case .commands(let make):
             // The title first: making the commands may explain what they will act on.
-            say("\n  -> \(action.title)")
+            sayLine("\n  -> \(action.title)")
             try runCommands(try make(context), of: action, in: step)
         case .operatorTask(let instruction):
             try waitForOperator(instruction(context), action: action, in: step)
@@ -73,8 +75,10 @@ extension Engine {
         let invoker = host.invoker
         say("     Will run:")
         for command in commands {
-            say(TextLayout.command(command.display(invoker: invoker), argv: command.effectiveArgv(invoker: invoker),
-                                   prefix: "       $ ", width: presentation.width))
+            say(
+                TextLayout.command(
+                    command.display(invoker: invoker), argv: command.effectiveArgv(invoker: invoker),
+                    prefix: "       $ ", width: presentation.width))
         }
         if context.options.dryRun {
             say("     (dry run: not run)")
@@ -185,7 +189,8 @@ extension Engine {
                 // No is "don't run it": say what that means and let the operator choose.
                 sayProse("     Not run. Without it: \(action.why)\n     [s]kip it and go on without it, or [q]uit (progress kept).")
             case .no:
-                throw RunOutcome.stopped("you chose not to run \"\(action.title)\"; nothing was run. The step needs it (\(action.why)), so phase0 stops here")
+                throw RunOutcome.stopped(
+                    "you chose not to run \"\(action.title)\"; nothing was run. The step needs it (\(action.why)), so phase0 stops here")
             case .quit: throw RunOutcome.stopped("you quit before \"\(action.title)\"")
             case .skip:
                 if step.optional != nil && !action.skippable { throw SkipStep() }
@@ -217,7 +222,7 @@ extension Engine {
     }
 
     func waitForOperator(_ instruction: String, action: Action, in step: Step) throws {
-        say("\n  -> \(action.title)")
+        sayLine("\n  -> \(action.title)")
         say(indent(instruction, by: 5))
         if context.options.dryRun { return }
         while true {
@@ -227,18 +232,27 @@ extension Engine {
                 throw RunOutcome.failed("\(action.title) needs you: \(instruction) (still: \(again.detail))")
             }
             let keys: [PromptKey] = [.explain, .help, .quit]
-            guard let raw = try ask("     When done, press Enter to re-check (\(PromptKey.menu(keys))): ",
-                                    completion: PromptKey.completion(keys)) else {
+            guard
+                let raw = try ask(
+                    "     When done, press Enter to re-check (\(PromptKey.menu(keys))): ",
+                    completion: PromptKey.completion(keys))
+            else {
                 throw RunOutcome.stopped("end of input while waiting for: \(action.title)")
             }
             if !raw.trimmingWhitespace().isEmpty {
                 let key = PromptKey.parse(raw, among: keys)
-            if key != nil { reader.accepted(raw) }
-            switch key {
+                if key != nil { reader.accepted(raw) }
+                switch key {
                 case .quit: throw RunOutcome.stopped("you quit while waiting for: \(action.title)")
-                case .explain: explain(step, action: action); continue
-                case .help: say(Messages.promptHelp(keys) + " Enter: re-check now."); continue
-                default: say("     Press Enter when it is done, or " + PromptKey.reask(keys)); continue
+                case .explain:
+                    explain(step, action: action)
+                    continue
+                case .help:
+                    say(Messages.promptHelp(keys) + " Enter: re-check now.")
+                    continue
+                default:
+                    say("     Press Enter when it is done, or " + PromptKey.reask(keys))
+                    continue
                 }
             }
             if let did = host.operatorTaskConfirmed(action.id) { say("     " + did) }
@@ -255,7 +269,7 @@ extension Engine {
     }
 
     func observe(_ question: String, key: String, action: Action) throws {
-        say("\n  -> \(action.title)")
+        sayLine("\n  -> \(action.title)")
         let answer: String
         if let given = answersFile[key] {
             guard let parsed = YesNo.parse(given).map(YesNo.word) else {
@@ -266,7 +280,7 @@ extension Engine {
         } else {
             if context.options.dryRun { return }
             // Practice has no lid and no phone: say plainly that the operator is asked to pretend.
-            if host.isPractice { say(Messages.practicePretend) }
+            if host.isPractice { sayLine(Messages.practicePretend) }
             let keys: [PromptKey] = [.yes, .no, .explain, .help, .quit]
             var seen: String?
             while seen == nil {
@@ -274,8 +288,8 @@ extension Engine {
                     throw RunOutcome.stopped("end of input at: \(action.title)")
                 }
                 let key = PromptKey.parse(raw, among: keys)
-            if key != nil { reader.accepted(raw) }
-            switch key {
+                if key != nil { reader.accepted(raw) }
+                switch key {
                 case .yes: seen = "yes"
                 case .no: seen = "no"
                 case .explain: sayProse("     Why: \(action.why)")

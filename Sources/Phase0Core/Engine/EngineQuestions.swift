@@ -102,7 +102,9 @@ extension Engine {
             }
             let typed = raw.trimmingWhitespace()
             if typed == "?" {
-                say(question.help + " (Enter takes the value in brackets; Tab completes" + (question.completion == .paths && host.pathCompleter != nil ? " paths of the simulated Spark" : "") + ".)")
+                say(
+                    question.help + " (Enter takes the value in brackets; Tab completes"
+                        + (question.completion == .paths && host.pathCompleter != nil ? " paths of the simulated Spark" : "") + ".)")
                 output.write(Glossary.explainTerms(in: question.prompt + " " + question.help, indent: ""))
                 continue
             }
@@ -165,7 +167,8 @@ extension Engine {
         let indent = String(prompt.prefix { $0 == " " })
         // The key menu (`[y]es / [n]o ...`) stays whole on the prompt line when it fits there.
         if let menu = prompt.firstRange(of: " [y]es") ?? prompt.firstRange(of: " ([e]xplain"),
-            indent.count + prompt[menu.upperBound...].count + 6 < width {
+            indent.count + prompt[menu.upperBound...].count + 6 < width
+        {
             let question = String(prompt[..<menu.lowerBound])
             let keys = String(prompt[prompt.index(after: menu.lowerBound)...])
             return fill(question, indent: indent, width: width) + [indent + keys]

@@ -12,15 +12,19 @@ extension Engine {
 
     func reviewAnswers() throws {
         let isNewRun = context.progress.steps.allSatisfy { $0.status == .pending && $0.actions.isEmpty }
-        guard presentation.reviewsAnswers, isNewRun, !context.options.assumeYes, !context.options.dryRun, context.options.onlyStep == nil else { return }
+        guard presentation.reviewsAnswers, isNewRun, !context.options.assumeYes, !context.options.dryRun, context.options.onlyStep == nil
+        else { return }
         var typed: Set<String> = []
         while true {
             let rows = try reviewRows(typed: typed)
             sayProse("\nThe values this run will use (change any now; later: phase0 answers set KEY VALUE):")
             say(reviewTable(rows))
             let keys: [PromptKey] = [.help, .quit]
-            guard let raw = try ask("Enter to go on, or a number or key to change, \(PromptKey.menu(keys)): ",
-                                    completion: .choices(rows.map(\.question.key))) else {
+            guard
+                let raw = try ask(
+                    "Enter to go on, or a number or key to change, \(PromptKey.menu(keys)): ",
+                    completion: .choices(rows.map(\.question.key)))
+            else {
                 throw RunOutcome.stopped("end of input at the review of the values")
             }
             let choice = raw.trimmingWhitespace()
@@ -35,12 +39,15 @@ extension Engine {
             switch PromptKey.parse(choice, among: keys) {
             case .quit: throw RunOutcome.stopped("you quit at the review of the values; nothing ran")
             case .help:
-                sayProse("     Each value is used by the step named; \"from\" says where it came from (the guide's default, "
-                    + "the answers file, the resume file, or typed now). Values without one are asked at their step.")
+                sayProse(
+                    "     Each value is used by the step named; \"from\" says where it came from (the guide's default, "
+                        + "the answers file, the resume file, or typed now). Values without one are asked at their step.")
                 continue
             default: break
             }
-            guard let row = rows.first(where: { $0.question.key == choice }) ?? Int(choice).flatMap({ rows.indices.contains($0 - 1) ? rows[$0 - 1] : nil })
+            guard
+                let row = rows.first(where: { $0.question.key == choice })
+                    ?? Int(choice).flatMap({ rows.indices.contains($0 - 1) ? rows[$0 - 1] : nil })
             else {
                 say("No value \"\(Redactor.redact(choice))\" here: type its number or its key.")
                 continue
@@ -55,7 +62,8 @@ extension Engine {
         let saved = context.progress.answers
         defer { context.progress.answers = saved }
         for step in steps {
-            for question in step.questions {
+            // A value two steps use (Ollama's URL) is one row, under the step that asks it first.
+            for question in step.questions where !rows.contains(where: { $0.question.key == question.key }) {
                 let key = question.key
                 var row = ReviewRow(step: step.number, question: question, value: nil, source: "")
                 if typed.contains(key), let value = saved[key] {
@@ -88,7 +96,8 @@ extension Engine {
         return rows.enumerated().map { index, row in
             let number = String(index + 1)
             let value = row.value ?? "-"
-            let line = String(repeating: " ", count: max(0, 3 - number.count)) + number + "  "
+            let line =
+                String(repeating: " ", count: max(0, 3 - number.count)) + number + "  "
                 + row.question.key.padding(keyWidth) + "  " + value.padding(valueWidth) + "  " + row.source
             return TextLayout.wrap(line, width: presentation.width, indent: "")
         }.joined(separator: "\n")
@@ -98,7 +107,8 @@ extension Engine {
     func change(_ row: ReviewRow) throws -> Bool {
         let question = row.question
         while true {
-            guard let raw = try ask("\(question.prompt)" + (row.value.map { " [\($0)]" } ?? "") + ": ", completion: question.completion) else {
+            guard let raw = try ask("\(question.prompt)" + (row.value.map { " [\($0)]" } ?? "") + ": ", completion: question.completion)
+            else {
                 throw RunOutcome.stopped("end of input while changing \(question.key)")
             }
             let typed = raw.trimmingWhitespace()
@@ -112,7 +122,7 @@ extension Engine {
             case .success(let value):
                 reader.accepted(raw)
                 context.progress.answers[question.key] = value
-                answersFile[question.key] = nil   // typed now wins over the answers file
+                answersFile[question.key] = nil  // typed now wins over the answers file
                 return true
             case .failure(let failure):
                 say("Not accepted: \(failure.reason)")

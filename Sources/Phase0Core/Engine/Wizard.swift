@@ -54,10 +54,12 @@ public struct ProcedureDefinition {
     public var overview: String?
     /// Shown after a complete run: what was done, where, how to undo it, what next.
     public var summary: ((StepContext) -> [String])?
-    public init(steps: [Step], answerKeys: Set<String>,
-                otherAnswerRules: [String: (String) -> Result<String, ValidationFailure>] = [:],
-                prelude: @escaping (Host, RunOptions) -> [Question],
-                overview: String? = nil, summary: ((StepContext) -> [String])? = nil) {
+    public init(
+        steps: [Step], answerKeys: Set<String>,
+        otherAnswerRules: [String: (String) -> Result<String, ValidationFailure>] = [:],
+        prelude: @escaping (Host, RunOptions) -> [Question],
+        overview: String? = nil, summary: ((StepContext) -> [String])? = nil
+    ) {
         self.steps = steps
         self.answerKeys = answerKeys
         self.otherAnswerRules = otherAnswerRules
@@ -106,12 +108,14 @@ public enum Wizard {
             let reader = lineReader(config, store: store, host: host, output: output)
             // Run as root directly, ask whose agent this is instead of assuming root.
             let prelude = procedure.prelude(host, options)
-            let engine = Engine(steps: procedure.steps, host: host, output: output, reader: reader, progress: progress,
-                                store: store, transcript: transcript, answersFile: answers,
-                                answersPath: config.answersPath ?? "answers file", options: options,
-                                clock: utcTimestamp, prelude: prelude)
-            engine.presentation = Presentation(overview: procedure.overview, summary: procedure.summary, reviewsAnswers: true,
-                                               width: TextLayout.terminalWidth(environment: config.environment))
+            let engine = Engine(
+                steps: procedure.steps, host: host, output: output, reader: reader, progress: progress,
+                store: store, transcript: transcript, answersFile: answers,
+                answersPath: config.answersPath ?? "answers file", options: options,
+                clock: utcTimestamp, prelude: prelude)
+            engine.presentation = Presentation(
+                overview: procedure.overview, summary: procedure.summary, reviewsAnswers: true,
+                width: TextLayout.terminalWidth(environment: config.environment))
             return engine.run()
         } catch {
             return .reporting(error, to: output)

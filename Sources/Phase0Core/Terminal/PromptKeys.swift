@@ -4,7 +4,12 @@ import Phase0Parsers
 /// q quit. A prompt offers the keys that make sense there; anything else is asked again,
 /// never taken as "no" (and end of input is never "yes").
 public enum PromptKey: String, CaseIterable, Sendable {
-    case yes = "y", no = "n", skip = "s", explain = "e", help = "?", quit = "q"
+    case yes = "y"
+    case no = "n"
+    case skip = "s"
+    case explain = "e"
+    case help = "?"
+    case quit = "q"
 
     var word: String {
         switch self {

@@ -91,9 +91,9 @@ public enum TextLayout {
     public static func localTime(_ iso: String) -> String {
         let bytes = Array(iso.utf8)
         guard bytes.count == 20, bytes[4] == 45, bytes[10] == 84, bytes[19] == 90,
-              let year = Int32(iso.prefix(4)), let month = Int32(iso.dropFirst(5).prefix(2)),
-              let day = Int32(iso.dropFirst(8).prefix(2)), let hour = Int32(iso.dropFirst(11).prefix(2)),
-              let minute = Int32(iso.dropFirst(14).prefix(2)), let second = Int32(iso.dropFirst(17).prefix(2))
+            let year = Int32(iso.prefix(4)), let month = Int32(iso.dropFirst(5).prefix(2)),
+            let day = Int32(iso.dropFirst(8).prefix(2)), let hour = Int32(iso.dropFirst(11).prefix(2)),
+            let minute = Int32(iso.dropFirst(14).prefix(2)), let second = Int32(iso.dropFirst(17).prefix(2))
         else { return iso }
         var parts = tm()
         parts.tm_year = year - 1900

@@ -117,7 +117,7 @@ import Testing
         #expect(output.contains("Serve URL (phone, Tailscale connected): https://spark-2b7c.tail2b7c.ts.net"))
         #expect(output.contains("To undo a step by hand"))
         #expect(output.contains("What Phase 0 does not do"))
-        #expect(output.contains("Transcript of every command phase0 ran, with its output: \(sandbox.statePath).transcript.log"))
+        #expect(output.contains("Transcript of every command phase0 ran, with its output:\n\(sandbox.statePath).transcript.log"))
         #expect(output.contains("Next: `phase0 reference`"))
         #expect(output.contains("[not needed] "), "a change already in place is not [ok]")
 

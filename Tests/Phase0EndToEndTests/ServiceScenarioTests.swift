@@ -85,7 +85,7 @@ import Foundation
 
     /// Where Ollama listens decides the network, with the reason on screen; Ollama itself is never reconfigured.
     @Test(arguments: [
-        ("ollama-loopback-only", "Network: host network: Ollama listens on 127.0.0.1:11434 only, which the guide's host-gateway route cannot reach (\"connection refused\"); the container shares the host's network and listens on 127.0.0.1:3000 only, reaching Ollama at http://127.0.0.1:11434; where Ollama listens is not changed",
+        ("ollama-loopback-only", "Network: host network: Ollama listens on 127.0.0.1:11434 only, which the guide's host-gateway route cannot reach (\"connection refused\");",
          hostNetworkRun, "http://127.0.0.1:11434/api/tags"),
         ("ollama-all-interfaces", "Network: the guide's bridge network: Ollama listens on 0.0.0.0:11434, which host-gateway reaches",
          bridgeRun, "http://host.docker.internal:11434/api/tags"),

@@ -68,7 +68,7 @@ public enum AtomicWrite {
         "\(path).phase0-backup.\(firstFreeBackup(for: path, host: host))"
     }
 
-    static func firstFreeBackup(for path: String, host: Host) -> Int {
+    public static func firstFreeBackup(for path: String, host: Host) -> Int {
         var index = 1
         while host.fileExists("\(path).phase0-backup.\(index)") { index += 1 }
         return index
@@ -87,9 +87,11 @@ extension Procedure {
     /// What the engine runs: the steps, the keys an answers file may hold, and the question
     /// asked before Step 0 when phase0 runs as root (whose agent this is).
     public static func definition() -> ProcedureDefinition {
-        ProcedureDefinition(steps: steps(), answerKeys: answerKeys(), otherAnswerRules: otherAnswerRules) { host, options in
-            OperatorAccount.mustAsk(host: host) ? [OperatorAccount.question(sudoUser: options.sudoUser)] : []
-        }
+        ProcedureDefinition(
+            steps: steps(), answerKeys: answerKeys(), otherAnswerRules: otherAnswerRules,
+            prelude: { host, options in
+                OperatorAccount.mustAsk(host: host) ? [OperatorAccount.question(sudoUser: options.sudoUser)] : []
+            }, overview: RunSummary.overview, summary: RunSummary.lines)
     }
 
     /// Every key an answers file may hold: the table's (AnswerKey), which a test holds to what

@@ -159,7 +159,9 @@ public struct PracticeHostFactory: HostFactory {
         guard let scenarioPath else { return MadeHost(host: PracticeHost(machine: SimulatedSpark())) }
         let scenario = try Scenario.resolve(scenarioPath)
         // Say what the scenario rehearses, so the operator knows what to look for.
-        let notice = "Practice scenario \(scenarioPath)" + (scenario.description.map { ":\n" + wrapped($0, indent: "  ") } ?? "")
+        let notice =
+            "Practice scenario \(scenarioPath)"
+            + (scenario.description.map { ":\n" + TextLayout.wrap($0, width: TextLayout.terminalWidth(), indent: "  ") } ?? "")
         return MadeHost(host: PracticeHost(machine: scenario.apply()), notice: notice)
     }
 }
@@ -178,6 +180,19 @@ extension SimulatedSpark {
         var tailscale: SimTailscale
         var ufw: SimUfw
         var history: [String]
+    }
+
+    public var statusLines: [String] {
+        let active = services.filter { $0.value.active }.keys.sorted()
+        return [
+            "swap areas: " + swaps.map { "\($0.path) \(ByteSize.human(kiB: $0.sizeKiB))" }.joined(separator: ", "),
+            "services active: " + (active.isEmpty ? "none" : active.joined(separator: ", ")),
+            "tmux sessions: " + (tmuxSessions.isEmpty ? "none" : tmuxSessions.map { "\($0.name) (\($0.user))" }.joined(separator: ", ")),
+            "containers: "
+                + (docker.containers.isEmpty
+                    ? "none" : docker.containers.map { "\($0.name) (\($0.running ? "running" : "stopped"))" }.joined(separator: ", ")),
+            "tailscale serve: " + (tailscale.serveProxy ?? "nothing served"),
+        ]
     }
 
     public var summary: any Encodable {

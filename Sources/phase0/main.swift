@@ -17,13 +17,17 @@ struct Phase0: ParsableCommand {
         commandName: "phase0",
         abstract: "Make the Vybn agent on a DGX Spark always-on: the guide \"Phase 0: Make Vybn Always-On\", as a wizard.",
         discussion: """
+            Two safe ways in: `phase0 --practice` runs the whole procedure on a simulated Spark \
+            (nothing on this machine changes), and `phase0 --dry-run` runs the read-only checks and \
+            prints every command it would run, running none. `--practice` goes before or after the subcommand.
+
             Exit codes: 0 complete; 1 a command or verification failed (progress kept); 3 stopped at the \
             swap gate (< 64G swap); 64 usage; 65 bad input file; 75 another phase0 holds the lock; 130 interrupted \
             (129 SIGHUP, 131 SIGQUIT, 143 SIGTERM: stopped the same way, progress kept).
             """,
         version: Phase0Version.current,
         subcommands: [
-            Run.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self,
+            Run.self, Answers.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self,
             DrillCommand.self, RunbookCommand.self, GlossaryCommand.self,
         ],
         defaultSubcommand: Run.self
@@ -70,8 +74,14 @@ struct Run: ParsableCommand {
     @Flag(help: "Run the read-only checks and print every command that would run, without running any.")
     var dryRun = false
 
+    @Option(help: "Redo one step (0-5): each of its actions is re-checked and what is missing is redone, after confirmation.")
+    var step: Int?
+
     func validate() throws {
         if scenario != nil && !stateOptions.practice { throw ValidationError("--scenario needs --practice") }
+        if let step, !Procedure.steps().contains(where: { $0.number == step }) {
+            throw ValidationError("--step \(step): the steps are 0 to \(Procedure.steps().count - 1)")
+        }
     }
 
     func run() throws {
@@ -83,6 +93,7 @@ struct Run: ParsableCommand {
         config.scenarioPath = scenario
         config.answersPath = answers
         config.options = RunOptions(assumeYes: assumeYes, dryRun: dryRun)
+        config.options.onlyStep = step
         try finish(Wizard.run(config, procedure: Procedure.definition()))
     }
 }
@@ -138,4 +149,16 @@ func currentEnvironment() -> [String: String] {
     return environment
 }
 
-Phase0.main()
+/// `--practice` may come before the subcommand (`phase0 --practice status`) as well as after
+/// it: ArgumentParser reads options after the subcommand's name, so it is moved there.
+func normalizedArguments(_ arguments: [String]) -> [String] {
+    let names = Set(Phase0.configuration.subcommands.map { $0._commandName })
+    guard let index = arguments.firstIndex(where: { names.contains($0) }), index > 0 else { return arguments }
+    // The root command takes no options of its own but --help and --version, so whatever the
+    // operator put before the subcommand (`phase0 --practice -y run`) belongs to it.
+    let before = arguments[..<index]
+    guard !before.contains(where: { ["-h", "--help", "--version"].contains($0) }) else { return arguments }
+    return [arguments[index]] + before + arguments[(index + 1)...]
+}
+
+Phase0.main(normalizedArguments(Array(CommandLine.arguments.dropFirst())))

@@ -54,18 +54,10 @@ public enum Reports {
             output.write(encodedJSON(report, sortedPretty) + "\n")
             return .complete
         }
-        output.write("\(progress.mode == .practice ? "Practice" : "Live") run, saved in \(store.path) (updated \(progress.updatedAt))\n")
-        for step in stepList {
-            output.write(
-                "  Step \(step.number)  \(step.status.padding(11))  \(step.title)" + (step.note.map { "\n             \($0)" } ?? "") + "\n"
-            )
-        }
-        if let machine = progress.machine {
-            let verdict = SwapGate.evaluate(machine.swaps)
-            output.write(
-                "Simulated Spark: swap \(ByteSize.human(kiB: verdict.totalKiB)) (\(verdict.passes ? "passes" : "below") the 64G gate), swappiness \(machine.swappiness)\n"
-            )
-        }
+        output.write(
+            statusText(
+                progress, steps: steps, statePath: store.path,
+                width: TextLayout.terminalWidth(environment: config.environment)))
         return .complete
     }
 
@@ -79,7 +71,7 @@ public enum Reports {
     /// failure here would be a bug, shown as such rather than hidden.
     static var sortedPretty: JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 
@@ -133,7 +125,7 @@ public enum Reports {
         let results = PreflightChecks.run(host: host, answers: answers)
         if json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             output.write(encodedJSON(results, encoder) + "\n")
         } else {
             output.write("Preflight on \(host.name) (read-only):\n")

@@ -9,6 +9,7 @@ import Foundation
         let first = try sandbox.terminal(["--practice"])
         let op = Operator(terminal: first)
         try op.see("PRACTICE MODE on spark-2b7c (simulated)")
+        try op.review()
         try op.step0()
         try op.step1()
         try op.step2()
@@ -37,7 +38,7 @@ import Foundation
         let second = try sandbox.terminal(["--practice"])
         for step in 0...5 {
             try second.expect("== Step \(step) of 5: ")
-            try second.expect("[done] verified again: ")
+            try second.expect("[done] verified again:")
         }
         try second.expect("Phase 0 complete: all steps done and verified.")
         #expect(try second.waitForExit() == 0, "\(second.unread)")
@@ -57,6 +58,7 @@ import Foundation
         let sandbox = try Sandbox()
         let first = try sandbox.terminal(["--practice"])
         let op = Operator(terminal: first)
+        try op.review()
         try op.step0()
         try op.step1()
         try op.step2Questions()
@@ -76,14 +78,14 @@ import Foundation
         let resumed = Operator(terminal: second)
         for step in 0...1 {
             try resumed.see("== Step \(step) of 5: ")
-            try resumed.see("[done] verified again: ")
+            try resumed.see("[done] verified again:")
         }
         try resumed.see("== Step 2 of 5: Run the agent under systemd, in tmux ==")
         try resumed.see("tmux for vybnz69: no server running")
         try resumed.see("[ok] Install the unit file (mode 0644): as rendered, 0644")
         try resumed.see("[ok] Have systemd read the unit (daemon-reload)")
         try resumed.confirm(["sudo systemctl enable vybn-agent.service"], done: "Enable the unit at boot: enabled")
-        try resumed.see("[ok] Stop the tmux server started by hand")
+        try resumed.see("[not needed] Stop the tmux server started by hand")
         try resumed.step2Start()
         try resumed.step3()
         try resumed.step4()
@@ -98,14 +100,14 @@ import Foundation
     }
 
     /// In practice Tab completes paths from the simulated Spark's files, not this computer's:
-    /// "/us" completes to nothing there (no /usr on it), "~/Vy" and "bin/py" do.
+    /// "/us" completes to nothing there (no /usr on it), "~/Vy" and "bin/py" do. Values are
+    /// changed at the review screen, validated as at their step's prompt.
     @Test func tabCompletesPathsFromTheSimulatedSpark() throws {
         let sandbox = try Sandbox()
         let op = Operator(terminal: try sandbox.terminal(["--practice"]))
-        try op.step0()
-        try op.step1()
-        try op.see("== Step 2 of 5")
-        try op.acceptDefaults(Array(Defaults.step2.prefix(2)))
+        try op.see("The values this run will use")
+        try op.see(Prompt.review)
+        op.terminal.send("agentDir\r")
         try op.see("Agent directory (holds tui.py) [/home/vybnz69/Vybn/spark]: ")
         op.terminal.send("/us\tX\r")
         try op.see("Not accepted: /usX is not a directory on spark-2b7c (simulated)")
@@ -115,12 +117,16 @@ import Foundation
         op.terminal.send("sp\t")
         try op.see("spark/")
         op.terminal.send("\r")
+        try op.see(Prompt.review)
+        op.terminal.send("venvPython\r")
         try op.see("Python of the agent's venv [/home/vybnz69/.venv/spark/bin/python]: ")
         op.terminal.send("/home/vybnz69/.venv/spark/bin/py\t")
         try op.see("python ")
         op.terminal.send("\r")
-        try op.acceptDefaults(Array(Defaults.step2.dropFirst(4)))
-        try op.see(Prompt.confirm)
+        try op.see(Prompt.review)
+        op.terminal.send("\r")
+        try op.step0()
+        try op.see(Prompt.installMosh)
         try op.interrupt(statePath: sandbox.statePath)
         let answers = try #require(try sandbox.status()["answers"] as? [String: String])
         #expect(answers["agentDir"] == "/home/vybnz69/Vybn/spark")

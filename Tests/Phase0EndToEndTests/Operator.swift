@@ -2,16 +2,17 @@ import Testing
 
 /// The wizard's prompts, exactly as they appear on screen.
 enum Prompt {
-    static let confirm = "Run this? [y]es / [n]o / [e]xplain / [q]uit: "
+    static let confirm = "Run this? [y]es / [n]o / [e]xplain / [?] help / [q]uit: "
     /// In an optional step (Step 1) every confirmation also offers skip.
-    static let confirmOrSkip = "Run this? [y]es / [n]o / [s]kip / [e]xplain / [q]uit: "
-    static let installMosh = "Install mosh? (optional: SSH + tmux attach works fine without it) [y]es / [s]kip: "
-    static let operatorTask = "When done, press Enter to re-check ([q]uit, [e]xplain): "
+    static let confirmOrSkip = "Run this? [y]es / [n]o / [s]kip / [e]xplain / [?] help / [q]uit: "
+    static let installMosh = "Install mosh? (optional: SSH + tmux attach works fine without it) [y]es / [n]o / [s]kip / [e]xplain / [?] help / [q]uit: "
+    static let operatorTask = "When done, press Enter to re-check ([e]xplain / [?] help / [q]uit): "
     static let observations = [
-        "1. Did you close the laptop lid and leave it closed for 5 minutes? [y]es / [n]o: ",
-        "2. With the laptop lid closed, did a chat on your phone at the Serve URL get a reply? [y]es / [n]o: ",
-        "3. After SSHing back, did `tmux attach` to the agent's session show the TUI intact? [y]es / [n]o: ",
+        "1. Did you close the laptop lid and leave it closed for 5 minutes? [y]es / [n]o / [e]xplain / [?] help / [q]uit: ",
+        "2. With the laptop lid closed, did a chat on your phone at the Serve URL get a reply? [y]es / [n]o / [e]xplain / [?] help / [q]uit: ",
+        "3. After SSHing back, did `tmux attach` to the agent's session show the TUI intact? [y]es / [n]o / [e]xplain / [?] help / [q]uit: ",
     ]
+    static let review = "Enter to go on, or a number or key to change, [?] help / [q]uit: "
 }
 
 /// The guide's defaults, as each step asks for them.
@@ -85,17 +86,43 @@ struct Operator {
         }
     }
 
+    /// The review screen of a new run: each change typed as its key, then its value; then
+    /// Enter takes every value shown, so no step asks again.
+    func review(changing changes: [(key: String, prompt: String, value: String)] = []) throws {
+        try see("The values this run will use")
+        for change in changes {
+            try see(Prompt.review)
+            terminal.send(change.key + "\r")
+            try see(change.prompt)
+            terminal.send(change.value + "\r")
+            try see("The values this run will use")
+        }
+        try see(Prompt.review)
+        terminal.send("\r")
+    }
+
     /// Sees the commands an action will run, then its confirmation; answers y and sees it done.
     func confirm(_ commands: [String], done title: String, prompt: String = Prompt.confirm, typing answer: String = "y\r") throws {
-        for command in commands { try see("$ " + command) }
+        for command in commands { try seeCommand(command) }
         try see(prompt)
         terminal.send(answer)
         try see("[done] " + title)
     }
 
+    /// A command as the wizard shows it: on one line when it fits the terminal after its
+    /// indent, else `sudo program verb \` then one argument a line.
+    /// An entry ending in a space is the start of a longer command (docker run's label carries
+    /// a hash): shown one argument a line.
+    func seeCommand(_ command: String) throws {
+        guard command.hasSuffix(" ") || "       $ ".count + command.count > terminal.columns else { return try see("$ " + command) }
+        let words = command.split(separator: " ").map(String.init)
+        let headCount = words.first == "sudo" ? 3 : 2
+        try see("$ " + words.prefix(headCount).joined(separator: " ") + " \\")
+        for word in words.dropFirst(headCount) { try see(word) }
+    }
+
     func step0(allocation: [String] = fallocateRoute, filesystem: String = "ext4") throws {
         try see("== Step 0 of 5: Expand swap (required) ==")
-        try acceptDefaults(Defaults.step0)
         try see("Swap gate: 16G of the required 64G (not yet)")
         try see("/swapfile goes on \(filesystem) with 3.2T free")
         try confirm(allocation, done: "Allocate the swapfile: 128G")
@@ -107,24 +134,24 @@ struct Operator {
                     done: "Keep swappiness after reboot (/etc/sysctl.d/99-phase0-swappiness.conf)")
         try confirm(["sudo cp -p --no-clobber /etc/fstab /etc/fstab.phase0-backup.1", "sudo mv -f /etc/fstab.phase0-new /etc/fstab"],
                     done: "Keep the swapfile after reboot (/etc/fstab)")
-        try see("[done] Step 0 verified: ")
+        try see("[done] Step 0 verified:")
     }
 
     func step1() throws {
         try see("== Step 1 of 5: Install mosh (optional) ==")
-        try see(Prompt.installMosh)
-        terminal.send("y\r")
+        // Facts before the question: what is installed, then whether to install.
         try see("mosh: not installed")
         try see("Firewall: ufw is inactive, so no rule is needed for mosh.")
+        try see(Prompt.installMosh)
+        terminal.send("y\r")
         try confirm(["sudo apt-get update", "sudo apt-get install -y mosh"], done: "Install mosh (apt-get)", prompt: Prompt.confirmOrSkip)
-        try see("[ok] Allow mosh's UDP 60000:61000/udp in ufw (only when ufw is active): ufw is inactive; no rule needed")
-        try see("[done] Step 1 verified: ")
+        try see("[not needed] Allow mosh's UDP 60000:61000/udp in ufw (only when ufw is active): ufw is inactive; no rule needed")
+        try see("[done] Step 1 verified:")
     }
 
     /// The questions and report of Step 2, up to its first confirmation.
     func step2Questions(tmux: String = "tmux for vybnz69: no server running") throws {
         try see("== Step 2 of 5: Run the agent under systemd, in tmux ==")
-        try acceptDefaults(Defaults.step2)
         try see(tmux)
     }
 
@@ -135,23 +162,18 @@ struct Operator {
         try confirm(Operator.unitFile, done: "Install the unit file (mode 0644): as rendered, 0644")
         try confirm(["sudo systemctl daemon-reload"], done: "Have systemd read the unit (daemon-reload)")
         try confirm(["sudo systemctl enable vybn-agent.service"], done: "Enable the unit at boot: enabled")
-        try see("[ok] Stop the tmux server started by hand")
+        try see("[not needed] Stop the tmux server started by hand")
         try step2Start()
     }
 
     func step2Start() throws {
         try confirm(["sudo systemctl start vybn-agent.service"], done: "Start the service (and its tmux session): tmux attach -t vybn (as vybnz69)")
-        try see("[done] Step 2 verified: ")
+        try see("[done] Step 2 verified:")
     }
 
-    /// Step 3's questions, the network answered by typing "au" and Tab.
+    /// Step 3's questions were answered at the review.
     func step3Questions() throws {
         try see("== Step 3 of 5: Deploy Open WebUI (memory-limited) ==")
-        try acceptDefaults(Defaults.step3)
-        try see(Defaults.network)
-        terminal.send("au\t")
-        try see("auto")
-        terminal.send("\r")
     }
 
     func step3(network: String = "Network: host network: Ollama listens on 127.0.0.1:11434 only", run: String = hostNetworkRun) throws {
@@ -163,11 +185,12 @@ struct Operator {
 
     /// Step 3's actions. `replacing`: how the wizard describes a container of that name that it
     /// did not make; it is removed (after a y) before the rendered one runs.
-    /// `pulled`: the image is there already (a resumed run), so nothing is pulled.
-    func step3Container(run: String = hostNetworkRun, replacing: String? = nil, pulled: Bool = false) throws {
-        try see("[ok] Start the Docker daemon: server 28.2.2")
-        try see("[ok] Start Docker at boot: enabled")
-        if pulled {
+    /// `resumed`: a run that stopped in Step 3 goes on; what it found or did then is "[ok]".
+    func step3Container(run: String = hostNetworkRun, replacing: String? = nil, resumed: Bool = false) throws {
+        let settled = resumed ? "[ok]" : "[not needed]"
+        try see("\(settled) Start the Docker daemon: server 28.2.2")
+        try see("\(settled) Start Docker at boot: enabled")
+        if resumed {
             try see("[ok] Pull the Open WebUI image: present")
         } else {
             try confirm(["sudo docker pull ghcr.io/open-webui/open-webui:main"], done: "Pull the Open WebUI image: present")
@@ -178,12 +201,12 @@ struct Operator {
             try see("It is replaced by the container of the rendered command below; volume open-webui is kept.")
             try confirm(["sudo docker rm -f open-webui"], done: "Remove the existing container (its volume and data stay)")
         } else {
-            try see("[ok] Remove the existing container (its volume and data stay)")
+            try see("[not needed] Remove the existing container (its volume and data stay)")
         }
         try confirm([run], done: "Run Open WebUI (memory-capped, loopback only)")
-        try see("[ok] Wait for Open WebUI to answer /health (up to 5 minutes): healthy")
+        try see("[not needed] Wait for Open WebUI to answer /health (up to 5 minutes): healthy")
         try see("[ok] Register the first account now (it becomes admin): NO ACCOUNT YET")
-        try see("[done] Step 3 verified: ")
+        try see("[done] Step 3 verified:")
     }
 
     func step4() throws {
@@ -195,7 +218,7 @@ struct Operator {
 
     func step4Serve() throws {
         try confirm(["sudo tailscale serve --bg 3000"], done: "Serve Open WebUI on the tailnet (tailscale serve --bg): https://spark-2b7c.tail2b7c.ts.net -> http://127.0.0.1:3000")
-        try see("[done] Step 4 verified: ")
+        try see("[done] Step 4 verified:")
     }
 
     /// The three observations answered yes (the first typed "ye" + Tab), then check 4 confirmed.
@@ -209,11 +232,11 @@ struct Operator {
             terminal.send("\r")
             try see("[done] Unplug check \(index + 1): ")
         }
-        try see("[ok] Note the agent's tmux session before check 4")
+        try see("[not needed] Note the agent's tmux session before check 4")
         try confirm(["sudo docker stop open-webui", "sudo docker start open-webui"],
                     done: "Unplug check 4: stop and start Open WebUI; the agent's tmux session must survive: tmux session vybn survived")
         try see("[ok] Unplug check 5: detach from tmux; Open WebUI keeps running")
-        try see("[done] Step 5 verified: ")
+        try see("[done] Step 5 verified:")
     }
 
     /// The end of a complete run: the line, then exit 0.
@@ -227,7 +250,8 @@ struct Operator {
     func interrupt(statePath: String) throws {
         terminal.send("\u{03}")
         try see("Interrupted.")
-        try see("Progress is saved in \(statePath). Run phase0 again to resume where it stopped.")
+        try see("Progress is saved in \(statePath).")
+        try see("`phase0 --practice` again to resume where it stopped")
         #expect(try terminal.waitForExit() == 130)
     }
 }

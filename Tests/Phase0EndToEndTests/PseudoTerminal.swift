@@ -25,7 +25,11 @@ final class PTYSession {
     private static let setLock: UInt = 0x4004_5431
     private static let getNumber: UInt = 0x8004_5430
 
+    /// The terminal's width, as the wizard reads it (TIOCGWINSZ).
+    let columns: Int
+
     init(_ executable: String, _ arguments: [String], environment: [String: String], columns: UInt16 = 200) throws {
+        self.columns = Int(columns)
         // posix_openpt/unlockpt/ptsname are hidden from Swift's Glibc module; these are what
         // they do on Linux (grantpt is a no-op with devpts).
         master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)

@@ -21,7 +21,8 @@ func scenarioNames() throws -> [String] {
 
 /// A new practice run on the fixture `name` in a pseudo-terminal; the wizard first says what the
 /// scenario rehearses (its description), then the practice banner.
-func startPractice(_ sandbox: Sandbox, scenario name: String) throws -> Operator {
+/// `review`: Enter at the review screen, taking every value shown.
+func startPractice(_ sandbox: Sandbox, scenario name: String, review: Bool = true) throws -> Operator {
     let path = try scenario(name)
     let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
     let description = try #require(json?["description"] as? String)
@@ -29,6 +30,7 @@ func startPractice(_ sandbox: Sandbox, scenario name: String) throws -> Operator
     try op.see("Practice scenario \(path):")
     try op.see("  " + description.split(separator: " ").prefix(6).joined(separator: " "))
     try op.see("PRACTICE MODE on spark-2b7c (simulated)")
+    if review { try op.review() }
     return op
 }
 

@@ -25,7 +25,7 @@ import Foundation
         try op.see("Why: A tmux server already running for the user captures the unit's `tmux new-session`")
         try op.see(Prompt.confirm)
         first.send("n\r")
-        try op.see("Stopped: you declined \"Stop the tmux server started by hand\"; nothing was run")
+        try op.see("Stopped: you chose not to run \"Stop the tmux server started by hand\"; nothing was run.")
         #expect(try first.waitForExit() == 130)
         let sessions = try #require(try sandbox.machine()["tmuxSessions"] as? [[String: Any]])
         #expect(sessions.count == 1 && sessions.first?["name"] as? String == "vybn" && sessions.first?["fromUnit"] == nil)
@@ -64,7 +64,7 @@ import Foundation
         try op.see("$ sudo docker rm -f open-webui")
         try op.see(Prompt.confirm)
         first.send("n\r")
-        try op.see("Stopped: you declined \"Remove the existing container (its volume and data stay)\"; nothing was run")
+        try op.see("Stopped: you chose not to run \"Remove the existing container (its volume and data stay)\"; nothing was run.")
         #expect(try first.waitForExit() == 130)
         let containers = try #require(try sandbox.machine()["containers"] as? [[String: Any]])
         #expect(containers.count == 1 && containers.first?["image"] as? String == "ghcr.io/open-webui/open-webui:v0.3.10"
@@ -74,7 +74,7 @@ import Foundation
         let resumed = Operator(terminal: second)
         try resumed.see("== Step 3 of 5")
         try resumed.see("Container open-webui: " + old)
-        try resumed.step3Container(replacing: old, pulled: true)
+        try resumed.step3Container(replacing: old, resumed: true)
         try resumed.step4()
         try resumed.step5()
         try resumed.complete()
@@ -85,7 +85,7 @@ import Foundation
 
     /// Where Ollama listens decides the network, with the reason on screen; Ollama itself is never reconfigured.
     @Test(arguments: [
-        ("ollama-loopback-only", "Network: host network: Ollama listens on 127.0.0.1:11434 only, which the guide's host-gateway route cannot reach (\"connection refused\"); the container shares the host's network and listens on 127.0.0.1:3000 only, reaching Ollama at http://127.0.0.1:11434; where Ollama listens is not changed",
+        ("ollama-loopback-only", "Network: host network: Ollama listens on 127.0.0.1:11434 only, which the guide's host-gateway route cannot reach (\"connection refused\");",
          hostNetworkRun, "http://127.0.0.1:11434/api/tags"),
         ("ollama-all-interfaces", "Network: the guide's bridge network: Ollama listens on 0.0.0.0:11434, which host-gateway reaches",
          bridgeRun, "http://host.docker.internal:11434/api/tags"),

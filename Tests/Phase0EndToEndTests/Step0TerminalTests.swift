@@ -34,14 +34,15 @@ func leaveAtStep1(_ terminal: PTYSession, statePath: String) throws {
         let sandbox = try Sandbox()
         let terminal = try sandbox.terminal(["--practice"])
         try terminal.expect("PRACTICE MODE")
-        try terminal.expect("Swapfile path [/swapfile]: ")
-        terminal.send("\r")
+        // Facts, then the values: the review screen, where the size is changed and checked.
+        try terminal.expect(Prompt.review)
+        terminal.send("swapSize\r")
         try terminal.expect("Swapfile size [128G]: ")
         terminal.send("12X\r")
         try terminal.expect("Not accepted: \"12X\" has an unknown unit")
         try terminal.expect("Swapfile size [128G]: ")
         terminal.send("128G\r")
-        try terminal.expect("vm.swappiness [10]: ")
+        try terminal.expect(Prompt.review)
         terminal.send("\r")
         try terminal.expect("Swap gate: 16G of the required 64G (not yet)")
         try terminal.expect("$ sudo fallocate -l 128G /swapfile")
@@ -63,7 +64,8 @@ func leaveAtStep1(_ terminal: PTYSession, statePath: String) throws {
         try leaveAtStep1(terminal, statePath: sandbox.statePath)
 
         #expect(try sandbox.stepStatuses() == ["done", "pending", "pending", "pending", "pending", "pending"])
-        #expect(try sandbox.status()["answers"] as? [String: String] == ["swapfile": "/swapfile", "swapSize": "128G", "swappiness": "10"])
+        let answers = try #require(try sandbox.status()["answers"] as? [String: String])
+        #expect(answers["swapfile"] == "/swapfile" && answers["swapSize"] == "128G" && answers["swappiness"] == "10")
         #expect(try sandbox.history() == step0History)
         // Readline's history is kept beside the resume file, private, with only the accepted
         // answers: the refused "12X" is not in it.
@@ -80,10 +82,8 @@ func leaveAtStep1(_ terminal: PTYSession, statePath: String) throws {
     @Test func ctrlCAtAConfirmationThenResume() throws {
         let sandbox = try Sandbox()
         let first = try sandbox.terminal(["--practice"])
-        for prompt in ["Swapfile path [/swapfile]: ", "Swapfile size [128G]: ", "vm.swappiness [10]: "] {
-            try first.expect(prompt)
-            first.send("\r")
-        }
+        try first.expect(Prompt.review)
+        first.send("\r")
         try first.expect(confirmation)
         first.send("y\r")
         try first.expect("[done] Allocate the swapfile")
@@ -94,7 +94,7 @@ func leaveAtStep1(_ terminal: PTYSession, statePath: String) throws {
         try first.expect(confirmation)
         first.send("\u{03}")
         try first.expect("Interrupted.")
-        try first.expect("Progress is saved in \(sandbox.statePath). Run phase0 again to resume where it stopped.")
+        try first.expect("Progress is saved in \(sandbox.statePath). Run `phase0 --practice` again to resume where it stopped")
         #expect(try first.waitForExit() == 130)
 
         let step = try sandbox.step0()
@@ -124,18 +124,19 @@ func leaveAtStep1(_ terminal: PTYSession, statePath: String) throws {
         #expect(try sandbox.history() == step0History)
     }
 
-    /// Ctrl-C at a question: the answers given so far are kept, and the file stays valid.
+    /// Ctrl-C while changing a value at the review: nothing of the review is kept (its values
+    /// are taken only by Enter), and the file stays valid.
     @Test func ctrlCAtAQuestion() throws {
         let sandbox = try Sandbox()
         let terminal = try sandbox.terminal(["--practice"])
-        try terminal.expect("Swapfile path [/swapfile]: ")
-        terminal.send("/swapfile\r")
+        try terminal.expect(Prompt.review)
+        terminal.send("swapSize\r")
         try terminal.expect("Swapfile size [128G]: ")
         terminal.send("64")
         terminal.send("\u{03}")
         try terminal.expect("Progress is saved")
         #expect(try terminal.waitForExit() == 130)
-        #expect(try sandbox.status()["answers"] as? [String: String] == ["swapfile": "/swapfile"])
+        #expect(try sandbox.status()["answers"] as? [String: String] == [:])
         #expect(try sandbox.history().isEmpty)
     }
 
@@ -143,7 +144,7 @@ func leaveAtStep1(_ terminal: PTYSession, statePath: String) throws {
     @Test func theLockIsHeldWhileAWizardWaits() throws {
         let sandbox = try Sandbox()
         let holder = try sandbox.terminal(["--practice"])
-        try holder.expect("Swapfile path [/swapfile]: ")
+        try holder.expect(Prompt.review)
         let (code, output) = try sandbox.run(["--practice", "-y"])
         #expect(code == 75)
         #expect(output.contains("another phase0 (PID \(holder.pid)) is using \(sandbox.statePath)"), "\(output)")

@@ -42,7 +42,8 @@ import Glibc
 
         // Typed through a pipe: echoed, refused, asked again.
         let typed = try Sandbox()
-        let piped = try typed.spawn(["--practice"], input: "/swap\(Self.hostile)\n12\(Self.hostile)\n")
+        // (At the review screen: the value's key, then the value.)
+        let piped = try typed.spawn(["--practice"], input: "swapfile\n/swap\(Self.hostile)\n12\(Self.hostile)\n")
         Self.expectClean(piped.output, "typed answers")
         #expect(piped.output.contains("Not accepted"))
 
@@ -112,7 +113,7 @@ import Glibc
         let fromFile = try sandbox.spawn(["--practice", "-y", "--answers", answers])
         #expect(fromFile.status == 65 && fromFile.output.contains("looks like a secret"), "\(fromFile.output.suffix(300))")
         #expect(!fromFile.output.contains("PLANT"), "\(fromFile.output.suffix(300))")
-        let typed = try sandbox.spawn(["--practice"], input: value + "\n")
+        let typed = try sandbox.spawn(["--practice"], input: "swapfile\n" + value + "\n")
         #expect(typed.output.contains("Not accepted: this looks like a secret"), "\(typed.output.suffix(300))")
         #expect(!typed.output.contains("PLANT"), "\(typed.output.suffix(300))")
     }

@@ -15,7 +15,7 @@ public final class Engine {
     let reader: LineReader
     let store: StateStore?
     let transcript: Transcript?
-    let answersFile: [String: String]
+    var answersFile: [String: String]
     let answersPath: String
     let clock: () -> String
     /// Asked before Step 0 (the operator's account when phase0 runs as root).
@@ -25,6 +25,11 @@ public final class Engine {
     var host: Host { context.host }
     var inFlight: (step: Int, action: String)?
     var currentStep: Step?
+    /// How the run presents itself; the procedure's texts (overview, summary) come from Steps/.
+    public var presentation = Presentation()
+    var gateShownInDryRun = false
+    var explainedSteps: Set<Int> = []
+    var promptHintShown = false
 
     public init(
         steps: [Step], host: Host, output: Output, reader: LineReader, progress: Progress,
@@ -49,20 +54,19 @@ public final class Engine {
 
     public func run() -> RunOutcome {
         do {
+            let isNewRun = context.progress.steps.allSatisfy { $0.status == .pending && $0.actions.isEmpty }
             try banner()
+            if isNewRun, let overview = presentation.overview, context.options.onlyStep == nil { sayProse(overview) }
             for question in prelude { try resolve(question) }
-            for step in steps {
+            try reviewAnswers()
+            let selected = context.options.onlyStep.map { only in steps.filter { $0.number == only } } ?? steps
+            for step in selected {
                 context.stepNumber = step.number
                 currentStep = step
                 if let gate = step.gate { try pass(gate) }
-                try runStep(step)
+                try runStep(step, redo: context.options.onlyStep != nil)
             }
-            if context.options.dryRun {
-                // Nothing ran, so nothing is verified: never claim completion after a dry run.
-                say("\nDry run finished: every command above was printed, none was run, nothing was saved.")
-            } else {
-                say("\nPhase 0 complete: all steps done and verified.")
-            }
+            try finish()
             return .complete
         } catch let refusal as Refused {
             markFailed(refusal.reason)
@@ -71,10 +75,10 @@ public final class Engine {
             // the gate is still closed: that is a stop at the gate (exit 3), so say what it is.
             if let closed = currentStep?.opens?.closedBecause(host) {
                 say(closed)
-                say(Messages.progressKept(store?.path))
+                sayProse(progressKept)
                 return .gate(refusal.reason)
             }
-            say(Messages.progressKept(store?.path))
+            sayProse(progressKept)
             return .failed(refusal.reason)
         } catch let unsaved as StateWriteError {
             // Nothing after the last good save is recorded; the next run re-checks from there.
@@ -96,7 +100,7 @@ public final class Engine {
                 "\nInterrupted."
                     + (interrupt.duringCommand ? " The running command's outcome is unknown; it will be re-checked first on resume." : ""))
             if InterruptFlag.notCtrlC { say("(\(cause) stopped phase0, as Ctrl-C would.)") }
-            say(Messages.progressKept(store?.path))
+            sayProse(progressKept)
             return .interrupted
         } catch {
             let outcome = RunOutcome(error)
@@ -111,7 +115,7 @@ public final class Engine {
                 say("\nFAILED: \(reason)")
             case .complete, .locked, .interrupted: break
             }
-            say(Messages.progressKept(store?.path))
+            sayProse(progressKept)
             return outcome
         }
     }
@@ -136,38 +140,86 @@ public final class Engine {
 
     func banner() throws {
         say("phase0: make Vybn always-on, following \"Phase 0: Make Vybn Always-On\".")
-        if host.isPractice {
-            say(Messages.practiceBanner(host.name))
+        if context.options.dryRun {
+            sayProse(Messages.dryRunBanner(host.name))
+        } else if host.isPractice {
+            sayProse(Messages.practiceBanner(host.name))
         } else {
             say("Machine: \(host.name) (LIVE: commands change this machine; each change is shown and asked first).")
         }
-        if context.options.dryRun { say(Messages.dryRunBanner) }
-        if let store { say("Progress is saved after every action in \(store.path).") }
+        if let store { sayProse("Progress is saved after every action in \(store.path).") }
         try save()
     }
 
-    func runStep(_ step: Step) throws {
-        let record = context.progress.step(step.number) ?? StepRecord(number: step.number)
+    /// The end of a run: what happened, exactly, and (after the whole procedure) the summary.
+    func finish() throws {
+        if context.options.dryRun {
+            // Nothing ran, so nothing is verified: never claim completion after a dry run.
+            say("\nDry run finished: every command above was printed, none was run, nothing was saved.")
+            return
+        }
+        if let only = context.options.onlyStep {
+            say("\nStep \(only) redone and verified.")
+            return
+        }
+        let skipped = steps.filter { context.progress.step($0.number)?.status == .skipped }
+        say(
+            skipped.isEmpty
+                ? "\nPhase 0 complete: all steps done and verified."
+                : "\nPhase 0 complete; " + skipped.map { "Step \($0.number) skipped (\($0.title))" }.joined(separator: ", ")
+                    + ". Every other step is done and verified.")
+        if let summary = presentation.summary {
+            say("")
+            for line in summary(context) { say(TextLayout.wrap(line, width: presentation.width)) }
+        }
+        if let transcript { sayProse("Transcript of every command phase0 ran, with its output: \(transcript.path)") }
+    }
+
+    /// The line every stop ends with: where the progress is, and how to go on in this mode.
+    var progressKept: String {
+        guard let path = store?.path else { return "Nothing was saved (dry run)." }
+        let mode = host.isPractice ? " --practice" : ""
+        return "Progress is saved in \(path). Run `phase0\(mode)` again to resume where it stopped (`phase0 reset\(mode)` starts over)."
+    }
+
+    func runStep(_ step: Step, redo: Bool = false) throws {
+        var record = context.progress.step(step.number) ?? StepRecord(number: step.number)
         say("\n== Step \(step.number) of \(steps.count - 1): \(step.title)\(step.optional == nil ? "" : " (optional)") ==")
+        // A skipped optional step is taken up again when the operator now says yes to it.
+        if record.status == .skipped, let optional = step.optional, redo || answersFile[optional.answerKey].flatMap(yesNo) == "yes" {
+            context.progress.answers[optional.answerKey] = redo ? nil : "yes"
+            updateStep(step.number) {
+                $0.status = .pending
+                $0.note = nil
+            }
+            record.status = .pending
+        }
+        if redo && record.status == .done { record.status = .inProgress }
         switch record.status {
         case .skipped:
-            say("Skipped earlier. (To do it after all: phase0 reset, or answer again with --answers.)")
+            let mode = host.isPractice ? " --practice" : ""
+            say(
+                "Skipped earlier. To do it after all: phase0\(mode) run --step \(step.number)"
+                    + (step.optional.map { " (or --answers with \"\($0.answerKey)\": \"yes\")" } ?? "") + ".")
             return
         case .done:
             let checks = try step.verify(context)
             try stopIfInterrupted()
             if checks.allSatisfy(\.ok) {
-                say("[done] verified again: " + summary(checks))
+                sayChecks("[done] verified again:", checks)
                 return
             }
-            say("This step was done, but now: " + summary(checks.filter { !$0.ok }) + ". Doing it again.")
+            sayChecks("This step was done, but now it is not; doing it again:", checks.filter { !$0.ok })
         case .pending, .inProgress, .failed:
             break
         }
-        say(step.why)
-        if let optional = step.optional, try !wantsOptionalStep(optional) { return try skipped(step) }
+        sayProse(step.why)
+        // Facts before questions: the operator sees the machine (memory, swap) before choosing.
+        let facts = step.report(context)
+        for line in facts { sayLine("  " + line) }
+        if let optional = step.optional, try !wantsOptionalStep(optional, step: step) { return try skipped(step) }
         for question in step.questions { try resolve(question) }
-        for line in step.report(context) { say("  " + line) }
+        for line in step.report(context) where !facts.contains(line) { sayLine("  " + line) }
 
         // Only a step phase0 has not started may be found done as a whole. One it started (cut,
         // interrupted or failed part-way) goes on action by action, each checked first so nothing
@@ -183,7 +235,7 @@ public final class Engine {
                     $0.note = "already done: " + summary(before)
                 }
                 try save()
-                say("[done] already done: " + summary(before))
+                sayChecks("[done] already done:", before)
                 return
             }
         }
@@ -212,8 +264,25 @@ public final class Engine {
             $0.note = summary(after)
         }
         try save()
-        say("[done] Step \(step.number) verified: " + summary(after))
+        sayChecks("[done] Step \(step.number) verified:", after)
     }
+
+    /// Checks on screen: a heading, then one check a line (readable at 80 columns).
+    func sayChecks(_ heading: String, _ checks: [Check]) {
+        say(heading)
+        for check in checks {
+            say(
+                TextLayout.wrap(
+                    (check.ok ? "  - " : "  ! ") + (check.detail.isEmpty ? check.label : "\(check.label) (\(check.detail))"),
+                    width: presentation.width))
+        }
+    }
+
+    /// One status line (`[done] …`), wrapped with its continuation indented.
+    func sayLine(_ line: String) { say(TextLayout.wrap(line, width: presentation.width)) }
+
+    /// Prose (the guide's reasons, banners), wrapped to the terminal.
+    func sayProse(_ text: String) { say(TextLayout.wrap(text, width: presentation.width)) }
 
     /// The operator skipped a step, or one action of it: recorded, saved, said.
     func skipped(_ step: Step, action: Action? = nil) throws {
@@ -242,7 +311,13 @@ public final class Engine {
     func pass(_ gate: Gate) throws {
         guard let explanation = gate.closedBecause(host) else { return }
         if context.options.dryRun {
-            say("(dry run) " + explanation + "\n(dry run) Continuing the listing as if Step 0 had succeeded.")
+            // Said once, where a real run would stop; the listing goes on to the end.
+            if !gateShownInDryRun {
+                sayProse(
+                    "(dry run) A real run would stop here, before Step \(context.stepNumber):\n" + explanation
+                        + "\n(dry run) The listing goes on as if Step 0 had succeeded.")
+                gateShownInDryRun = true
+            }
             return
         }
         throw RunOutcome.gate(explanation)

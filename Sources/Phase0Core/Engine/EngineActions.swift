@@ -30,7 +30,7 @@ extension Engine {
         try stopIfInterrupted()
         if seen.ok, let status = previous?.status, status == .done || status == .alreadyDone {
             // Finished earlier: its record keeps what was seen when it finished.
-            say("  [ok] \(action.title)" + (seen.detail.isEmpty ? "" : ": \(seen.detail)"))
+            sayLine("  [ok] \(action.title)" + (seen.detail.isEmpty ? "" : ": \(seen.detail)"))
             return
         }
         if seen.ok {
@@ -41,14 +41,20 @@ extension Engine {
                 $0.finishedAt = $0.finishedAt ?? self.clock()
             }
             try save()
-            say("  [ok] \(action.title)" + (seen.detail.isEmpty ? "" : ": \(seen.detail)"))
+            // A change with nothing to do is said as such: "[ok]" would read as if phase0 had
+            // acted. An operator's task or observation found in place is simply ok.
+            var changesMachine = false
+            if case .commands = action.kind { changesMachine = true }
+            sayLine(
+                (ranBefore || !changesMachine ? "  [ok] " : "  [not needed] ") + action.title
+                    + (seen.detail.isEmpty ? "" : ": \(seen.detail)"))
             return
         }
         if let reason = action.refuse(context) { throw Refused(reason: reason) }
         switch action.kind {
         case .commands(let make):
             // The title first: making the commands may explain what they will act on.
-            say("\n  -> \(action.title)")
+            sayLine("\n  -> \(action.title)")
             try runCommands(try make(context), of: action, in: step)
         case .operatorTask(let instruction):
             try waitForOperator(instruction(context), action: action, in: step)
@@ -68,7 +74,12 @@ extension Engine {
         }
         let invoker = host.invoker
         say("     Will run:")
-        for command in commands { say("       $ " + command.display(invoker: invoker)) }
+        for command in commands {
+            say(
+                TextLayout.command(
+                    command.display(invoker: invoker), argv: command.effectiveArgv(invoker: invoker),
+                    prefix: "       $ ", width: presentation.width))
+        }
         if context.options.dryRun {
             say("     (dry run: not run)")
             return
@@ -76,7 +87,14 @@ extension Engine {
         if commands.contains(where: { $0.effect == .change }) {
             switch try confirm(action: action, step: step, commands: commands) {
             case .proceed: break
-            case .skipAction: return try skipped(step, action: action)
+            case .skipAction:
+                record(action.id) {
+                    $0.status = .skipped
+                    $0.note = "skipped by the operator"
+                }
+                try save()
+                sayLine("  [skipped] \(action.title)")
+                return
             }
         }
         record(action.id) {
@@ -123,7 +141,7 @@ extension Engine {
         }
         inFlight = nil
         try save()
-        say("  [done] \(action.title)" + (after.detail.isEmpty ? "" : ": \(after.detail)"))
+        sayLine("  [done] \(action.title)" + (after.detail.isEmpty ? "" : ": \(after.detail)"))
     }
 
     /// Keeps the command with its result in the action's record (saved with the action).
@@ -158,39 +176,53 @@ extension Engine {
             say("     Run this? yes (--assume-yes)")
             return .proceed
         }
-        let choices = canSkip ? ["yes", "no", "skip", "explain", "quit"] : ["yes", "no", "explain", "quit"]
-        let prompt =
-            canSkip
-            ? "     Run this? [y]es / [n]o / [s]kip / [e]xplain / [q]uit: "
-            : "     Run this? [y]es / [n]o / [e]xplain / [q]uit: "
+        let keys: [PromptKey] = canSkip ? [.yes, .no, .skip, .explain, .help, .quit] : [.yes, .no, .explain, .help, .quit]
         while true {
-            guard let raw = try reader.readLine(prompt: prompt, completion: .choices(choices)) else {
+            guard let raw = try ask("     Run this? \(PromptKey.menu(keys)): ", completion: PromptKey.completion(keys)) else {
                 throw RunOutcome.stopped("end of input before \"\(action.title)\" was confirmed (end of input is never a yes)")
             }
-            let choice = raw.trimmingWhitespace().lowercased()
-            if ["y", "yes", "n", "no", "q", "quit", "s", "skip", "e", "explain", "?"].contains(choice) { reader.accepted(raw) }
-            switch choice {
-            case "y", "yes": return .proceed
-            case "n", "no": throw RunOutcome.stopped("you declined \"\(action.title)\"; nothing was run")
-            case "q", "quit": throw RunOutcome.stopped("you quit before \"\(action.title)\"")
-            case "s", "skip":
-                if !canSkip {
-                    say("     This action cannot be skipped: \(action.why)")
-                    continue
-                }
+            let key = PromptKey.parse(raw, among: keys)
+            if key != nil { reader.accepted(raw) }
+            switch key {
+            case .yes: return .proceed
+            case .no where canSkip:
+                // No is "don't run it": say what that means and let the operator choose.
+                sayProse("     Not run. Without it: \(action.why)\n     [s]kip it and go on without it, or [q]uit (progress kept).")
+            case .no:
+                throw RunOutcome.stopped(
+                    "you chose not to run \"\(action.title)\"; nothing was run. The step needs it (\(action.why)), so phase0 stops here")
+            case .quit: throw RunOutcome.stopped("you quit before \"\(action.title)\"")
+            case .skip:
                 if step.optional != nil && !action.skippable { throw SkipStep() }
                 return .skipAction
-            case "e", "explain", "?":
-                say(indent("Why: \(action.why)\n\nThe guide's manual way for this step:\n\(step.manual)", by: 5))
+            case .explain: explain(step, action: action, commands: commands)
+            case .help:
+                say(Messages.promptHelp(keys))
                 output.write(Glossary.explainTerms(in: action.title + " " + action.why + " " + step.manual))
-            default:
-                say("     Please answer y, n, \(canSkip ? "s, " : "")e or q.")
+            case nil: say("     " + PromptKey.reask(keys))
             }
         }
     }
 
+    /// "explain": why, what exactly will run with the operator's values (pasteable), and the
+    /// guide's manual text for the step, once per run.
+    func explain(_ step: Step, action: Action? = nil, commands: [Command] = []) {
+        if let action { sayProse("     Why: \(action.why)") }
+        if !commands.isEmpty {
+            say("     What phase0 will run here, with your values (this can be pasted into a shell):")
+            for command in commands { say(indent(command.pasteable(invoker: host.invoker), by: 7)) }
+        }
+        if explainedSteps.insert(step.number).inserted {
+            say("     The guide's manual way for the whole step (its values, not necessarily yours):")
+            say(indent(step.manual, by: 7))
+        } else {
+            say("     (The guide's manual way for this step is shown above.)")
+        }
+        output.write(Glossary.explainTerms(in: (action.map { $0.title + " " + $0.why } ?? "") + " " + step.manual))
+    }
+
     func waitForOperator(_ instruction: String, action: Action, in step: Step) throws {
-        say("\n  -> \(action.title)")
+        sayLine("\n  -> \(action.title)")
         say(indent(instruction, by: 5))
         if context.options.dryRun { return }
         while true {
@@ -199,21 +231,29 @@ extension Engine {
                 if again.ok { break }
                 throw RunOutcome.failed("\(action.title) needs you: \(instruction) (still: \(again.detail))")
             }
+            let keys: [PromptKey] = [.explain, .help, .quit]
             guard
-                let raw = try reader.readLine(
-                    prompt: "     When done, press Enter to re-check ([q]uit, [e]xplain): ",
-                    completion: .choices(["quit", "explain"]))
+                let raw = try ask(
+                    "     When done, press Enter to re-check (\(PromptKey.menu(keys))): ",
+                    completion: PromptKey.completion(keys))
             else {
                 throw RunOutcome.stopped("end of input while waiting for: \(action.title)")
             }
-            let choice = raw.trimmingWhitespace().lowercased()
-            if ["q", "quit", "e", "explain", "?"].contains(choice) { reader.accepted(raw) }
-            switch choice {
-            case "q", "quit": throw RunOutcome.stopped("you quit while waiting for: \(action.title)")
-            case "e", "explain", "?":
-                say(indent("Why: \(action.why)", by: 5))
-                continue
-            default: break
+            if !raw.trimmingWhitespace().isEmpty {
+                let key = PromptKey.parse(raw, among: keys)
+                if key != nil { reader.accepted(raw) }
+                switch key {
+                case .quit: throw RunOutcome.stopped("you quit while waiting for: \(action.title)")
+                case .explain:
+                    explain(step, action: action)
+                    continue
+                case .help:
+                    say(Messages.promptHelp(keys) + " Enter: re-check now.")
+                    continue
+                default:
+                    say("     Press Enter when it is done, or " + PromptKey.reask(keys))
+                    continue
+                }
             }
             if let did = host.operatorTaskConfirmed(action.id) { say("     " + did) }
             let again = try action.check(context)
@@ -225,11 +265,11 @@ extension Engine {
             $0.finishedAt = self.clock()
         }
         try save()
-        say("  [done] \(action.title)")
+        sayLine("  [done] \(action.title)")
     }
 
     func observe(_ question: String, key: String, action: Action) throws {
-        say("\n  -> \(action.title)")
+        sayLine("\n  -> \(action.title)")
         let answer: String
         if let given = answersFile[key] {
             guard let parsed = YesNo.parse(given).map(YesNo.word) else {
@@ -240,22 +280,27 @@ extension Engine {
         } else {
             if context.options.dryRun { return }
             // Practice has no lid and no phone: say plainly that the operator is asked to pretend.
-            if host.isPractice { say(Messages.practicePretend) }
-            while true {
-                guard let raw = try reader.readLine(prompt: "     \(question) [y]es / [n]o: ", completion: .choices(["yes", "no"])) else {
+            if host.isPractice { sayLine(Messages.practicePretend) }
+            let keys: [PromptKey] = [.yes, .no, .explain, .help, .quit]
+            var seen: String?
+            while seen == nil {
+                guard let raw = try ask("     \(question) \(PromptKey.menu(keys)): ", completion: PromptKey.completion(keys)) else {
                     throw RunOutcome.stopped("end of input at: \(action.title)")
                 }
-                if let parsed = YesNo.parse(raw).map(YesNo.word) {
-                    reader.accepted(raw)
-                    answer = parsed
-                    break
-                }
-                if raw.trimmingWhitespace() == "?" {
+                let key = PromptKey.parse(raw, among: keys)
+                if key != nil { reader.accepted(raw) }
+                switch key {
+                case .yes: seen = "yes"
+                case .no: seen = "no"
+                case .explain: sayProse("     Why: \(action.why)")
+                case .help:
+                    say(Messages.promptHelp(keys) + " Answer only what you saw yourself: this is not a confirmation.")
                     output.write(Glossary.explainTerms(in: question + " " + action.why))
-                    continue
+                case .quit: throw RunOutcome.stopped("you quit at: \(action.title)")
+                default: say("     " + PromptKey.reask(keys) + " (only what you saw yourself: this is not a confirmation)")
                 }
-                say("     Please answer yes or no (only what you saw yourself: this is not a confirmation).")
             }
+            answer = seen!
         }
         context.progress.answers[key] = answer
         record(action.id) {
@@ -267,6 +312,6 @@ extension Engine {
         if answer != "yes" {
             try fail(action, "\(action.title): not passed. \(action.why)")
         }
-        say("  [done] \(action.title)")
+        sayLine("  [done] \(action.title)")
     }
 }

@@ -4,7 +4,7 @@ import Phase0Parsers
 extension Engine {
     // MARK: - Questions
 
-    func wantsOptionalStep(_ optional: OptionalStep) throws -> Bool {
+    func wantsOptionalStep(_ optional: OptionalStep, step: Step) throws -> Bool {
         if let given = answersFile[optional.answerKey] ?? context.progress.answers[optional.answerKey] {
             guard let parsed = YesNo.parse(given).map(YesNo.word) else {
                 throw RunOutcome.failed("\(optional.answerKey)=\"\(given)\" must be yes or no")
@@ -16,23 +16,27 @@ extension Engine {
             context.progress.answers[optional.answerKey] = "yes"
             return true
         }
+        let keys: [PromptKey] = [.yes, .no, .skip, .explain, .help, .quit]
         while true {
-            guard let raw = try reader.readLine(prompt: "\(optional.question) [y]es / [s]kip: ", completion: .choices(["yes", "skip"]))
-            else {
+            guard let raw = try ask("\(optional.question) \(PromptKey.menu(keys)): ", completion: PromptKey.completion(keys)) else {
                 throw RunOutcome.stopped("end of input at: \(optional.question)")
             }
-            let choice = raw.trimmingWhitespace().lowercased()
-            if ["y", "yes", "s", "skip", "n", "no"].contains(choice) { reader.accepted(raw) }
-            switch choice {
-            case "y", "yes":
+            let key = PromptKey.parse(raw, among: keys)
+            if key != nil { reader.accepted(raw) }
+            switch key {
+            case .yes:
                 context.progress.answers[optional.answerKey] = "yes"
                 try save()
                 return true
-            case "s", "skip", "n", "no":
+            case .no, .skip:
+                // No to an optional step is skipping it: say so, it can be taken up later.
                 context.progress.answers[optional.answerKey] = "no"
                 try save()
                 return false
-            default: say("Please answer y or s.")
+            case .explain: explain(step)
+            case .help: say(Messages.promptHelp(keys))
+            case .quit: throw RunOutcome.stopped("you quit at: \(optional.question)")
+            case nil: say(PromptKey.reask(keys))
             }
         }
     }
@@ -93,12 +97,14 @@ extension Engine {
         }
         while true {
             let prompt = question.prompt + (fallback.map { " [\($0)]" } ?? "") + ": "
-            guard let raw = try reader.readLine(prompt: prompt, completion: question.completion) else {
+            guard let raw = try ask(prompt, completion: question.completion) else {
                 throw RunOutcome.stopped("end of input while asking for \(question.key)")
             }
             let typed = raw.trimmingWhitespace()
             if typed == "?" {
-                say(question.help)
+                say(
+                    question.help + " (Enter takes the value in brackets; Tab completes"
+                        + (question.completion == .paths && host.pathCompleter != nil ? " paths of the simulated Spark" : "") + ".)")
                 output.write(Glossary.explainTerms(in: question.prompt + " " + question.help, indent: ""))
                 continue
             }
@@ -126,10 +132,63 @@ extension Engine {
     }
 
     func confirmed(_ question: String) throws -> Bool {
-        guard let raw = try reader.readLine(prompt: question + " [y/N]: ", completion: .choices(["yes", "no"])) else {
-            throw RunOutcome.stopped("end of input at: \(question)")
+        let keys: [PromptKey] = [.yes, .no]
+        while true {
+            guard let raw = try ask(question + " [y/n]: ", completion: PromptKey.completion(keys)) else {
+                throw RunOutcome.stopped("end of input at: \(question)")
+            }
+            if let key = PromptKey.parse(raw, among: keys) {
+                reader.accepted(raw)
+                return key == .yes
+            }
+            say(PromptKey.reask(keys))
         }
-        if YesNo.parse(raw) != nil { reader.accepted(raw) }
-        return YesNo.parse(raw) == true
+    }
+
+    /// Every prompt goes through here: the first one of a run says how prompts work.
+    func ask(_ prompt: String, completion: Completion) throws -> String? {
+        if !promptHintShown {
+            promptHintShown = true
+            sayProse(
+                "(At any prompt: ? gives help, Tab completes"
+                    + (host.pathCompleter != nil ? "; in practice Tab sees the simulated Spark's files, not this computer's" : "") + ".)")
+        }
+        // readline redraws a prompt wider than the terminal badly: all but its last line is said.
+        var lines = Self.promptLines(prompt, width: presentation.width)
+        let last = lines.removeLast()
+        for line in lines { say(line) }
+        return try reader.readLine(prompt: last, completion: completion)
+    }
+
+    /// `prompt` filled to `width` columns, each line with the prompt's own indent; the last
+    /// keeps the trailing space the answer is typed after.
+    static func promptLines(_ prompt: String, width: Int) -> [String] {
+        guard prompt.count > width - 1 else { return [prompt] }
+        let indent = String(prompt.prefix { $0 == " " })
+        // The key menu (`[y]es / [n]o ...`) stays whole on the prompt line when it fits there.
+        if let menu = prompt.firstRange(of: " [y]es") ?? prompt.firstRange(of: " ([e]xplain"),
+            indent.count + prompt[menu.upperBound...].count + 6 < width
+        {
+            let question = String(prompt[..<menu.lowerBound])
+            let keys = String(prompt[prompt.index(after: menu.lowerBound)...])
+            return fill(question, indent: indent, width: width) + [indent + keys]
+        }
+        var lines = fill(prompt, indent: indent, width: width)
+        lines[lines.count - 1] += " "
+        return lines
+    }
+
+    private static func fill(_ text: String, indent: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && indent.count + line.count + 1 + word.count > width - 1 {
+                lines.append(indent + line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        lines.append(indent + line)
+        return lines
     }
 }

@@ -187,6 +187,9 @@ public final class StepContext {
 
     public func answerIfGiven(_ key: String) -> String? { progress.answers[key] }
 
+    /// The record so far, read-only (the run's summary reads what was done).
+    public var recorded: Progress { progress }
+
     /// Values from `--answers`, as given. Decisions asked inside actions (replaceTmuxSession,
     /// replaceContainer) are read from here: they are per run, never saved as answers.
     public internal(set) var presetAnswers: [String: String] = [:]
@@ -199,9 +202,29 @@ public final class StepContext {
     public func say(_ text: String) { output.write(text + "\n") }
 }
 
+/// The procedure's own words around a run (from Steps/): the overview before a new run, the
+/// summary after a complete one; and the terminal's width for prose.
+public struct Presentation {
+    public var overview: String?
+    public var summary: ((StepContext) -> [String])?
+    /// The review screen of every value before Step 0 (interactive runs of the wizard; engine
+    /// tests that script one answer per question leave it off).
+    public var reviewsAnswers: Bool
+    /// Columns to wrap prose at; the wizard sets the terminal's (no wrapping by default).
+    public var width: Int
+    public init(overview: String? = nil, summary: ((StepContext) -> [String])? = nil, reviewsAnswers: Bool = false, width: Int = .max) {
+        self.overview = overview
+        self.summary = summary
+        self.reviewsAnswers = reviewsAnswers
+        self.width = width
+    }
+}
+
 public struct RunOptions: Sendable {
     public var assumeYes: Bool
     public var dryRun: Bool
+    /// `run --step N`: redo this step alone (each action re-checked; what is missing redone).
+    public var onlyStep: Int?
     /// The account that ran `sudo phase0`, if any: the default operator when run as root.
     public var sudoUser: String?
     public init(assumeYes: Bool = false, dryRun: Bool = false, sudoUser: String? = nil) {

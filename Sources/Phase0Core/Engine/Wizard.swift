@@ -50,15 +50,22 @@ public struct ProcedureDefinition {
     public var answerKeys: Set<String>
     public var prelude: (Host, RunOptions) -> [Question]
     public var otherAnswerRules: [String: (String) -> Result<String, ValidationFailure>]
+    /// Shown before a new run: the steps, how long each takes, what to have ready.
+    public var overview: String?
+    /// Shown after a complete run: what was done, where, how to undo it, what next.
+    public var summary: ((StepContext) -> [String])?
     public init(
         steps: [Step], answerKeys: Set<String>,
         otherAnswerRules: [String: (String) -> Result<String, ValidationFailure>] = [:],
-        prelude: @escaping (Host, RunOptions) -> [Question]
+        prelude: @escaping (Host, RunOptions) -> [Question],
+        overview: String? = nil, summary: ((StepContext) -> [String])? = nil
     ) {
         self.steps = steps
         self.answerKeys = answerKeys
         self.otherAnswerRules = otherAnswerRules
         self.prelude = prelude
+        self.overview = overview
+        self.summary = summary
     }
 }
 
@@ -106,6 +113,9 @@ public enum Wizard {
                 store: store, transcript: transcript, answersFile: answers,
                 answersPath: config.answersPath ?? "answers file", options: options,
                 clock: utcTimestamp, prelude: prelude)
+            engine.presentation = Presentation(
+                overview: procedure.overview, summary: procedure.summary, reviewsAnswers: true,
+                width: TextLayout.terminalWidth(environment: config.environment))
             return engine.run()
         } catch {
             return .reporting(error, to: output)

@@ -77,6 +77,16 @@ public struct Command: Sendable, Equatable, Codable {
         let lines = input.split(separator: "\n").count
         return shown + "  <<< (\(lines) line\(lines == 1 ? "" : "s") on stdin)"
     }
+
+    /// The command as a shell would take it pasted whole: its input as a quoted heredoc
+    /// (a delimiter the content does not contain; a missing final newline is added).
+    public func pasteable(invoker: String) -> String {
+        let shown = effectiveArgv(invoker: invoker).map(shellQuote).joined(separator: " ")
+        guard let input else { return shown }
+        var tag = "PHASE0_EOF"
+        while input.split(separator: "\n").contains(where: { $0 == tag }) { tag += "_" }
+        return shown + " <<'\(tag)'\n" + input + (input.hasSuffix("\n") ? "" : "\n") + tag
+    }
 }
 
 public struct CommandResult: Sendable, Equatable, Codable {

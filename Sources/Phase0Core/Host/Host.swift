@@ -61,6 +61,8 @@ public protocol HostSnapshot: Codable, Sendable {
     /// The machine's swap areas, as /proc/swaps would list them.
     var swaps: [SwapArea] { get }
     var swappiness: Int { get }
+    /// A few lines for `status` (text): what runs on the machine.
+    var statusLines: [String] { get }
 }
 
 extension HostSnapshot where Self: Equatable {

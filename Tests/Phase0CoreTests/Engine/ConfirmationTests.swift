@@ -24,14 +24,16 @@ import Testing
         #expect(h.history == step0Commands)
         #expect(confirmations(h) == 7)
         // The prompt of a non-skippable action offers no skip.
-        #expect(h.reader.prompts.contains("     Run this? [y]es / [n]o / [e]xplain / [q]uit: "))
+        #expect(h.reader.prompts.contains("     Run this? [y]es / [n]o / [e]xplain / [?] help / [q]uit: "))
     }
 
     @Test func noStopsAndKeepsProgress() throws {
         let (h, outcome) = try run(["y", "no"])
         guard case .stopped(let reason) = outcome else { Issue.record("\(outcome)"); return }
         #expect(outcome.exitCode == 130)
-        #expect(reason.contains("declined \"Make the swapfile readable by root only\""))
+        // No at an action the step cannot do without: not run, and the run stops saying why.
+        #expect(reason.contains("chose not to run \"Make the swapfile readable by root only\""))
+        #expect(reason.contains("swapon refuses world-readable swap"))
         #expect(h.history == ["sudo fallocate -l 128G /swapfile"])
         #expect(h.action("permissions") == nil)
         #expect(try h.saved().step(0)?.action("allocate")?.status == .done)
@@ -48,8 +50,14 @@ import Testing
         let (h, outcome) = try run(["e", "?", "explain", "n"])
         guard case .stopped = outcome else { Issue.record("\(outcome)"); return }
         #expect(h.text.contains("Why: fallocate reserves the space instantly"))
-        #expect(h.text.contains("The guide's manual way for this step:"))
+        // The exact command with the operator's values, then the guide's text: once per step.
+        #expect(h.text.contains("What phase0 will run here, with your values"))
+        #expect(h.text.contains("       sudo fallocate -l 128G /swapfile\n"))
+        #expect(h.text.components(separatedBy: "The guide's manual way for the whole step").count == 2)
+        #expect(h.text.contains("(The guide's manual way for this step is shown above.)"))
         #expect(h.text.contains("Never run `sudo swapoff /swap.img` while the model is loaded."))
+        // ? is help, not explain: it says what each key does here.
+        #expect(h.text.contains("e  explain: why, and the exact commands"))
         #expect(confirmations(h) == 4)
         #expect(h.history.isEmpty)
     }
@@ -57,7 +65,9 @@ import Testing
     @Test func skipIsRefusedOnANonSkippableAction() throws {
         let (h, outcome) = try run(["s", "skip"])
         guard case .stopped(let reason) = outcome else { Issue.record("\(outcome)"); return }
-        #expect(h.text.components(separatedBy: "This action cannot be skipped").count == 3)
+        // Skip is not offered here, so it means nothing: asked again, never taken.
+        #expect(!h.reader.prompts.contains { $0.contains("[s]kip") })
+        #expect(h.text.components(separatedBy: "Please answer y, n, e, ? or q.").count == 3)
         #expect(reason.contains("end of input"))
         #expect(h.action("allocate")?.status != .skipped)
         #expect(h.history.isEmpty)
@@ -79,9 +89,10 @@ import Testing
     }
 
     @Test func anythingElseIsAskedAgain() throws {
-        let (h, outcome) = try run(["maybe", "Y", "yes ", "y", "y", "y", "y", "y"])
+        let (h, outcome) = try run(["maybe", "zoe", "Y", "yes ", "y", "y", "y", "y", "y"])
         #expect(outcome == .complete)
-        #expect(h.text.contains("Please answer y, n, e or q."))
+        // Never silently "no": each unknown answer is asked again.
+        #expect(h.text.components(separatedBy: "Please answer y, n, e, ? or q.").count == 3)
     }
 
     @Test func assumeYesProceedsWithoutAsking() throws {

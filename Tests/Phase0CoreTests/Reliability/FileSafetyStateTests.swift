@@ -164,9 +164,9 @@ import Testing
         defer { scratch.remove() }
         let directory = scratch.path
         let setup = try Self.setup(in: directory, run: false)
-        // The first wizard waits at its first confirmation (no -y), holding the lock.
+        // The first wizard waits at its review of the values (no -y), holding the lock.
         let first = try Program.start([phase0Binary, "--practice", "--answers", setup.answers], environment: setup.environment)
-        try #require(first.waitForOutput("Run this?"), "the first wizard never asked: \(first.output.suffix(400))")
+        try #require(first.waitForOutput("Enter to go on, or a number"), "the first wizard never asked: \(first.output.suffix(400))")
         let before = Rel.read(setup.state)
 
         let second = try Program.run(setup.args, environment: setup.environment)

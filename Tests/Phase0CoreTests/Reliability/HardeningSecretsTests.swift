@@ -115,7 +115,7 @@ import Testing
         let ended = ScriptedLineReader([])
         let unconfirmed = engine(ended)
         guard case .stopped = unconfirmed.run() else { Issue.record("root from the resume file was taken unasked"); return }
-        #expect(ended.prompts.contains { $0.contains("Run the agent as root anyway? [y/N]") })
+        #expect(ended.prompts.contains { $0.contains("Run the agent as root anyway? [y/n]") })
         let declined = engine(ScriptedLineReader(["n", "alice"]))
         #expect(declined.run() == .complete)
         #expect(declined.progress.answers["user"] == "alice")

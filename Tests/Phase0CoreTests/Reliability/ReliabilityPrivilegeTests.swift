@@ -79,7 +79,7 @@ import Testing
         let first = Self.engine(noDefault(), prelude: [OperatorAccount.question(sudoUser: nil)], reader: declined)
         #expect(first.run() == .complete)
         #expect(first.progress.answers["user"] == "alice")
-        #expect(declined.prompts.contains { $0.contains("Run the agent as root anyway? [y/N]") })
+        #expect(declined.prompts.contains { $0.contains("Run the agent as root anyway? [y/n]") })
         // Confirmed in person.
         let confirmed = Self.engine(noDefault(), prelude: [OperatorAccount.question(sudoUser: nil)], reader: ScriptedLineReader(["root", "yes"]))
         #expect(confirmed.run() == .complete)

@@ -99,7 +99,9 @@ import Testing
         #expect(host.machine.history.isEmpty)
         #expect(host.machine.swappiness == 60)
         if options.dryRun {
-            #expect(output.text.contains("(dry run) STOPPED AT THE SWAP GATE"))
+            // Said once, where a real run would stop; the listing goes on.
+            #expect(output.text.contains("(dry run) A real run would stop here, before Step 1: STOPPED AT THE SWAP GATE"))
+            #expect(output.text.components(separatedBy: "STOPPED AT THE SWAP GATE").count == 2)
             // Nothing ran, so a dry run must never claim the procedure is complete.
             #expect(!output.text.contains("Phase 0 complete"))
             #expect(output.text.contains("Dry run finished"))

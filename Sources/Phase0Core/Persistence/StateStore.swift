@@ -41,6 +41,7 @@ public final class StateStore {
     /// How to decode a saved machine (practice runs); nil for live runs.
     public let snapshotType: (any HostSnapshot.Type)?
     private var lockFD: Int32 = -1
+    private let encoder = StateEncoder()
 
     public init(path: String, privateDirectory: Bool = false, snapshotType: (any HostSnapshot.Type)? = nil) {
         self.path = path
@@ -119,7 +120,8 @@ public final class StateStore {
             if !machineUnread, let unknown = try JSONValue.firstUnknownKey(in: data, comparedTo: progress) {
                 throw StateFileProblem.unknownKey(unknown.key, path: unknown.path)
             }
-            return progress
+            // Notes are redacted as they are recorded; one edited by hand is redacted here, once.
+            return progress.redacted()
         } catch let problem as StateFileProblem {
             throw InputFileError(path: path, problem: "is not a progress file phase0 can use: \(problem)")
         } catch {
@@ -127,15 +129,16 @@ public final class StateStore {
         }
     }
 
+    /// Notes and the practice history can quote commands and their output; both were redacted
+    /// when recorded (Progress.updateStep, updateAction; a simulated host's history), so a save
+    /// only encodes, and only what changed since the last one (StateEncoder).
     public func save(_ progress: Progress) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data: Data
-        // Notes and the practice history can quote commands and their output: mask secrets.
-        do { data = try encoder.encode(progress.redacted()) } catch {
+        var bytes: [UInt8]
+        do { bytes = try encoder.encode(progress) } catch {
             throw StateWriteError(path: path, reason: "could not encode: \(error)")
         }
-        try writeAtomically(path: path, data: Array(data) + [0x0a], mode: 0o600)
+        bytes.append(0x0a)
+        try writeAtomically(path: path, data: bytes, mode: 0o600)
     }
 
     /// Moves the resume file aside (never deletes it) and says where it went.

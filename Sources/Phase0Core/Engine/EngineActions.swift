@@ -30,7 +30,7 @@ extension Engine {
                 $0.note = seen.detail
                 $0.finishedAt = $0.finishedAt ?? self.clock()
             }
-            try save()
+            saveLater()
             say("  [ok] \(action.title)" + (seen.detail.isEmpty ? "" : ": \(seen.detail)"))
             return
         }

@@ -30,14 +30,17 @@ struct StateOptions: ParsableArguments {
     @Option(help: "The resume file (default: $XDG_STATE_HOME/phase0/state.json, or practice.json).")
     var state: String?
 
-    func config() -> WizardConfig {
-        var config = WizardConfig()
-        // The one place that decides which machine a command works on.
-        config.hosts = practice ? PracticeHostFactory() : LiveHostFactory()
-        config.statePath = state
-        config.environment = currentEnvironment()
-        return config
-    }
+    func config() -> WizardConfig { wizardConfig(practice: practice, state: state) }
+}
+
+/// What `--practice` and `--state` mean, for ArgumentParser's commands and the FastPath alike.
+func wizardConfig(practice: Bool, state: String?) -> WizardConfig {
+    var config = WizardConfig()
+    // The one place that decides which machine a command works on.
+    config.hosts = practice ? PracticeHostFactory() : LiveHostFactory()
+    config.statePath = state
+    config.environment = currentEnvironment()
+    return config
 }
 
 struct Run: ParsableCommand {
@@ -119,4 +122,5 @@ func currentEnvironment() -> [String: String] {
     return environment
 }
 
+if let status = FastPath.run(Array(CommandLine.arguments.dropFirst())) { exit(status) }
 Phase0.main()

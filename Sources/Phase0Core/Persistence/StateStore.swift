@@ -109,15 +109,15 @@ public final class StateStore {
         }
         if data.isEmpty { throw InputFileError(path: path, problem: "is empty (truncated?)") }
         do {
-            let decoder = JSONDecoder()
+            var decoder = StateDecoder()
             if let snapshotType { decoder.userInfo[.hostSnapshotType] = snapshotType }
-            let progress = try decoder.decode(Progress.self, from: data)
+            let progress = try decoder.decode(Progress.self, from: Array(data))
             // The decoders ignore keys they do not know below the top level; a key this
             // version would drop on the next save is refused instead (a typo, or a newer phase0).
             // A practice file read without the practice factory keeps its machine unread; the
             // caller then reports the mode mismatch, which says more than "unknown key".
             let machineUnread = progress.mode == .practice && snapshotType == nil
-            if !machineUnread, let unknown = try JSONValue.firstUnknownKey(in: data, comparedTo: progress) {
+            if !machineUnread, let unknown = decoder.firstUnknownKey() {
                 throw StateFileProblem.unknownKey(unknown.key, path: unknown.path)
             }
             // Notes are redacted as they are recorded; one edited by hand is redacted here, once.

@@ -94,7 +94,12 @@ struct JSONParser {
     private func error(_ what: String) -> JSONSyntaxError { JSONSyntaxError(description: "\(what) at byte \(position)") }
 
     private mutating func skipWhitespace() {
-        while position < bytes.count, [0x20, 0x09, 0x0a, 0x0d].contains(bytes[position]) { position += 1 }
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0a, 0x0d: position += 1
+            default: return
+            }
+        }
     }
 
     private mutating func value(depth: Int) throws -> JSONNode {

@@ -89,7 +89,8 @@ import Testing
         let run = try Self.run(machine: Self.machine(withHistory: 3), in: directory)
         #expect(run.outcome == .complete, "\(run.outcome)")
         for (index, save) in run.saves.enumerated() {
-            #expect(Array(save.file) == save.freshEncoding, "save \(index) differs from a fresh encoding of the same progress")
+            let same = Array(save.file) == save.freshEncoding
+            #expect(same, "save \(index) differs from a fresh encoding of the same progress")
         }
         // Compact JSON that Foundation reads back as the same progress.
         let last = try #require(run.saves.last)

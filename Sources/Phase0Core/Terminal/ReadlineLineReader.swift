@@ -5,15 +5,24 @@ import Glibc
 import CReadline
 
 /// GNU readline at a terminal: line editing, history kept in the state directory, and Tab
-/// completion of the current prompt's choices or of paths.
+/// completion of the current prompt's choices or of paths. readline is loaded here, when a
+/// terminal needs it (Sources/CReadline); if libreadline.so.8 cannot be loaded, lines are read
+/// plainly, as from a pipe, after saying so.
 public final class ReadlineLineReader: LineReader {
     private let historyPath: String?
+    private let plain: PlainLineReader?
 
     /// `paths` lists the completions of a typed path prefix (a directory ends in "/"); nil
     /// completes from this computer's files (readline's own). Practice passes the simulated
     /// Spark's files, so Tab offers what the procedure will find there.
     public init(historyPath: String?, paths: ((String) -> [String])? = nil) {
         self.historyPath = historyPath
+        guard phase0_rl_available() != 0 else {
+            writeToStandardOutput("(GNU readline, libreadline.so.8, could not be loaded: no line editing or history.)\n")
+            plain = PlainLineReader(output: StandardOutput())
+            return
+        }
+        plain = nil
         ReadlineLineReader.pathLister = paths
         phase0_rl_set_readline_name(ReadlineLineReader.programName)
         // Readline's own handlers would re-raise SIGINT after cleanup; ours only raise a flag,
@@ -22,9 +31,9 @@ public final class ReadlineLineReader: LineReader {
         phase0_rl_set_getc(ReadlineLineReader.getCharacter)
         phase0_rl_set_completion(ReadlineLineReader.complete)
         // Bracketed paste wraps pasted text in escape codes that scripts and tests trip on.
-        _ = rl_variable_bind("enable-bracketed-paste", "off")
-        using_history()
-        if let historyPath { _ = read_history(historyPath) }
+        _ = phase0_rl_variable_bind("enable-bracketed-paste", "off")
+        phase0_rl_using_history()
+        if let historyPath { _ = phase0_rl_read_history(historyPath) }
     }
 
     nonisolated(unsafe) private static let programName: UnsafePointer<CChar> = UnsafePointer(strdup("phase0")!)
@@ -33,6 +42,7 @@ public final class ReadlineLineReader: LineReader {
     nonisolated(unsafe) static var pathLister: ((String) -> [String])?
 
     public func readLine(prompt: String, completion: Completion) throws -> String? {
+        if let plain { return try plain.readLine(prompt: prompt, completion: completion) }
         switch completion {
         case .none:
             ReadlineLineReader.currentChoices = []
@@ -50,7 +60,7 @@ public final class ReadlineLineReader: LineReader {
             writeToStandardOutput(String(prompt[...lastNewline]))
             promptLine = String(prompt[prompt.index(after: lastNewline)...])
         }
-        guard let raw = readline(promptLine) else {
+        guard let raw = phase0_rl_readline(promptLine) else {
             if InterruptFlag.isRaised { throw Interrupted(duringCommand: false) }
             writeToStandardOutput("\n")
             return nil
@@ -59,9 +69,9 @@ public final class ReadlineLineReader: LineReader {
         if InterruptFlag.isRaised { throw Interrupted(duringCommand: false) }
         let line = String(cString: raw)
         if !line.trimmingWhitespace().isEmpty {
-            add_history(raw)
+            phase0_rl_add_history(raw)
             if let historyPath {
-                if append_history(1, historyPath) != 0 { _ = write_history(historyPath) }
+                if phase0_rl_append_history(1, historyPath) != 0 { _ = phase0_rl_write_history(historyPath) }
                 chmod(historyPath, 0o600)
             }
         }
@@ -95,7 +105,7 @@ public final class ReadlineLineReader: LineReader {
         }
         phase0_rl_set_completion_over(1)
         guard !ReadlineLineReader.currentChoices.isEmpty else { return nil }
-        return rl_completion_matches(text, ReadlineLineReader.generateChoice)
+        return phase0_rl_completion_matches(text, ReadlineLineReader.generateChoice)
     }
 
     nonisolated(unsafe) private static var generatorIndex = 0

@@ -227,22 +227,8 @@ private struct ObjectWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
     func add(_ key: Key, _ bytes: [UInt8]) { encoder.fields.append((key.stringValue, .bytes(bytes))) }
 
     mutating func encodeNil(forKey key: Key) throws { add(key, JSON.null) }
+    // The generic method stands for every scalar one too (encode(_: Bool, forKey:)...).
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { add(key, try encoder.encodeChild(value, key: key)) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { add(key, try encoder.encodeChild(value, key: key)) }
-    mutating func encode(_ value: String, forKey key: Key) throws { add(key, try encoder.encodeChild(value, key: key)) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { add(key, try encoder.encodeChild(value, key: key)) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { add(key, try encoder.encodeChild(value, key: key)) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { add(key, try encoder.encodeChild(value, key: key)) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { add(key, try encoder.encodeChild(value, key: key)) }
-    mutating func encode(_ value: Int16, forKey key: Key) throws { add(key, try encoder.encodeChild(value, key: key)) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { add(key, try encoder.encodeChild(value, key: key)) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { add(key, try encoder.encodeChild(value, key: key)) }
-    mutating func encode(_ value: UInt, forKey key: Key) throws { add(key, try encoder.encodeChild(value, key: key)) }
-    mutating func encode(_ value: UInt8, forKey key: Key) throws { add(key, try encoder.encodeChild(value, key: key)) }
-    mutating func encode(_ value: UInt16, forKey key: Key) throws { add(key, try encoder.encodeChild(value, key: key)) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { add(key, try encoder.encodeChild(value, key: key)) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { add(key, try encoder.encodeChild(value, key: key)) }
-
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         let child = encoder.nested(key)
         encoder.fields.append((key.stringValue, .nested(child)))

@@ -145,7 +145,9 @@ if ((clone && clone_runs > 0)); then
         git clone --quiet --no-local "$root" "$dir"
         git -C "$dir" checkout --quiet "$(git rev-parse "$ref")"
         start=$(date +%s%N)
-        (cd "$dir" && bash .ci/practice </dev/null >"$work/clone.txt" 2>&1) || true
+        # Its own state directory: the command as README gives it, without touching (or resuming)
+        # this account's own practice run in ~/.local/state/phase0.
+        (cd "$dir" && XDG_STATE_HOME="$work/state-$i" bash .ci/practice </dev/null >"$work/clone.txt" 2>&1) || true
         end=$(date +%s%N)
         grep -q 'Swapfile path' "$work/clone.txt" || { echo "clone $i: no first prompt"; tail -n 20 "$work/clone.txt"; exit 1; }
         echo $(((end - start) / 1000000)) >>"$work/clone"

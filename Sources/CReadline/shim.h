@@ -14,9 +14,6 @@
 struct phase0_readline_api {
     char *(*readline)(const char *);
     void (*add_history)(const char *);
-    int (*append_history)(int, const char *);
-    int (*write_history)(const char *);
-    int (*read_history)(const char *);
     void (*using_history)(void);
     int (*variable_bind)(const char *, const char *);
     char **(*completion_matches)(const char *, rl_compentry_func_t *);
@@ -40,9 +37,6 @@ static inline const struct phase0_readline_api *phase0_rl_api(void) {
 #define PHASE0_RL_FIND(field, name) if (!(*(void **)&api.field = dlsym(library, name))) return NULL
         PHASE0_RL_FIND(readline, "readline");
         PHASE0_RL_FIND(add_history, "add_history");
-        PHASE0_RL_FIND(append_history, "append_history");
-        PHASE0_RL_FIND(write_history, "write_history");
-        PHASE0_RL_FIND(read_history, "read_history");
         PHASE0_RL_FIND(using_history, "using_history");
         PHASE0_RL_FIND(variable_bind, "rl_variable_bind");
         PHASE0_RL_FIND(completion_matches, "rl_completion_matches");
@@ -64,9 +58,6 @@ static inline int phase0_rl_available(void) { return phase0_rl_api() != NULL; }
 // Calls; only made once phase0_rl_available() said yes.
 static inline char *phase0_rl_readline(const char *prompt) { return phase0_rl_api()->readline(prompt); }
 static inline void phase0_rl_add_history(const char *line) { phase0_rl_api()->add_history(line); }
-static inline int phase0_rl_append_history(int count, const char *path) { return phase0_rl_api()->append_history(count, path); }
-static inline int phase0_rl_write_history(const char *path) { return phase0_rl_api()->write_history(path); }
-static inline int phase0_rl_read_history(const char *path) { return phase0_rl_api()->read_history(path); }
 static inline void phase0_rl_using_history(void) { phase0_rl_api()->using_history(); }
 static inline int phase0_rl_variable_bind(const char *name, const char *value) { return phase0_rl_api()->variable_bind(name, value); }
 static inline char **phase0_rl_completion_matches(const char *text, rl_compentry_func_t *generator) {

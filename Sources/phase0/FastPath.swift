@@ -11,7 +11,7 @@ import Glibc
 /// binary): ~12 M instructions, 80 % of `phase0 --version`, and pages of code a run otherwise
 /// never touches (issue 14). Only plain forms are taken: known flags, each at most once; an
 /// option's value as the next argument, not starting with "-". Anything else (help, a usage
-/// error, `--state=FILE`, an unusual order) goes to ArgumentParser, which stays the one
+/// error, `--state=FILE`, `--scenario list`, no usable HOME) goes to ArgumentParser, which stays the one
 /// definition of the command line; the end-to-end tests run each form both ways
 /// (`FastPathTests`).
 enum FastPath {
@@ -23,24 +23,26 @@ enum FastPath {
         }
         switch arguments.first {
         case "status":
-            guard let line = PlainLine(arguments.dropFirst(), flags: ["--practice", "--json"], options: ["--state"]) else { return nil }
-            return Reports.status(line.config, steps: Procedure.steps(), json: line.has("--json"), output: StandardOutput())
+            guard let line = PlainLine(arguments.dropFirst(), flags: ["--practice", "--json"], options: ["--state"]),
+                  let config = line.config else { return nil }
+            return Reports.status(config, steps: Procedure.steps(), json: line.has("--json"), output: StandardOutput()).exitCode
         case "render":
             guard arguments.count >= 2, let artifact = ["unit": RenderCommand.Artifact.unit, "docker": .docker][arguments[1]],
-                  let line = PlainLine(arguments.dropFirst(2), flags: ["--practice"], options: ["--state", "--answers"]) else { return nil }
-            return RenderCommand.run(artifact, config: line.config, answersPath: line.options["--answers"],
-                                     output: StandardOutput(), notes: StandardError())
+                  let line = PlainLine(arguments.dropFirst(2), flags: ["--practice"], options: ["--state", "--answers"]),
+                  let config = line.config else { return nil }
+            return RenderCommand.run(artifact, config: config, answersPath: line.options["--answers"],
+                                     output: StandardOutput(), notes: StandardError()).exitCode
         default:
             let rest = arguments.first == "run" ? arguments.dropFirst() : arguments[...]
             guard let line = PlainLine(rest, flags: ["--practice", "-y", "--assume-yes", "--dry-run"],
                                        options: ["--state", "--scenario", "--answers"]),
                   !(line.has("-y") && line.has("--assume-yes")),
-                  line.options["--scenario"] == nil || line.has("--practice") else { return nil }
-            var config = line.config
+                  line.options["--scenario"] == nil || line.has("--practice"), line.options["--scenario"] != "list",
+                  var config = line.config else { return nil }
             config.scenarioPath = line.options["--scenario"]
             config.answersPath = line.options["--answers"]
             config.options = RunOptions(assumeYes: line.has("-y") || line.has("--assume-yes"), dryRun: line.has("--dry-run"))
-            return Wizard.run(config, procedure: Procedure.definition())
+            return Wizard.run(config, procedure: Procedure.definition()).exitCode
         }
     }
 }
@@ -66,5 +68,6 @@ struct PlainLine {
 
     func has(_ flag: String) -> Bool { flags.contains(flag) }
 
-    var config: WizardConfig { wizardConfig(practice: has("--practice"), state: options["--state"]) }
+    /// nil when the state's location cannot be worked out: ArgumentParser's path says why.
+    var config: WizardConfig? { try? wizardConfig(practice: has("--practice"), state: options["--state"]) }
 }

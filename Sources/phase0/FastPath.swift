@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 import Phase0Steps
 
 #if canImport(Glibc)
@@ -24,21 +24,28 @@ enum FastPath {
         switch arguments.first {
         case "status":
             guard let line = PlainLine(arguments.dropFirst(), flags: ["--practice", "--json"], options: ["--state"]),
-                  let config = line.config else { return nil }
+                let config = line.config
+            else { return nil }
             return Reports.status(config, steps: Procedure.steps(), json: line.has("--json"), output: StandardOutput()).exitCode
         case "render":
             guard arguments.count >= 2, let artifact = ["unit": RenderCommand.Artifact.unit, "docker": .docker][arguments[1]],
-                  let line = PlainLine(arguments.dropFirst(2), flags: ["--practice"], options: ["--state", "--answers"]),
-                  let config = line.config else { return nil }
-            return RenderCommand.run(artifact, config: config, answersPath: line.options["--answers"],
-                                     output: StandardOutput(), notes: StandardError()).exitCode
+                let line = PlainLine(arguments.dropFirst(2), flags: ["--practice"], options: ["--state", "--answers"]),
+                let config = line.config
+            else { return nil }
+            return RenderCommand.run(
+                artifact, config: config, answersPath: line.options["--answers"],
+                output: StandardOutput(), notes: StandardError()
+            ).exitCode
         default:
             let rest = arguments.first == "run" ? arguments.dropFirst() : arguments[...]
-            guard let line = PlainLine(rest, flags: ["--practice", "-y", "--assume-yes", "--dry-run"],
-                                       options: ["--state", "--scenario", "--answers"]),
-                  !(line.has("-y") && line.has("--assume-yes")),
-                  line.options["--scenario"] == nil || line.has("--practice"), line.options["--scenario"] != "list",
-                  var config = line.config else { return nil }
+            guard
+                let line = PlainLine(
+                    rest, flags: ["--practice", "-y", "--assume-yes", "--dry-run"],
+                    options: ["--state", "--scenario", "--answers"]),
+                !(line.has("-y") && line.has("--assume-yes")),
+                line.options["--scenario"] == nil || line.has("--practice"), line.options["--scenario"] != "list",
+                var config = line.config
+            else { return nil }
             config.scenarioPath = line.options["--scenario"]
             config.answersPath = line.options["--answers"]
             config.options = RunOptions(assumeYes: line.has("-y") || line.has("--assume-yes"), dryRun: line.has("--dry-run"))

@@ -109,9 +109,13 @@ struct JSONParser {
         switch bytes[position] {
         case UInt8(ascii: "{"):
             position += 1
-            var keys: [String] = [], values: [JSONNode] = []
+            var keys: [String] = []
+            var values: [JSONNode] = []
             skipWhitespace()
-            if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(try JSONObject(keys: [], values: [])) }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+                position += 1
+                return .object(try JSONObject(keys: [], values: []))
+            }
             while true {
                 skipWhitespace()
                 guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
@@ -126,15 +130,24 @@ struct JSONParser {
             position += 1
             var elements: [JSONNode] = []
             skipWhitespace()
-            if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array([]) }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+                position += 1
+                return .array([])
+            }
             while true {
                 elements.append(try value(depth: depth + 1))
                 if try endOf(closing: UInt8(ascii: "]")) { return .array(elements) }
             }
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         default: return .number(try number())
         }
     }
@@ -181,7 +194,7 @@ struct JSONParser {
     }
 
     private mutating func string() throws -> String {
-        position += 1   // the opening quote
+        position += 1  // the opening quote
         var out: [UInt8] = []
         while position < bytes.count {
             let byte = bytes[position]
@@ -216,7 +229,7 @@ struct JSONParser {
         func hex4() throws -> UInt32 {
             let hex = position + 4 <= bytes.count ? bytes[position..<(position + 4)] : []
             guard hex.count == 4, hex.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x66 || (0x30...0x39).contains($0) }),
-                  let value = UInt32(String(decoding: hex, as: UTF8.self), radix: 16)
+                let value = UInt32(String(decoding: hex, as: UTF8.self), radix: 16)
             else { throw error("a bad \\u escape") }
             position += 4
             return value
@@ -228,7 +241,8 @@ struct JSONParser {
             }
             position += 2
             let second = try hex4()
-            guard (0xdc00..<0xe000).contains(second), let scalar = Unicode.Scalar(0x10000 + ((first - 0xd800) << 10) + (second - 0xdc00)) else {
+            guard (0xdc00..<0xe000).contains(second), let scalar = Unicode.Scalar(0x10000 + ((first - 0xd800) << 10) + (second - 0xdc00))
+            else {
                 throw error("a lone surrogate")
             }
             return scalar

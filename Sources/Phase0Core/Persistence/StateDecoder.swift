@@ -95,7 +95,8 @@ private struct NodeDecoder: Decoder {
     func floating<F: BinaryFloatingPoint & LosslessStringConvertible>(_ type: F.Type) throws -> F {
         guard case .number(let text) = node else { throw mismatch(F.self) }
         guard let value = F(text), value.isFinite else {
-            throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "the number \(text) does not fit in \(F.self)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: codingPath, debugDescription: "the number \(text) does not fit in \(F.self)"))
         }
         return value
     }
@@ -151,7 +152,8 @@ private struct ArrayReader: UnkeyedDecodingContainer {
 
     mutating func next() throws -> NodeDecoder {
         guard !isAtEnd else {
-            throw DecodingError.valueNotFound(Any.self, .init(codingPath: codingPath + [IndexKey(currentIndex)], debugDescription: "the array ends here"))
+            throw DecodingError.valueNotFound(
+                Any.self, .init(codingPath: codingPath + [IndexKey(currentIndex)], debugDescription: "the array ends here"))
         }
         defer { currentIndex += 1 }
         return decoder.child(elements[currentIndex], IndexKey(currentIndex))

@@ -229,7 +229,9 @@ private struct ObjectWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encodeNil(forKey key: Key) throws { add(key, JSON.null) }
     // The generic method stands for every scalar one too (encode(_: Bool, forKey:)...).
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { add(key, try encoder.encodeChild(value, key: key)) }
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<
+        NestedKey
+    > {
         let child = encoder.nested(key)
         encoder.fields.append((key.stringValue, .nested(child)))
         return child.container(keyedBy: keyType)

@@ -13,10 +13,11 @@ import Foundation
     /// The output with the two state paths made the same.
     static func same(_ text: String, _ path: String) -> String { text.replacingOccurrences(of: path, with: "STATE") }
 
-    /// The resume file without what differs between two honest runs (times).
+    /// The resume file without what differs between two honest runs (times: of the run, of
+    /// each action, of each command recorded for the runbook).
     static func normalized(_ path: String) throws -> String {
         var text = try String(contentsOfFile: path, encoding: .utf8)
-        for key in ["updatedAt", "startedAt", "finishedAt"] {
+        for key in ["updatedAt", "startedAt", "finishedAt", "at"] {
             text = text.replacingOccurrences(of: "\"\(key)\":\"[0-9TZ:-]+\"", with: "", options: .regularExpression)
         }
         return text

@@ -11,8 +11,8 @@ import Glibc
 /// binary): ~12 M instructions, 80 % of `phase0 --version`, and pages of code a run otherwise
 /// never touches (issue 14). Only plain forms are taken: known flags, each at most once; an
 /// option's value as the next argument, not starting with "-". Anything else (help, a usage
-/// error, `--state=FILE`, `--scenario list`, no usable HOME) goes to ArgumentParser, which stays the one
-/// definition of the command line; the end-to-end tests run each form both ways
+/// error, `--state=FILE`, `--scenario list`, no usable HOME) goes to ArgumentParser, which
+/// stays the one definition of the command line; the end-to-end tests run each form both ways
 /// (`FastPathTests`).
 enum FastPath {
     /// The exit status, or nil when ArgumentParser should parse these arguments.

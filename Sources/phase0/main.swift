@@ -42,19 +42,28 @@ struct StateOptions: ParsableArguments {
     var state: String?
 
     func config() throws -> WizardConfig {
-        var config = WizardConfig()
-        // The one place that decides which machine a command works on.
-        config.hosts = practice ? PracticeHostFactory() : LiveHostFactory()
-        config.statePath = state
-        config.environment = currentEnvironment()
-        // No guessing where the progress goes: without --state, HOME (or an absolute
-        // XDG_STATE_HOME) must say it (exit 64, the way phase0 was started).
-        if state == nil, let problem = StateStore.defaultLocationProblem(environment: config.environment) {
-            StandardOutput().write("phase0: \(problem)\n")
+        do { return try wizardConfig(practice: practice, state: state) } catch let unusable as UnusableStateLocation {
+            StandardOutput().write("phase0: \(unusable.problem)\n")
             throw ExitCode(ExitStatus.usage)
         }
-        return config
     }
+}
+
+/// Without --state, HOME (or an absolute XDG_STATE_HOME) must say where the progress goes.
+struct UnusableStateLocation: Error { var problem: String }
+
+/// What `--practice` and `--state` mean, for ArgumentParser's commands and the FastPath alike.
+func wizardConfig(practice: Bool, state: String?) throws -> WizardConfig {
+    var config = WizardConfig()
+    // The one place that decides which machine a command works on.
+    config.hosts = practice ? PracticeHostFactory() : LiveHostFactory()
+    config.statePath = state
+    config.environment = currentEnvironment()
+    // No guessing where the progress goes (exit 64, the way phase0 was started).
+    if state == nil, let problem = StateStore.defaultLocationProblem(environment: config.environment) {
+        throw UnusableStateLocation(problem: problem)
+    }
+    return config
 }
 
 struct Run: ParsableCommand {
@@ -161,4 +170,6 @@ func normalizedArguments(_ arguments: [String]) -> [String] {
     return [arguments[index]] + before + arguments[(index + 1)...]
 }
 
-Phase0.main(normalizedArguments(Array(CommandLine.arguments.dropFirst())))
+let arguments = normalizedArguments(Array(CommandLine.arguments.dropFirst()))
+if let status = FastPath.run(arguments) { exit(status) }
+Phase0.main(arguments)

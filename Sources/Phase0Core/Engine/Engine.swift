@@ -24,6 +24,8 @@ public final class Engine {
     var output: Output { context.output }
     var host: Host { context.host }
     var inFlight: (step: Int, action: String)?
+    /// Something was recorded with saveLater() and is not on disk yet.
+    var pendingSave = false
     var currentStep: Step?
     /// How the run presents itself; the procedure's texts (overview, summary) come from Steps/.
     public var presentation = Presentation()
@@ -53,6 +55,9 @@ public final class Engine {
     public var progress: Progress { context.progress }
 
     public func run() -> RunOutcome {
+        // Whatever ends the run, nothing recorded stays unsaved (a failure to save here is
+        // reported only on the way to "complete", below; the other endings already say why).
+        defer { if pendingSave { try? save() } }
         do {
             let isNewRun = context.progress.steps.allSatisfy { $0.status == .pending && $0.actions.isEmpty }
             try banner()
@@ -66,6 +71,7 @@ public final class Engine {
                 if let gate = step.gate { try pass(gate) }
                 try runStep(step, redo: context.options.onlyStep != nil)
             }
+            if pendingSave { try save() }
             try finish()
             return .complete
         } catch let refusal as Refused {
@@ -234,13 +240,13 @@ public final class Engine {
                     $0.status = .done
                     $0.note = "already done: " + summary(before)
                 }
-                try save()
+                saveLater()
                 sayChecks("[done] already done:", before)
                 return
             }
         }
         updateStep(step.number) { $0.status = .inProgress }
-        try save()
+        saveLater()
         do {
             for action in step.actions where action.applies(context) {
                 try perform(action, in: step)
@@ -263,7 +269,7 @@ public final class Engine {
             $0.status = .done
             $0.note = summary(after)
         }
-        try save()
+        saveLater()
         sayChecks("[done] Step \(step.number) verified:", after)
     }
 
@@ -341,8 +347,15 @@ public final class Engine {
         if let snapshot = host.snapshot { context.progress.machine = snapshot }
         context.progress.updatedAt = clock()
         try store?.save(context.progress)
+        pendingSave = false
         FaultInjection.reached("save")
     }
+
+    /// Records what a re-check would find again, with no effect since the last save (an action
+    /// or a step found done, a step started): written with the next save, which comes before
+    /// the next effect, or when the run ends. A cut before then loses nothing a resume does not
+    /// find again the same way; a durable save costs ~0.4 ms of CPU on ext4 (issue 14).
+    func saveLater() { pendingSave = true }
 
     func say(_ text: String) { output.write(text + "\n") }
 }

@@ -40,7 +40,7 @@ extension Engine {
                 $0.note = seen.detail
                 $0.finishedAt = $0.finishedAt ?? self.clock()
             }
-            try save()
+            saveLater()
             // A change with nothing to do is said as such: "[ok]" would read as if phase0 had
             // acted. An operator's task or observation found in place is simply ok.
             var changesMachine = false

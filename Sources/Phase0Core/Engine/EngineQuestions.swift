@@ -62,8 +62,9 @@ extension Engine {
         if let given = answersFile[question.key] {
             switch validate(question, given) {
             case .success(let value):
+                // The answers file gives it again on resume: saved with the next save.
                 context.progress.answers[question.key] = value
-                try save()
+                saveLater()
                 return
             case .failure(let failure):
                 let hint = failure.confirmation == nil ? "" : " (phase0 accepts this value only when you confirm it yourself at the prompt)"
@@ -89,8 +90,9 @@ extension Engine {
         let fallback = question.defaultValue(context)
         if context.options.assumeYes || context.options.dryRun, let fallback {
             if case .success(let value) = validate(question, fallback) {
+                // The same default again on resume (nothing changed since): saved with the next save.
                 context.progress.answers[question.key] = value
-                try save()
+                saveLater()
                 say("\(question.prompt): \(value) (default)")
                 return
             }

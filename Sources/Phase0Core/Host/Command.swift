@@ -106,7 +106,15 @@ public struct CommandResult: Sendable, Equatable, Codable {
 /// POSIX shell quoting: bare when every character is safe, otherwise single quotes.
 public func shellQuote(_ word: String) -> String {
     if word.isEmpty { return "''" }
-    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_")
-    if word.allSatisfy({ safe.contains($0) }) { return word }
+    // Byte by byte: every safe character is one ASCII byte, and an ASCII byte is a whole
+    // character unless it is part of "\r\n", which is not safe anyway.
+    if word.utf8.allSatisfy(isShellSafe) { return word }
     return "'" + word.replacing("'", with: "'\\''") + "'"
+}
+
+private func isShellSafe(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
+    default: return "@%+=:,./-_".utf8.contains(byte)
+    }
 }

@@ -23,12 +23,17 @@ public struct Progress: Codable, Equatable {
 
     public func step(_ number: Int) -> StepRecord? { steps.first { $0.number == number } }
 
+    /// Changes a step's record. A note can quote commands and their output: it is redacted
+    /// here, once, when it is recorded, rather than at every save.
     mutating func updateStep(_ number: Int, _ change: (inout StepRecord) -> Void) {
         if let index = steps.firstIndex(where: { $0.number == number }) {
+            let note = steps[index].note
             change(&steps[index])
+            if steps[index].note != note { steps[index].note = steps[index].note.map(Redactor.redact) }
         } else {
             var record = StepRecord(number: number)
             change(&record)
+            record.note = record.note.map(Redactor.redact)
             steps.append(record)
             steps.sort { $0.number < $1.number }
         }
@@ -125,12 +130,16 @@ public struct StepRecord: Codable, Equatable {
 
     public func action(_ id: String) -> ActionRecord? { actions.first { $0.id == id } }
 
+    /// Changes an action's record; its note is redacted when recorded, as a step's is.
     mutating func updateAction(_ id: String, _ change: (inout ActionRecord) -> Void) {
         if let index = actions.firstIndex(where: { $0.id == id }) {
+            let note = actions[index].note
             change(&actions[index])
+            if actions[index].note != note { actions[index].note = actions[index].note.map(Redactor.redact) }
         } else {
             var record = ActionRecord(id: id)
             change(&record)
+            record.note = record.note.map(Redactor.redact)
             actions.append(record)
         }
     }

@@ -18,6 +18,32 @@ public enum Redactor {
         var kind: String
         var triggers: [String]
         var find: @Sendable ([UInt8]) -> [Range<Int>]
+
+        /// The triggers as bytes, once.
+        let triggerBytes: [[UInt8]]
+
+        init(kind: String, triggers: [String], find: @escaping @Sendable ([UInt8]) -> [Range<Int>]) {
+            self.kind = kind
+            self.triggers = triggers
+            self.find = find
+            triggerBytes = triggers.map { Array($0.utf8) }
+        }
+
+        /// Whether a trigger occurs in `bytes`, ASCII letters compared without case. Every
+        /// scanner matches ASCII only, so a match implies its trigger here; a byte scan, because
+        /// `lowercased()` and `String.contains` per rule cost more than the scanners themselves.
+        func isTriggered(by bytes: [UInt8]) -> Bool {
+            for trigger in triggerBytes where bytes.count >= trigger.count {
+                var start = 0
+                while start <= bytes.count - trigger.count {
+                    var matched = 0
+                    while matched < trigger.count && Redactor.lower(bytes[start + matched]) == trigger[matched] { matched += 1 }
+                    if matched == trigger.count { return true }
+                    start += 1
+                }
+            }
+            return false
+        }
     }
 
     static let rules: [Rule] = [
@@ -51,28 +77,24 @@ public enum Redactor {
     ]
 
     public static func redact(_ text: String) -> String {
-        var lower = text.lowercased()
-        var bytes: [UInt8]?
-        for rule in rules where rule.triggers.contains(where: { lower.contains($0) }) {
-            var current = bytes ?? Array(text.utf8)
-            let ranges = rule.find(current)
+        WorkMeter.current?.redactedBytes += text.utf8.count
+        var bytes = Array(text.utf8)
+        var masked = false
+        for rule in rules where rule.isTriggered(by: bytes) {
+            let ranges = rule.find(bytes)
             guard !ranges.isEmpty else { continue }
             for range in ranges.sorted(by: { $0.lowerBound > $1.lowerBound }) {
-                current.replaceSubrange(range, with: mask)
+                bytes.replaceSubrange(range, with: mask)
             }
-            bytes = current
-            lower = String(decoding: current, as: UTF8.self).lowercased()
+            masked = true
         }
-        return bytes.map { String(decoding: $0, as: UTF8.self) } ?? text
+        return masked ? String(decoding: bytes, as: UTF8.self) : text
     }
 
     /// What kind of secret `text` seems to hold, or nil.
     public static func secretKind(in text: String) -> String? {
-        let lower = text.lowercased()
         let bytes = Array(text.utf8)
-        return rules.first { rule in
-            rule.triggers.contains(where: { lower.contains($0) }) && !rule.find(bytes).isEmpty
-        }?.kind
+        return rules.first { rule in rule.isTriggered(by: bytes) && !rule.find(bytes).isEmpty }?.kind
     }
 
     /// Whether `bytes` ends inside a private key (a BEGIN line whose END has not come yet):

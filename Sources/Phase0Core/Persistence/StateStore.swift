@@ -42,6 +42,7 @@ public final class StateStore {
     /// How to decode a saved machine (practice runs); nil for live runs.
     public let snapshotType: (any HostSnapshot.Type)?
     private var lockFD: Int32 = -1
+    private let encoder = StateEncoder()
     /// The resume file as `load` found it (nil: absent), to notice a save by another phase0.
     private var loadedFile: FileStamp?
 
@@ -203,18 +204,19 @@ public final class StateStore {
         }
         if data.isEmpty { throw InputFileError(path: path, problem: "is empty (truncated?)") }
         do {
-            let decoder = JSONDecoder()
+            var decoder = StateDecoder()
             if let snapshotType { decoder.userInfo[.hostSnapshotType] = snapshotType }
-            let progress = try decoder.decode(Progress.self, from: data)
+            let progress = try decoder.decode(Progress.self, from: Array(data))
             // The decoders ignore keys they do not know below the top level; a key this
             // version would drop on the next save is refused instead (a typo, or a newer phase0).
             // A practice file read without the practice factory keeps its machine unread; the
             // caller then reports the mode mismatch, which says more than "unknown key".
             let machineUnread = progress.mode == .practice && snapshotType == nil
-            if !machineUnread, let unknown = try JSONValue.firstUnknownKey(in: data, comparedTo: progress) {
+            if !machineUnread, let unknown = decoder.firstUnknownKey() {
                 throw StateFileProblem.unknownKey(unknown.key, path: unknown.path)
             }
-            return progress
+            // Notes are redacted as they are recorded; one edited by hand is redacted here, once.
+            return progress.redacted()
         } catch let problem as StateFileProblem {
             throw InputFileError(path: path, problem: "is not a progress file phase0 can use: \(problem)")
         } catch {
@@ -232,15 +234,16 @@ public final class StateStore {
         return now != loadedFile
     }
 
+    /// Notes and the practice history can quote commands and their output; both were redacted
+    /// when recorded (Progress.updateStep, updateAction; a simulated host's history), so a save
+    /// only encodes, and only what changed since the last one (StateEncoder).
     public func save(_ progress: Progress) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data: Data
-        // Notes and the practice history can quote commands and their output: mask secrets.
-        do { data = try encoder.encode(progress.redacted()) } catch {
+        var bytes: [UInt8]
+        do { bytes = try encoder.encode(progress) } catch {
             throw StateWriteError(path: path, reason: "could not encode: \(error)")
         }
-        try writeAtomically(path: path, data: Array(data) + [0x0a], mode: 0o600)
+        bytes.append(0x0a)
+        try writeAtomically(path: path, data: bytes, mode: 0o600)
     }
 
     /// Moves the resume file aside (never deletes it) and says where it went.

@@ -7,8 +7,11 @@ import Glibc
 
 /// GNU readline at a terminal: line editing, a history of accepted answers kept beside the
 /// resume file (History.swift), and Tab completion of the current prompt's choices or of paths.
+/// readline is loaded here, when a terminal needs it (Sources/CReadline); if libreadline.so.8
+/// cannot be loaded, lines are read plainly, as from a pipe, after saying so.
 public final class ReadlineLineReader: LineReader {
     private let history: AnswerHistory?
+    private let plain: PlainLineReader?
 
     /// `paths` lists the completions of a typed path prefix (a directory ends in "/"); nil
     /// completes from this computer's files (readline's own). Practice passes the simulated
@@ -16,6 +19,12 @@ public final class ReadlineLineReader: LineReader {
     /// `history`: where accepted answers are kept (nil keeps none, as in a dry run).
     public init(history: AnswerHistory?, paths: ((String) -> [String])? = nil) {
         self.history = history
+        guard phase0_rl_available() != 0 else {
+            writeToStandardOutput("(GNU readline, libreadline.so.8, could not be loaded: no line editing.)\n")
+            plain = PlainLineReader(output: StandardOutput())
+            return
+        }
+        plain = nil
         ReadlineLineReader.pathLister = paths
         phase0_rl_set_readline_name(ReadlineLineReader.programName)
         // Readline's own handlers would re-raise SIGINT after cleanup; ours only raise a flag,
@@ -24,9 +33,9 @@ public final class ReadlineLineReader: LineReader {
         phase0_rl_set_getc(ReadlineLineReader.getCharacter)
         phase0_rl_set_completion(ReadlineLineReader.complete)
         // Bracketed paste wraps pasted text in escape codes that scripts and tests trip on.
-        _ = rl_variable_bind("enable-bracketed-paste", "off")
-        using_history()
-        for line in history?.load() ?? [] { add_history(line) }
+        _ = phase0_rl_variable_bind("enable-bracketed-paste", "off")
+        phase0_rl_using_history()
+        for line in history?.load() ?? [] { phase0_rl_add_history(line) }
     }
 
     nonisolated(unsafe) private static let programName: UnsafePointer<CChar> = UnsafePointer(strdup("phase0")!)
@@ -35,6 +44,7 @@ public final class ReadlineLineReader: LineReader {
     nonisolated(unsafe) static var pathLister: ((String) -> [String])?
 
     public func readLine(prompt: String, completion: Completion) throws -> String? {
+        if let plain { return try plain.readLine(prompt: prompt, completion: completion) }
         switch completion {
         case .none:
             ReadlineLineReader.currentChoices = []
@@ -53,7 +63,7 @@ public final class ReadlineLineReader: LineReader {
             writeToStandardOutput(String(prompt[...lastNewline]))
             promptLine = String(prompt[prompt.index(after: lastNewline)...])
         }
-        guard let raw = readline(TerminalText.escaped(promptLine)) else {
+        guard let raw = phase0_rl_readline(TerminalText.escaped(promptLine)) else {
             if InterruptFlag.isRaised { throw Interrupted(duringCommand: false) }
             writeToStandardOutput("\n")
             return nil
@@ -66,7 +76,7 @@ public final class ReadlineLineReader: LineReader {
 
     public func accepted(_ line: String) {
         guard AnswerHistory.mayKeep(line) else { return }
-        add_history(line)
+        if plain == nil { phase0_rl_add_history(line) }
         history?.append(line)
     }
 
@@ -98,7 +108,7 @@ public final class ReadlineLineReader: LineReader {
             }
             phase0_rl_set_completion_over(1)
             guard !ReadlineLineReader.currentChoices.isEmpty else { return nil }
-            return rl_completion_matches(text, ReadlineLineReader.generateChoice)
+            return phase0_rl_completion_matches(text, ReadlineLineReader.generateChoice)
         }
 
     nonisolated(unsafe) private static var generatorIndex = 0

@@ -126,7 +126,8 @@ import Testing
         let saved = String(decoding: try #require(Rel.read(statePath)), as: UTF8.self)
         let log = String(decoding: try #require(Rel.read(statePath + ".transcript.log")), as: UTF8.self)
         #expect(log.contains("$ sudo tailscale up") && log.contains("exit 3"), "the transcript lacks the commands: \(log)")
-        #expect(saved.contains("\"name\" : \"vybn\""), "the real answer is kept")
+        let answers = try #require(JSONSerialization.jsonObject(with: Data(saved.utf8)) as? [String: Any])["answers"] as? [String: String]
+        #expect(answers?["name"] == "vybn", "the real answer is kept")
         for file in [("resume file", saved), ("transcript", log)] {
             #expect(!file.1.contains("PLANTED"), "a planted secret reached the \(file.0):\n\(file.1)")
         }

@@ -99,8 +99,8 @@ import Testing
         let referenceState = try Rel.normalized(try #require(Rel.read(reference.state)))
 
         let setup = try Self.setup(in: directory + "/limited", run: false)
-        // The first save (~7 KB) fits, the later ones (~10 KB) do not.
-        let limited = ["/bin/bash", "-c", "trap '' XFSZ; ulimit -f 9; exec \"$@\"", "bash"] + setup.args
+        // The first saves (~4 KB of compact JSON) fit, Step 0's later ones (over 5 KB) do not.
+        let limited = ["/bin/bash", "-c", "trap '' XFSZ; ulimit -f 5; exec \"$@\"", "bash"] + setup.args
         let cut = try Program.run(limited, environment: setup.environment)
         #expect(cut.status == ExitStatus.failed)
         #expect(cut.output.contains("File too large"), "\(cut.output.suffix(400))")

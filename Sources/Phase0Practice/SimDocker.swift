@@ -166,6 +166,15 @@ extension SimulatedSpark {
             return exec(rest)
         case "volume ls", "volume list":
             return .init(exitStatus: 0, output: "DRIVER    VOLUME NAME\n" + docker.volumes.map { "local     \($0)\n" }.joined())
+        case "volume rm", "volume remove", "image rm", "image remove", "rmi":
+            // Undo --purge: a volume or image in use by a container is refused, as docker does.
+            let isVolume = verb.hasPrefix("volume")
+            for name in operands {
+                let inUse = docker.containers.contains { isVolume ? runConfig($0).volumes.contains { $0.hasPrefix(name + ":") } : $0.image == name }
+                if inUse { return .init(exitStatus: 1, output: "Error response from daemon: \(name) is in use\n") }
+                if isVolume { docker.volumes.removeAll { $0 == name } } else { docker.images.removeAll { $0 == name } }
+            }
+            return .init(exitStatus: 0, output: operands.map { $0 + "\n" }.joined())
         case "volume inspect":
             guard let name = operands.first, docker.volumes.contains(name) else { return .init(exitStatus: 1, output: "Error response from daemon: get \(operands.first ?? ""): no such volume\n") }
             return .init(exitStatus: 0, output: "[{\"Name\": \"\(name)\", \"Mountpoint\": \"/var/lib/docker/volumes/\(name)/_data\"}]\n")

@@ -18,7 +18,8 @@ struct Phase0: ParsableCommand {
             swap gate (< 64G swap); 64 usage; 65 bad input file; 75 another phase0 holds the lock; 130 interrupted.
             """,
         version: Phase0Version.current,
-        subcommands: [Run.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self],
+        subcommands: [Run.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self,
+                      Export.self, Undo.self],
         defaultSubcommand: Run.self
     )
 }

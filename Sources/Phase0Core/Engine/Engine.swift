@@ -34,6 +34,7 @@ public final class Engine {
     /// Asked before Step 0 (the operator's account when phase0 runs as root).
     let prelude: [Question]
     let sudo: SudoGate
+    let texts: EngineTexts
     var output: Output { context.output }
     var host: Host { context.host }
     var inFlight: (step: Int, action: String)?
@@ -42,7 +43,8 @@ public final class Engine {
     public init(steps: [Step], host: Host, output: Output, reader: LineReader, progress: Progress,
                 store: StateStore?, transcript: Transcript?, answersFile: [String: String] = [:],
                 answersPath: String = "answers file", options: RunOptions, clock: @escaping () -> String,
-                prelude: [Question] = [], sudo: SudoGate = SudoGate()) {
+                prelude: [Question] = [], sudo: SudoGate = SudoGate(), texts: EngineTexts = .wizard) {
+        self.texts = texts
         self.steps = steps
         context = StepContext(host: host, output: output, progress: progress, options: options)
         context.presetAnswers = answersFile
@@ -70,9 +72,9 @@ public final class Engine {
             }
             if context.options.dryRun {
                 // Nothing ran, so nothing is verified: never claim completion after a dry run.
-                say("\nDry run finished: every command above was printed, none was run, nothing was saved.")
+                say("\n" + texts.dryRunComplete)
             } else {
-                say("\nPhase 0 complete: all steps done and verified.")
+                say("\n" + texts.complete)
             }
             return .complete
         } catch let stop as StopRequested {
@@ -141,7 +143,7 @@ public final class Engine {
     // MARK: - Steps
 
     func banner() throws {
-        say("phase0: make Vybn always-on, following \"Phase 0: Make Vybn Always-On\".")
+        say(texts.opening)
         if host.isPractice {
             say(Messages.practiceBanner(host.name))
         } else {
@@ -154,7 +156,8 @@ public final class Engine {
 
     func runStep(_ step: Step) throws {
         let record = context.progress.step(step.number) ?? StepRecord(number: step.number)
-        say("\n== Step \(step.number) of \(steps.count - 1): \(step.title)\(step.optional == nil ? "" : " (optional)") ==")
+        let heading = step.name.map { "\($0): \(step.title)" } ?? "Step \(step.number) of \(steps.count - 1): \(step.title)"
+        say("\n== \(heading)\(step.optional == nil ? "" : " (optional)") ==")
         switch record.status {
         case .skipped:
             say("Skipped earlier. (To do it after all: phase0 reset, or answer again with --answers.)")
@@ -162,6 +165,10 @@ public final class Engine {
         case .done:
             let checks = try step.verify(context)
             if checks.allSatisfy(\.ok) {
+                if let onVerified = step.onVerified {
+                    onVerified(context)
+                    try save()
+                }
                 say("[done] verified again: " + summary(checks))
                 return
             }
@@ -176,7 +183,7 @@ public final class Engine {
                 $0.note = "skipped by the operator"
             }
             try save()
-            say("[skipped] Step \(step.number).")
+            say("[skipped] \(step.displayName).")
             return
         }
         for question in step.questions { try resolve(question) }
@@ -194,6 +201,7 @@ public final class Engine {
                     $0.status = .done
                     $0.note = "already done: " + summary(before)
                 }
+                step.onVerified?(context)
                 try save()
                 say("[done] already done: " + summary(before))
                 return
@@ -211,11 +219,11 @@ public final class Engine {
                 $0.note = "skipped by the operator"
             }
             try save()
-            say("[skipped] Step \(step.number).")
+            say("[skipped] \(step.displayName).")
             return
         }
         if context.options.dryRun {
-            say("(dry run) Step \(step.number) would be verified here.")
+            say("(dry run) \(step.displayName) would be verified here.")
             return
         }
         let after = try step.verify(context)
@@ -226,14 +234,15 @@ public final class Engine {
                 $0.note = "verification failed: " + failing
             }
             try save()
-            throw StepFailed(reason: "Step \(step.number) did not verify: \(failing)")
+            throw StepFailed(reason: "\(step.displayName) did not verify: \(failing)")
         }
         updateStep(step.number) {
             $0.status = .done
             $0.note = summary(after)
         }
+        step.onVerified?(context)
         try save()
-        say("[done] Step \(step.number) verified: " + summary(after))
+        say("[done] \(step.displayName) verified: " + summary(after))
     }
 
     func summary(_ checks: [Check]) -> String {

@@ -64,8 +64,10 @@ public enum UndoProcedure {
     }
 
     /// "left: WHAT (why)" for an effect the run found in place, for the undo step's report.
+    /// Only for a step phase0 found or made done: its verify saw the effect in place.
     static func leaves(_ step: Int, _ action: String, _ what: String, _ ctx: StepContext) -> String? {
-        guard let record = ctx.stepRecord(step)?.action(action), record.attempts == 0, record.status == .alreadyDone else { return nil }
+        guard let record = ctx.stepRecord(step), record.status == .done || record.note?.hasPrefix(undoneNote) == true,
+              !phase0Ran(step, action, ctx) else { return nil }
         return "Leaves \(what): it was there before phase0 (phase0 did not make it)."
     }
 
@@ -87,18 +89,19 @@ public enum UndoProcedure {
 
     /// Step N's record back to pending. Step 5's records are the test itself (observations,
     /// check 4 passed), so they go, with the observations: the next run checks again.
+    static let undoneNote = "undone by `phase0 undo`"
+
     static func markUndone(_ number: Int, _ ctx: StepContext) {
+        let waiting = number == 0 ? UndoSwap.swapfileStillThere(ctx) : nil
         ctx.updateStepRecord(number) { record in
-            guard record.status != .pending && record.status != .skipped else { return }
+            let undoneBefore = record.status == .pending && record.note?.hasPrefix(undoneNote) == true
+            guard undoneBefore || (record.status != .pending && record.status != .skipped) else { return }
             record.status = .pending
-            record.note = "undone by `phase0 undo`; run phase0 to do it again"
+            record.note = undoneNote + "; " + (waiting ?? "run phase0 to do it again")
             if number == 5 { record.actions = [] }
         }
         if number == 5 {
             for key in ["unplugLidClosed", "unplugPhoneChat", "unplugTmuxIntact"] { ctx.forgetAnswer(key) }
-        }
-        if number == 0, let note = UndoSwap.swapfileStillThere(ctx) {
-            ctx.updateStepRecord(0) { $0.note = "undone by `phase0 undo`; \(note)" }
         }
     }
 

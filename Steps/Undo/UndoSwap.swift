@@ -60,11 +60,13 @@ enum UndoSwap {
     static func reverted(_ ctx: StepContext) throws -> (text: String, how: String) {
         let path = try swapfilePath(ctx)
         guard let current = ctx.host.readFile("/etc/fstab") else { throw ValidationFailure("/etc/fstab cannot be read") }
+        // A backup that phase0's edit leaves as it is was taken after that edit (by undo itself,
+        // or by a second run): it is not the fstab from before phase0.
         for backup in backups(ctx) {
             let edited = Fstab.ensureSwapfile(in: backup, swapfile: path).text
+            guard edited != backup else { continue }
             if edited == current { return (backup, "the backup phase0 took before its edit") }
-            // Already put back: the same as a backup phase0's edit would change.
-            if backup == current && edited != backup { return (current, "it is already as before phase0's edit") }
+            if backup == current { return (current, "it is already as before phase0's edit") }
         }
         guard Fstab.activeSwapDevices(in: current).contains(path) else { return (current, "it holds no swapfile line") }
         var lines = current.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

@@ -42,9 +42,10 @@ enum AnsibleServiceTasks {
 """#
 
     /// The unit is validated by systemd-analyze under its own name (the module's temporary file
-    /// may lack the .service suffix), and any output counts as a failure: systemd 252 exits 0
-    /// even when it reports an unknown key or a bad value.
-    static let unitValidate = #"sh -c 'd=$(mktemp -d) && cp "$1" "$d/$2" && out=$(systemd-analyze verify "$d/$2" 2>&1); rc=$?; rm -rf "$d"; echo "$out"; [ "$rc" = 0 ] && [ -z "$out" ]' phase0-verify-unit %s {{ phase0_unit_name }}"#
+    /// may lack the .service suffix), and any line about it counts as a failure: systemd 252
+    /// exits 0 even when it reports an unknown key or a bad value. (Lines about other units,
+    /// such as Ollama's, are not this unit's to fail.)
+    static let unitValidate = #"sh -c 'd=$(mktemp -d) && cp "$1" "$d/$2" && out=$(systemd-analyze verify "$d/$2" 2>&1); rc=$?; rm -rf "$d"; echo "$out"; [ "$rc" = 0 ] && ! echo "$out" | grep -qF "$2"' phase0-verify-unit %s {{ phase0_unit_name }}"#
 
     /// `text` as the lines of a folded block scalar (`>-`): broken at spaces, which folding
     /// turns back into single spaces.
@@ -90,9 +91,7 @@ enum AnsibleServiceTasks {
         quiet: true
     - name: Step 2 | the tmux server of the user, if one runs
       ansible.builtin.command:
-        argv: ["{{ phase0_tmux }}", display-message, -p, "#{pid}"]
-      become: true
-      become_user: "{{ phase0_user }}"
+        argv: [runuser, -u, "{{ phase0_user }}", --, "{{ phase0_tmux }}", display-message, -p, "#{pid}"]
       register: phase0_tmux_server
       changed_when: false
       failed_when: false
@@ -170,7 +169,7 @@ enum AnsibleServiceTasks {
     - name: Step 3 | replace only a container phase0 did not make from these values, when told to
       ansible.builtin.assert:
         that:
-          - not phase0_container_exists or phase0_container_ours or phase0_replace_container | bool
+          - not phase0_container_exists | bool or phase0_container_ours | bool or phase0_replace_container | bool
         fail_msg: >-
           A container named {{ phase0_container }} exists that phase0 did not make from these values. Run with
           -e phase0_replace_container=true to replace it (its volume is kept), or remove it yourself. Nothing of Step 3 was changed.
@@ -179,7 +178,7 @@ enum AnsibleServiceTasks {
       ansible.builtin.command:
         argv: [docker, rm, -f, "{{ phase0_container }}"]
       changed_when: true
-      when: phase0_container_exists and not phase0_container_ours
+      when: phase0_container_exists | bool and not phase0_container_ours | bool
     - name: Step 3 | is the image there
       ansible.builtin.command:
         argv: [docker, image, inspect, --format, "{% raw %}{{.Id}}{% endraw %}", "{{ phase0_image }}"]
@@ -196,12 +195,12 @@ enum AnsibleServiceTasks {
       ansible.builtin.command:
         argv: "{{ phase0_docker_run }}"
       changed_when: true
-      when: not phase0_container_ours
+      when: not phase0_container_ours | bool
     - name: Step 3 | start phase0's stopped container
       ansible.builtin.command:
         argv: [docker, start, "{{ phase0_container }}"]
       changed_when: true
-      when: phase0_container_ours and not phase0_container_running
+      when: phase0_container_ours | bool and not phase0_container_running | bool
     - name: Step 3 | wait for Open WebUI to answer /health (up to 5 minutes)
       ansible.builtin.uri:
         url: "{{ phase0_health_url }}"

@@ -25,6 +25,8 @@ SCENARIOS=(
   "s6:900:s6-conflicts.sh"
   "s0:420:s0-standins.sh"
   "s5:420:s5-gate.sh"
+  "s7:1500:s7-ansible.sh"
+  "s8:1500:s8-undo.sh"
 )
 # Harness self-check, only with --only sref: the guide's procedure by hand.
 EXTRA=("sref:900:sref-by-hand.sh")
@@ -228,6 +230,10 @@ compare_states() { # compare_states REF OTHER
 }
 compare_states s1-full-run s1b-answers
 compare_states s1-full-run s3-interrupt
+compare_states s1-full-run s7-ansible
+compare_states s1-full-run s8-undo-redo
+compare_states s8-undo-first s8-undo-redo
+compare_states s8-undo-first s7-ansible
 
 echo
 printf 'times (s):'

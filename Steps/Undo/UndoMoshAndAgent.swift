@@ -5,11 +5,11 @@ import Phase0Core
 enum UndoMosh {
     static func make() -> Step {
         UndoProcedure.make(1, title: "Install mosh", why: """
-            Why: this removes mosh and mosh's ufw rule, each only if phase0 installed or added it. Packages apt
+            Why: this removes mosh (purged) and mosh's ufw rule, each only if phase0 installed or added it. Packages apt
             installed along with mosh stay (`apt-get autoremove` lists them; phase0 does not remove packages it
             did not name).
             """, manual: """
-            sudo apt-get remove -y mosh
+            sudo apt-get purge -y mosh
             sudo ufw delete allow \(MoshStep.udpRule)
             """, actions: [removeMosh, deleteRule], report: { ctx in
                 [UndoProcedure.leaves(1, "install-mosh", "mosh", ctx)].compactMap { $0 }
@@ -18,9 +18,9 @@ enum UndoMosh {
 
     static var removeMosh: Action { Action(
         id: "remove-mosh",
-        title: "Remove mosh (apt-get remove)",
-        why: "phase0 installed mosh; removing it leaves the machine's packages as they were (its dependencies aside).",
-        kind: .commands { _ in [.privileged(["apt-get", "remove", "-y", "mosh"], timeout: 900, streamsOutput: true)] },
+        title: "Remove mosh (apt-get purge)",
+        why: "phase0 installed mosh; purging it (with the configuration files its package installed) leaves the machine's packages as they were, its dependencies aside.",
+        kind: .commands { _ in [.privileged(["apt-get", "purge", "-y", "mosh"], timeout: 900, streamsOutput: true)] },
         check: { ctx in
             let version = Probe.moshVersion(ctx.host)
             return Check(version == nil, "mosh removed", version.map { "installed (\($0))" } ?? "not installed")

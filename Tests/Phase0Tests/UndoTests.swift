@@ -162,7 +162,7 @@ import Testing
         #expect(undone.outcome == .complete)
         #expect(undone.machine.programs.contains("mosh-server"))
         #expect(undone.output.contains("Leaves mosh: it was there before phase0"))
-        #expect(!undone.machine.history.contains { $0.contains("apt-get remove") })
+        #expect(!undone.machine.history.contains { $0.contains("apt-get purge") })
     }
 
     @Test func undoFiveClearsTheProtocolsRecordsAndObservations() throws {

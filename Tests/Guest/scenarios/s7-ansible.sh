@@ -10,7 +10,9 @@ PB=/var/lib/phase0-test/playbook
 playbook() { # playbook LOG: ansible-playbook as root with a local connection; its status
   local t0 rc=0
   t0=$(now)
-  (cd "$PB" && timeout --kill-after=10 1200 ansible-playbook -i inventory.ini playbook.yml) >"$OUT/$1.log" 2>&1 || rc=$?
+  # ansible-core refuses to run without a UTF-8 locale; the scenario unit's environment has none.
+  (cd "$PB" && timeout --kill-after=10 1200 env LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME=/root ANSIBLE_NOCOLOR=1 \
+    ansible-playbook -i inventory.ini playbook.yml) >"$OUT/$1.log" 2>&1 || rc=$?
   emit "TIME $SCEN/$1 $(elapsed "$t0")"
   return "$rc"
 }
@@ -21,7 +23,7 @@ if ((BOOT == 1)); then
   ((rc == 0)); RS=$?; res export "phase0 export ansible --answers answers.json wrote the playbook" "export exited $rc: $(tail -n3 "$OUT/export.log" | paste -sd' ')"
   cp -r /tmp/phase0-playbook "$PB" && cp -r "$PB" "$OUT/playbook"
   printf '[sparks]\nlocalhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n' >"$PB/inventory.ini"
-  info "$(ansible-playbook --version | head -n1)"
+  info "$(LANG=C.UTF-8 ansible-playbook --version | head -n1)"
   playbook ansible-run1; rc=$?
   ((rc == 0)); RS=$?; res playbook-exit "the exported playbook ran to its end (exit 0): $(recap ansible-run1)" "ansible-playbook exited $rc: $(recap ansible-run1)"
   ((rc == 0)) || show_tail "$OUT/ansible-run1.log" 40

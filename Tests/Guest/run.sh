@@ -25,7 +25,7 @@ SCENARIOS=(
   "s6:900:s6-conflicts.sh"
   "s0:420:s0-standins.sh"
   "s5:420:s5-gate.sh"
-  "s7:1500:s7-ansible.sh"
+  "s7:2400:s7-ansible.sh"
   "s8:1500:s8-undo.sh"
 )
 # Harness self-check, only with --only sref: the guide's procedure by hand.

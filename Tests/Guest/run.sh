@@ -19,14 +19,14 @@ REPO=$(cd "$GUEST_DIR/../.." && pwd)
 # name:timeout_s:script, longest first (they start in this order; reports print
 # sorted by name). s1 also runs scenario 4 and, after a reboot, scenario 2.
 SCENARIOS=(
+  "s7:2400:s7-ansible.sh"
   "s1:1200:s1-full-run.sh"
+  "s8:1500:s8-undo.sh"
   "s3:1200:s3-interrupt.sh"
   "s1b:900:s1b-answers.sh"
   "s6:900:s6-conflicts.sh"
   "s0:420:s0-standins.sh"
   "s5:420:s5-gate.sh"
-  "s7:2400:s7-ansible.sh"
-  "s8:1500:s8-undo.sh"
 )
 # Harness self-check, only with --only sref: the guide's procedure by hand.
 EXTRA=("sref:900:sref-by-hand.sh")

@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 /// Step 2: the agent under systemd, in tmux. Installs the rendered unit, has systemd load,
 /// enable and start it, and checks that the tmux session is there for the user, started by
@@ -36,7 +36,7 @@ enum AgentServiceStep {
     /// The unit's settings for the current answers, with this machine's tmux and curl.
     static func settings(_ ctx: StepContext) throws -> AgentUnitSettings {
         var answers: [String: String] = [:]
-        for key in AgentUnit.defaults.keys { answers[key] = try ctx.answer(key) }
+        for key in AgentUnit.keys { answers[key.rawValue] = try ctx.answer(key) }
         return try AgentUnit.settings(answers: answers, host: ctx.host)
     }
 
@@ -44,180 +44,213 @@ enum AgentServiceStep {
 
     // MARK: - Reading the machine
 
-    static func systemctlValue(_ ctx: StepContext, _ property: String, _ unit: String) -> String? {
-        ctx.host.output(["systemctl", "show", "-p", property, "--value", unit])?.trimmingWhitespace()
+    /// Whether the unit is active; unknown when systemd cannot be asked.
+    static func isActive(_ ctx: StepContext, _ unit: String) -> Lookup<Bool> {
+        Probe.unitActive(ctx.host, unit).map { $0 == "active" }
     }
 
-    static func isActive(_ ctx: StepContext, _ unit: String) -> Bool {
-        ctx.host.output(["systemctl", "is-active", unit])?.trimmingWhitespace() == "active"
-    }
-
-    /// The user's tmux sessions, or nil when no tmux server runs for them.
-    static func tmuxSessions(_ ctx: StepContext, _ s: AgentUnitSettings) -> [String]? {
-        ctx.host.output(["tmux", "list-sessions", "-F", "#{session_name}"], runAs: .user(s.user))?
-            .split(separator: "\n").map(String.init)
-    }
-
-    /// The sessions of a tmux server the user runs outside the unit; nil when there is no
-    /// server or it is the unit's own (its PID is the unit's main PID).
-    static func handRunSessions(_ ctx: StepContext, _ s: AgentUnitSettings) -> [String]? {
-        guard let sessions = tmuxSessions(ctx, s) else { return nil }
-        if isActive(ctx, s.unitName),
-           let mainPID = systemctlValue(ctx, "MainPID", s.unitName), mainPID != "0",
-           let serverPID = ctx.host.output(["tmux", "display-message", "-p", "#{pid}"], runAs: .user(s.user))?.trimmingWhitespace(),
-           serverPID == mainPID {
-            return nil
+    /// The sessions of a tmux server the user runs outside the unit; absent when there is no
+    /// server or it is the unit's own (its PID is the unit's main PID); unknown when tmux or
+    /// systemd could not be asked, which is never taken for "no server".
+    static func handRunSessions(_ ctx: StepContext, _ s: AgentUnitSettings) -> Lookup<[String]> {
+        Probe.tmuxSessions(ctx.host, user: s.user).flatMap { sessions in
+            switch isActive(ctx, s.unitName) {
+            case .found(false), .absent: return .found(sessions)
+            case .unknown(let why): return .unknown(why)
+            case .found(true): break
+            }
+            let mainPID = Probe.unitProperty(ctx.host, s.unitName, "MainPID")
+            let serverPID = Probe.tmuxServerPID(ctx.host, user: s.user)
+            guard let main = mainPID.value, let server = serverPID.value else {
+                return .unknown(mainPID.unknownReason ?? serverPID.unknownReason ?? "the tmux server's PID could not be read")
+            }
+            return main != "0" && main == server ? .absent : .found(sessions)
         }
-        return sessions
-    }
-
-    static func hasSession(_ ctx: StepContext, _ s: AgentUnitSettings) -> Bool {
-        ctx.host.succeeds(["tmux", "has-session", "-t", "=" + s.tmuxSession], runAs: .user(s.user))
-    }
-
-    /// The unit rendering the running tmux server was started from (its environment).
-    static func runningConfig(_ ctx: StepContext, _ s: AgentUnitSettings) -> String? {
-        let line = ctx.host.output(["tmux", "show-environment", "-g", AgentUnit.configVariable], runAs: .user(s.user))
-        return line?.trimmingWhitespace().split(separator: "=", maxSplits: 1).last.map(String.init)
     }
 
     static func report(_ ctx: StepContext) -> [String] {
+        // The questions validated these answers just before; a report is only what is seen.
         guard let s = try? settings(ctx) else { return [] }
         var lines: [String] = []
-        let installed = ctx.host.readFile(s.unitPath)
-        let wanted = try? AgentUnit.render(s)
-        lines.append("\(s.unitPath): " + (installed == nil ? "not installed" : installed == wanted ? "installed, as rendered now" : "installed, differs from what phase0 renders now"))
-        let active = (try? ctx.host.run(Command(["systemctl", "is-active", s.unitName])))?.output.trimmingWhitespace() ?? "unknown"
-        let enabled = (try? ctx.host.run(Command(["systemctl", "is-enabled", s.unitName])))?.output.trimmingWhitespace() ?? "unknown"
-        lines.append("\(s.unitName): \(active), \(enabled.contains("No such file") ? "not installed" : enabled)")
-        if let sessions = handRunSessions(ctx, s) {
-            lines.append("tmux for \(s.user): a server started by hand, with session(s) \(sessions.joined(separator: ", "))")
-        } else if let sessions = tmuxSessions(ctx, s) {
-            lines.append("tmux for \(s.user): the unit's server, with session(s) \(sessions.joined(separator: ", "))")
-        } else {
-            lines.append("tmux for \(s.user): no server running")
-        }
-        lines.append("\(s.ollamaUnit): " + (isActive(ctx, s.ollamaUnit) ? "active" : "not active (the unit waits up to \(AgentUnit.ollamaWaitSeconds) s for \(s.ollamaURL))"))
+        let installed = ctx.host.lookupFile(s.unitPath)
+        let same = installed.value == (try? AgentUnit.render(s))  // a unit that cannot render is refused at unit-file
+        lines.append(
+            "\(s.unitPath): "
+                + installed.describe(absent: "not installed") { _ in
+                    same ? "installed, as rendered now" : "installed, differs from what phase0 renders now"
+                })
+        let active = Probe.unitActive(ctx.host, s.unitName).describe(absent: "not installed") { $0 }
+        let enabled = Probe.unitEnabled(ctx.host, s.unitName).describe(absent: "not installed") { $0 }
+        lines.append("\(s.unitName): \(active), \(enabled)")
+        lines.append(
+            "tmux for \(s.user): "
+                + Probe.tmuxSessions(ctx.host, user: s.user).describe(absent: "no server running") { sessions in
+                    let owner = handRunSessions(ctx, s).describe(absent: "the unit's server") { _ in "a server started by hand" }
+                    return "\(owner), with session(s) \(sessions.joined(separator: ", "))"
+                })
+        lines.append(
+            "\(s.ollamaUnit): "
+                + (isActive(ctx, s.ollamaUnit).value == true
+                    ? "active" : "not active (the unit waits up to \(AgentUnit.ollamaWaitSeconds) s for \(s.ollamaURL))"))
         return lines
     }
 
     // MARK: - Actions
 
-    static var unitFile: Action { Action(
-        id: "unit-file",
-        title: "Install the unit file (mode 0644)",
-        why: "The rendered unit replaces any older one atomically (a backup is kept beside it, named *.phase0-backup.N, which systemd ignores).",
-        kind: .commands { ctx in
-            let s = try settings(ctx)
-            return AtomicWrite.commands(path: s.unitPath, content: try AgentUnit.render(s), mode: "0644", host: ctx.host)
-        },
-        check: { ctx in
-            let s = try settings(ctx)
-            let installed = ctx.host.readFile(s.unitPath)
-            let mode = ctx.host.fileInfo(s.unitPath).map { $0.mode & 0o777 }
-            let same = installed == (try AgentUnit.render(s)) && mode == 0o644
-            return Check(same, s.unitPath, installed == nil ? "not installed" : same ? "as rendered, 0644" : "differs from the rendered unit")
-        },
-        refuse: { ctx in
-            for program in ["tmux", "curl"] where !ctx.host.hasProgram(program) {
-                return "\(program) is not installed, and the unit needs it (\(program == "tmux" ? "it runs tui.py in tmux" : "it waits for Ollama's API with curl")): sudo apt install \(program)"
+    static var unitFile: Action {
+        Action(
+            id: "unit-file",
+            title: "Install the unit file (mode 0644)",
+            why:
+                "The rendered unit replaces any older one atomically (a backup is kept beside it, named *.phase0-backup.N, which systemd ignores).",
+            kind: .commands { ctx in
+                let s = try settings(ctx)
+                return AtomicWrite.commands(path: s.unitPath, content: try AgentUnit.render(s), mode: "0644", host: ctx.host)
+            },
+            check: { ctx in
+                let s = try settings(ctx)
+                let installed = ctx.host.lookupFile(s.unitPath)
+                let mode = ctx.host.fileInfo(s.unitPath).map { $0.mode & 0o777 }
+                let same = installed.value == (try AgentUnit.render(s)) && mode == 0o644
+                return Check(
+                    same, s.unitPath,
+                    installed.describe(absent: "not installed") { _ in same ? "as rendered, 0644" : "differs from the rendered unit" })
+            },
+            refuse: { ctx in
+                for program in ["tmux", "curl"] where !ctx.host.hasProgram(program) {
+                    return
+                        "\(program) is not installed, and the unit needs it (\(program == "tmux" ? "it runs tui.py in tmux" : "it waits for Ollama's API with curl")): sudo apt install \(program)"
+                }
+                do { _ = try rendered(ctx) } catch { return "the unit cannot be written safely: \(error)" }
+                return nil
+            },
+            plannedFile: { ctx in
+                let s = try settings(ctx)
+                return PlannedFile(
+                    path: s.unitPath, newContent: try AgentUnit.render(s), oldContent: try ctx.currentContent(of: s.unitPath))
             }
-            do { _ = try rendered(ctx) } catch { return "the unit cannot be written safely: \(error)" }
-            return nil
-        },
-        plannedFile: { ctx in
-            let s = try settings(ctx)
-            return PlannedFile(path: s.unitPath, newContent: try AgentUnit.render(s), oldContent: ctx.host.readFile(s.unitPath))
-        }
-    ) }
+        )
+    }
 
-    static var daemonReload: Action { Action(
-        id: "daemon-reload",
-        title: "Have systemd read the unit (daemon-reload)",
-        why: "systemd keeps the unit files it read; after a change it runs the old definition until reloaded.",
-        kind: .commands { _ in [.privileged(["systemctl", "daemon-reload"])] },
-        check: { ctx in
-            let unit = try settings(ctx).unitName
-            let shown = ctx.host.output(["systemctl", "show", "-p", "LoadState", "-p", "NeedDaemonReload", unit]) ?? ""
-            let ok = shown.contains("LoadState=loaded") && shown.contains("NeedDaemonReload=no")
-            return Check(ok, "systemd has read \(unit)", shown.split(separator: "\n").joined(separator: ", "))
-        }
-    ) }
-
-    static var enable: Action { Action(
-        id: "enable",
-        title: "Enable the unit at boot",
-        why: "Enabled, systemd starts the agent at every boot (multi-user.target wants it).",
-        kind: .commands { ctx in [.privileged(["systemctl", "enable", try settings(ctx).unitName])] },
-        check: { ctx in
-            let unit = try settings(ctx).unitName
-            let state = (try? ctx.host.run(Command(["systemctl", "is-enabled", unit])))?.output.trimmingWhitespace() ?? "unknown"
-            return Check(state == "enabled", "\(unit) enabled", state)
-        }
-    ) }
-
-    static var handRunTmux: Action { Action(
-        id: "hand-run-tmux",
-        title: "Stop the tmux server started by hand",
-        why: """
-            A tmux server already running for the user captures the unit's `tmux new-session`: the session would live \
-            outside the unit's cgroup (or collide with a session of the same name) and systemd would see the start fail. \
-            Stopping it ends every session in it and the programs in them (a hand-run tui.py, for example).
-            """,
-        kind: .commands { ctx in
-            let s = try settings(ctx)
-            let sessions = handRunSessions(ctx, s) ?? []
-            ctx.say("     A tmux server started by hand runs for \(s.user), with session(s): \(sessions.joined(separator: ", ")).")
-            ctx.say("     Stopping it ends those sessions and whatever runs in them; detach and save your work first.")
-            return [Command(["tmux", "kill-server"], runAs: .user(s.user), effect: .change)]
-        },
-        check: { ctx in
-            let s = try settings(ctx)
-            guard let sessions = handRunSessions(ctx, s) else { return Check(true, "no tmux server outside the unit", "") }
-            return Check(false, "no tmux server outside the unit", "a server started by hand holds: \(sessions.joined(separator: ", "))")
-        },
-        refuse: { ctx in
-            guard let given = ctx.presetAnswers["replaceTmuxSession"] else { return nil }
-            switch given.trimmingWhitespace().lowercased() {
-            case "yes", "y", "true": return nil
-            case "no", "n", "false":
-                let user = (try? settings(ctx).user) ?? "the user"
-                return "a tmux server started by hand runs for \(user), and the answers file says replaceTmuxSession=no. The unit cannot start beside it: detach, end it yourself (tmux kill-server as \(user)), or answer yes, then run phase0 again."
-            default:
-                return "replaceTmuxSession must be yes or no, not \"\(given)\""
+    static var daemonReload: Action {
+        Action(
+            id: "daemon-reload",
+            title: "Have systemd read the unit (daemon-reload)",
+            why: "systemd keeps the unit files it read; after a change it runs the old definition until reloaded.",
+            kind: .commands { _ in [.privileged(["systemctl", "daemon-reload"])] },
+            check: { ctx in
+                let unit = try settings(ctx).unitName
+                let shown = ctx.host.probe(["systemctl", "show", "-p", "LoadState", "-p", "NeedDaemonReload", unit])
+                let ok = shown.value.map { $0.contains("LoadState=loaded") && $0.contains("NeedDaemonReload=no") } ?? false
+                return Check(
+                    ok, "systemd has read \(unit)", shown.describe(absent: "") { $0.split(separator: "\n").joined(separator: ", ") })
             }
-        }
-    ) }
+        )
+    }
 
-    static var start: Action { Action(
-        id: "start",
-        title: "Start the service (and its tmux session)",
-        why: "Starts tui.py in tmux under systemd now. A service started from an older unit is restarted, which restarts tui.py. If it fails: phase0 troubleshoot service.",
-        kind: .commands { ctx in
-            let s = try settings(ctx)
-            var commands: [Command] = []
-            if ctx.host.succeeds(["systemctl", "is-failed", "--quiet", s.unitName]) {
-                commands.append(.privileged(["systemctl", "reset-failed", s.unitName]))
+    static var enable: Action {
+        Action(
+            id: "enable",
+            title: "Enable the unit at boot",
+            why: "Enabled, systemd starts the agent at every boot (multi-user.target wants it).",
+            kind: .commands { ctx in [.privileged(["systemctl", "enable", try settings(ctx).unitName])] },
+            check: { ctx in
+                let unit = try settings(ctx).unitName
+                let state = Probe.unitEnabled(ctx.host, unit)
+                return Check(state == .found("enabled"), "\(unit) enabled", state.describe(absent: "no unit file") { $0 })
             }
-            if isActive(ctx, s.unitName) {
-                ctx.say("     \(s.unitName) runs, but not from the unit as rendered now (or without its session): restarting it restarts tui.py.")
-                commands.append(.privileged(["systemctl", "restart", s.unitName]))
-            } else {
-                commands.append(.privileged(["systemctl", "start", s.unitName]))
+        )
+    }
+
+    static var handRunTmux: Action {
+        Action(
+            id: "hand-run-tmux",
+            title: "Stop the tmux server started by hand",
+            why: """
+                A tmux server already running for the user captures the unit's `tmux new-session`: the session would live \
+                outside the unit's cgroup (or collide with a session of the same name) and systemd would see the start fail. \
+                Stopping it ends every session in it and the programs in them (a hand-run tui.py, for example).
+                """,
+            kind: .commands { ctx in
+                let s = try settings(ctx)
+                let sessions = handRunSessions(ctx, s).value ?? []
+                ctx.say("     A tmux server started by hand runs for \(s.user), with session(s): \(sessions.joined(separator: ", ")).")
+                ctx.say("     Stopping it ends those sessions and whatever runs in them; detach and save your work first.")
+                return [Command(["tmux", "kill-server"], runAs: .user(s.user), effect: .change)]
+            },
+            check: { ctx in
+                let s = try settings(ctx)
+                let label = "no tmux server outside the unit"
+                switch handRunSessions(ctx, s) {
+                case .absent: return Check(true, label, "")
+                case .found(let sessions): return Check(false, label, "a server started by hand holds: \(sessions.joined(separator: ", "))")
+                case .unknown(let why): return Check(false, label, "cannot tell (\(why))")
+                }
+            },
+            refuse: { ctx in
+                let user = ctx.answerOrDefault(.user) ?? ""
+                // What phase0 cannot see, it does not stop.
+                // settings(ctx) threw already in the check, which runs first, if the answers cannot be used.
+                if let s = try? settings(ctx), case .unknown(let why) = handRunSessions(ctx, s) {
+                    return
+                        "phase0 cannot tell whether a tmux server started by hand runs for \(user) (\(why)), so it stops nothing. Look yourself (tmux ls as \(user)), then run phase0 again."
+                }
+                return ctx.decisionRefusal(
+                    .replaceTmuxSession,
+                    whenNo: {
+                        "a tmux server started by hand runs for \(user), and the answers file says replaceTmuxSession=no. The unit cannot start beside it: detach, end it yourself (tmux kill-server as \(user)), or answer yes, then run phase0 again."
+                    })
             }
-            return commands
-        },
-        check: { ctx in try runningCheck(ctx) }
-    ) }
+        )
+    }
+
+    static var start: Action {
+        Action(
+            id: "start",
+            title: "Start the service (and its tmux session)",
+            why:
+                "Starts tui.py in tmux under systemd now. A service started from an older unit is restarted, which restarts tui.py. If it fails: phase0 troubleshoot service.",
+            kind: .commands { ctx in
+                let s = try settings(ctx)
+                var commands: [Command] = []
+                if Probe.unitActive(ctx.host, s.unitName) == .found("failed") {
+                    commands.append(.privileged(["systemctl", "reset-failed", s.unitName]))
+                }
+                switch isActive(ctx, s.unitName) {
+                case .found(true):
+                    ctx.say(
+                        "     \(s.unitName) runs, but not from the unit as rendered now (or without its session): restarting it restarts tui.py."
+                    )
+                    commands.append(.privileged(["systemctl", "restart", s.unitName]))
+                case .found(false), .absent:
+                    commands.append(.privileged(["systemctl", "start", s.unitName]))
+                case .unknown(let why):
+                    throw ValidationFailure("phase0 cannot tell whether \(s.unitName) runs (\(why)), so it neither starts nor restarts it")
+                }
+                return commands
+            },
+            check: { ctx in try runningCheck(ctx) }
+        )
+    }
 
     static func runningCheck(_ ctx: StepContext) throws -> Check {
         let s = try settings(ctx)
         let label = "\(s.unitName) running tmux session \(s.tmuxSession)"
-        guard isActive(ctx, s.unitName) else { return Check(false, label, "\(s.unitName) is not active") }
-        guard hasSession(ctx, s) else { return Check(false, label, "no tmux session \(s.tmuxSession) for \(s.user)") }
-        let running = runningConfig(ctx, s)
-        guard running == (try AgentUnit.configHash(s)) else {
-            return Check(false, label, running == nil ? "the tmux server was not started by this unit" : "started from an older unit")
+        switch isActive(ctx, s.unitName) {
+        case .found(true): break
+        case .found(false), .absent: return Check(false, label, "\(s.unitName) is not active")
+        case .unknown(let why): return Check(false, label, "cannot tell whether \(s.unitName) is active (\(why))")
+        }
+        switch Probe.tmuxHasSession(ctx.host, user: s.user, session: s.tmuxSession) {
+        case .found: break
+        case .absent: return Check(false, label, "no tmux session \(s.tmuxSession) for \(s.user)")
+        case .unknown(let why): return Check(false, label, "cannot tell whether tmux session \(s.tmuxSession) runs (\(why))")
+        }
+        let running = Probe.tmuxEnvironment(ctx.host, user: s.user, AgentUnit.configVariable)
+        guard running.value == (try AgentUnit.configHash(s)) else {
+            return Check(
+                false, label, running.describe(absent: "the tmux server was not started by this unit") { _ in "started from an older unit" }
+            )
         }
         return Check(true, label, "tmux attach -t \(s.tmuxSession) (as \(s.user))")
     }

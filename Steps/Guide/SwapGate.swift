@@ -1,5 +1,6 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
+
 /// The guide's hard rule: never continue past Step 0 with less than 64 GB of swap.
 /// Measured from /proc/swaps (KiB). mkswap keeps one page of each area for its header, so
 /// a 64G swapfile reports a page less than 64 GiB; each area is allowed one page, up to the
@@ -20,13 +21,26 @@ public enum SwapGate {
         return Verdict(passes: total >= threshold, totalKiB: total, thresholdKiB: threshold)
     }
 
-    /// Reads /proc/swaps through the host; unreadable or malformed counts as no swap.
+    /// The active swap areas from /proc/swaps. Unreadable or malformed is an error: a reader
+    /// that cannot see the swap must never conclude there is none.
+    public static func readSwaps(_ host: Host) throws -> [SwapArea] {
+        try ProcSwaps.parse(try read(host, "/proc/swaps"))
+    }
+
+    /// For the gate: what /proc/swaps holds, and why it could not be read. Unreadable or
+    /// malformed counts as no swap here, the safe side of the rule (the gate stays closed).
     public static func measure(_ host: Host) -> (Verdict, String?) {
-        guard let text = host.readFile("/proc/swaps") else {
-            return (evaluate([]), "/proc/swaps could not be read")
-        }
-        do { return (evaluate(try ProcSwaps.parse(text)), nil) } catch {
+        do { return (evaluate(try readSwaps(host)), nil) } catch {
             return (evaluate([]), "\(error)")
+        }
+    }
+
+    /// A file of /proc that must be there.
+    static func read(_ host: Host, _ path: String) throws -> String {
+        switch host.lookupFile(path) {
+        case .found(let text): return text
+        case .absent: throw ValidationFailure("\(path) could not be read: there is no such file (is /proc mounted?)")
+        case .unknown(let why): throw ValidationFailure("\(path) could not be read: \(why)")
         }
     }
 
@@ -43,8 +57,15 @@ public enum SwapGate {
     }
 
     /// The guide's hard rule as the engine's gate: Steps 1–5 need it, Step 0 opens it.
-    public static var gate: Gate { Gate { host in
-        let (verdict, problem) = measure(host)
-        return verdict.passes ? nil : explanation(verdict: verdict, problem: problem)
-    } }
+    public static var gate: Gate {
+        Gate { host in
+            let (verdict, problem) = measure(host)
+            return verdict.passes ? nil : explanation(verdict: verdict, problem: problem)
+        }
+    }
+}
+
+extension MemInfo {
+    /// /proc/meminfo, read through the host; unreadable or malformed is an error.
+    public static func read(_ host: Host) throws -> MemInfo { try parse(try SwapGate.read(host, "/proc/meminfo")) }
 }

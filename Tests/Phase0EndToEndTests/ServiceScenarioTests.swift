@@ -1,7 +1,7 @@
 import Testing
 import Foundation
 
-/// The guide's Steps 2-4 failure cases, from Fixtures/scenarios, through the pseudo-terminal.
+/// The guide's Steps 2-4 failure cases, from the built-in scenarios, through the pseudo-terminal.
 @Suite struct ServiceScenarioTests {
     /// A tmux session started by hand: Step 2 shows it and asks before stopping the server.
     /// No: nothing stopped, exit 130. The next run asks again; yes: the unit starts its own.

@@ -23,8 +23,7 @@ struct ExportAnswers: ParsableCommand {
     @OptionGroup var stateOptions: StateOptions
 
     func run() throws {
-        let status = AnswersExport.run(stateOptions.config(), destination: file, output: StandardOutput(), notes: StandardError())
-        if status != 0 { throw ExitCode(status) }
+        try finish(AnswersExport.run(try stateOptions.config(), destination: file, output: StandardOutput(), notes: StandardError()))
     }
 }
 
@@ -47,8 +46,8 @@ struct ExportAnsible: ParsableCommand {
     @Option(help: "A JSON object of answers (string values) to use instead of the resume file's.") var answers: String?
 
     func run() throws {
-        let status = AnsibleExport.run(stateOptions.config(), directory: directory, answersPath: answers,
-                                       output: StandardOutput(), notes: StandardError())
-        if status != 0 { throw ExitCode(status) }
+        try finish(
+            AnsibleExport.run(
+                try stateOptions.config(), directory: directory, answersPath: answers, output: StandardOutput(), notes: StandardError()))
     }
 }

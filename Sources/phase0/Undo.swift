@@ -34,9 +34,8 @@ struct Undo: ParsableCommand {
     func validate() throws { _ = try target() }
 
     func run() throws {
-        var config = stateOptions.config()
+        var config = try stateOptions.config()
         config.options = RunOptions(assumeYes: assumeYes, dryRun: dryRun)
-        let status = UndoRun.run(config, target: try target(), purge: purge)
-        if status != 0 { throw ExitCode(status) }
+        try finish(UndoRun.run(config, target: try target(), purge: purge))
     }
 }

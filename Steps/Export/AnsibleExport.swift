@@ -9,7 +9,7 @@ import Glibc
 /// drop-in are rendered by the wizard's renderers into files/, the docker command too (into the
 /// playbook's vars), so the playbook and the wizard cannot drift apart.
 public enum AnsibleExport {
-    public static func run(_ config: WizardConfig, directory: String, answersPath: String?, output: Output, notes: Output) -> Int32 {
+    public static func run(_ config: WizardConfig, directory: String, answersPath: String?, output: Output, notes: Output) -> RunOutcome {
         let values: AnsibleValues
         do {
             let view = try config.openReadOnly()
@@ -18,18 +18,19 @@ public enum AnsibleExport {
                 answers.merge(try loadAnswersFile(answersPath, knownKeys: Procedure.answerKeys())) { _, new in new }
             }
             values = try AnsibleValues(answers: answers, host: view.host)
-        } catch let bad as InputFileError {
-            notes.write("phase0: \(bad)\n")
-            return ExitStatus.badInput
+        } catch let ending as EndsRun {
+            return .reporting(ending, to: notes)
         } catch {
-            notes.write("phase0: \(answersPath ?? config.resolvedStatePath): cannot export: \(error)\n")
-            return ExitStatus.badInput
+            // A value the wizard would refuse (ValidationFailure): the file that holds it is bad input.
+            let reason = "\(answersPath ?? config.resolvedStatePath): cannot export: \(error)"
+            notes.write("phase0: \(reason)\n")
+            return .badInput(reason)
         }
         do {
             try write(values, to: directory)
         } catch {
             notes.write("phase0: \(error)\n")
-            return ExitStatus.failed
+            return .failed("\(error)")
         }
         output.write("""
             Wrote \(directory)/: playbook.yml, inventory.example.ini, README.md, files/\(values.unit.unitName), files/\(values.dropInName).
@@ -37,7 +38,7 @@ public enum AnsibleExport {
             Try it: ansible-playbook -i \(directory)/inventory.example.ini \(directory)/playbook.yml --check --diff
 
             """)
-        return 0
+        return .complete
     }
 
     static func write(_ v: AnsibleValues, to directory: String) throws {

@@ -21,29 +21,24 @@ struct AnsibleValues {
     var networkReason: String
     var hostNetwork: Bool
 
-    /// Answers given, else the guide's defaults (the home-relative ones follow the user).
+    /// Answers given, else the table's defaults (AnswerKey; the home-relative ones follow the
+    /// user), each checked for the key's syntax as the wizard checks it.
     init(answers given: [String: String], host: Host) throws {
-        var answers = GuideDefaults.values(for: given)
-        answers.merge(given) { _, new in new }
+        var answers = given
+        for key in AnswerKey.allCases where answers[key.rawValue] == nil { answers[key.rawValue] = key.value(in: given) }
         self.answers = answers
-        func checked(_ key: String, _ outcome: Validate.Outcome) throws -> String {
-            switch outcome {
-            case .success(let value): return value
-            case .failure(let failure): throw ValidationFailure("\(key): \(failure.reason)")
-            }
-        }
-        swapfile = try checked("swapfile", Validate.absolutePath(answers["swapfile"] ?? "", what: "the swapfile path", allowSpaces: false))
-        swapSize = try checked("swapSize", Validate.swapSize(answers["swapSize"] ?? ""))
+        swapfile = try AnswerKey.swapfile.checked(in: answers)
+        swapSize = try AnswerKey.swapSize.checked(in: answers)
         guard case .success(let bytes) = ByteSize.parse(swapSize) else { throw ValidationFailure("swapSize: \(swapSize) is not a size") }
         swapBytes = bytes
-        swappiness = try checked("swappiness", Validate.integer(answers["swappiness"] ?? "", what: "swappiness", range: 0...100))
-        installMosh = try checked("installMosh", Validate.choice(answers["installMosh"] ?? "yes", among: ["yes", "no"])) == "yes"
+        swappiness = try AnswerKey.swappiness.checked(in: answers)
+        installMosh = try AnswerKey.installMosh.checked(in: answers) == "yes"
         unit = try AgentUnit.settings(answers: answers, host: host)
         unitText = try AgentUnit.render(unit)
         guard let template = EmbeddedTemplates.text("swappiness.conf") else { throw TemplateError.unknownTemplate("swappiness.conf") }
         dropInText = try TemplateRenderer(name: "swappiness.conf", text: template).render(values: ["swappiness": swappiness])
-        let choice = try checked("webuiNetwork", Validate.choice(answers["webuiNetwork"] ?? "auto", among: ["auto", "host", "bridge"]))
-        let port = try checked("webuiPort", Validate.port(answers["webuiPort"] ?? "3000"))
+        let choice = try AnswerKey.webuiNetwork.checked(in: answers)
+        let port = try AnswerKey.webuiPort.checked(in: answers)
         let plan = WebUINetwork.plan(choice: choice, ollamaURL: unit.ollamaURL, webuiPort: port, host: host)
         if let refusal = plan.refusal { throw ValidationFailure(refusal) }
         networkReason = plan.reason

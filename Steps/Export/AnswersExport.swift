@@ -10,10 +10,15 @@ import Glibc
 /// on this one (the Unplug observations) nor the decisions about what was found here (replace
 /// a tmux server or a container). Plain JSON, keys sorted, that `--answers` takes as it is.
 public enum AnswersExport {
-    /// Person-only or machine-specific: asked again on every machine.
-    public static let notExported: Set<String> = [
-        "unplugLidClosed", "unplugPhoneChat", "unplugTmuxIntact", "replaceTmuxSession", "replaceContainer",
-    ]
+    /// Person-only or machine-specific: asked again on every machine. In the answer table these
+    /// are the decisions made inside an action and the observations (AnswerKey.Asker).
+    public static let notExported: Set<String> = Set(
+        AnswerKey.allCases.filter { key in
+            switch key.entry.askedBy {
+            case .decision, .observation: return true
+            case .question, .optionalStep, .checksOnly: return false
+            }
+        }.map(\.rawValue))
 
     /// The exportable answers of `progress`, each a key `--answers` knows.
     public static func answers(of progress: Progress) -> [String: String] {
@@ -27,23 +32,24 @@ public enum AnswersExport {
         return String(decoding: try encoder.encode(answers), as: UTF8.self) + "\n"
     }
 
-    /// Writes the file for `destination` (nil or "-": standard output). Exit status.
-    public static func run(_ config: WizardConfig, destination: String?, output: Output, notes: Output) -> Int32 {
+    /// Writes the file for `destination` (nil or "-": standard output).
+    public static func run(_ config: WizardConfig, destination: String?, output: Output, notes: Output) -> RunOutcome {
         let progress: Progress
         do {
             guard let loaded = try config.makeStore().load() else {
-                notes.write("phase0: no resume file at \(config.resolvedStatePath): there are no answers to export yet. Run phase0\(config.practice ? " --practice" : "") first.\n")
-                return ExitStatus.failed
+                let reason = "no resume file at \(config.resolvedStatePath): there are no answers to export yet. Run phase0\(config.practice ? " --practice" : "") first."
+                notes.write("phase0: \(reason)\n")
+                return .failed(reason)
             }
             progress = loaded
         } catch {
-            return exitStatus(reporting: error, to: notes)
+            return .reporting(error, to: notes)
         }
         let exported = answers(of: progress)
         let text: String
         do { text = try json(exported) } catch {
             notes.write("phase0: cannot write the answers as JSON: \(error)\n")
-            return ExitStatus.failed
+            return .failed("cannot write the answers as JSON: \(error)")
         }
         let left = progress.answers.keys.filter { notExported.contains($0) }.sorted()
         let summary = "\(exported.count) answer\(exported.count == 1 ? "" : "s") exported"
@@ -51,16 +57,16 @@ public enum AnswersExport {
         guard let destination, destination != "-" else {
             output.write(text)
             notes.write("# \(summary)\n")
-            return 0
+            return .complete
         }
         do {
             try writeNew(destination, text)
         } catch {
             notes.write("phase0: \(error)\n")
-            return ExitStatus.failed
+            return .failed("\(error)")
         }
         notes.write("Wrote \(destination): \(summary). On the next Spark: phase0 --answers \(shellQuote(destination))\n")
-        return 0
+        return .complete
     }
 
     struct WriteError: Error, CustomStringConvertible { var description: String }

@@ -28,13 +28,15 @@ enum UndoMosh {
         applies: { ctx in UndoProcedure.phase0Ran(1, "install-mosh", ctx) }
     ) }
 
-    /// Rules ufw holds, active or not (`ufw status` lists none while ufw is inactive).
-    static func addedRules(_ host: Host) -> [String]? {
-        guard host.hasProgram("ufw") else { return [] }
-        guard let result = try? host.run(.rootProbe(["ufw", "show", "added"])), result.succeeded else { return nil }
-        return result.output.split(separator: "\n").compactMap { line in
+    /// Rules ufw holds, active or not (`ufw status` lists none while ufw is inactive); unknown
+    /// when `sudo -n ufw show added` cannot be asked.
+    static func addedRules(_ host: Host) -> Lookup<[String]> {
+        guard host.hasProgram("ufw") else { return .found([]) }
+        return host.probe(.rootProbe(["ufw", "show", "added"])).map { output in
+            output.split(separator: "\n").compactMap { line in
             let words = line.split(separator: " ")
-            return words.count >= 3 && words[0] == "ufw" && words[1] == "allow" ? String(words[2]) : nil
+                return words.count >= 3 && words[0] == "ufw" && words[1] == "allow" ? String(words[2]) : nil
+            }
         }
     }
 
@@ -44,11 +46,13 @@ enum UndoMosh {
         why: "phase0 added the rule for mosh; without mosh nothing listens on those UDP ports.",
         kind: .commands { _ in [.privileged(["ufw", "delete", "allow", MoshStep.udpRule])] },
         check: { ctx in
-            guard let rules = addedRules(ctx.host) else { return Check(false, "ufw rule deleted", "`sudo -n ufw show added` failed") }
+            let label = "ufw rule deleted"
+            guard let rules = addedRules(ctx.host).value else { return Check(false, label, "cannot tell which rules ufw holds") }
             let there = rules.contains(MoshStep.udpRule)
-            return Check(!there, "ufw rule deleted", there ? "ufw allows \(MoshStep.udpRule)" : "no rule for \(MoshStep.udpRule)")
+            return Check(!there, label, there ? "ufw allows \(MoshStep.udpRule)" : "no rule for \(MoshStep.udpRule)")
         },
-        applies: { ctx in UndoProcedure.phase0Ran(1, "ufw-mosh", ctx) }
+        applies: { ctx in UndoProcedure.phase0Ran(1, "ufw-mosh", ctx) },
+        refuse: { ctx in UndoProcedure.unseen(addedRules(ctx.host), "which rules ufw holds") }
     ) }
 }
 
@@ -69,7 +73,7 @@ enum UndoAgent {
     }
 
     static func unit(_ ctx: StepContext) throws -> (name: String, path: String) {
-        let name = try UndoProcedure.checked("unitName", Validate.unitName(UndoProcedure.value("unitName", ctx)))
+        let name = try UndoProcedure.saved(.unitName, ctx)
         return (name, "/etc/systemd/system/\(name)")
     }
 
@@ -84,8 +88,14 @@ enum UndoAgent {
         return ["Leaves \(path): it was changed after phase0 wrote it (its first line is not phase0's), so it is not phase0's any more."]
     }
 
-    static func systemctl(_ ctx: StepContext, _ verb: String, _ unit: String) -> String {
-        (try? ctx.host.run(Command(["systemctl", verb, unit])))?.output.trimmingWhitespace() ?? "unknown"
+    /// A check of a systemd state: `done` for the states undo wants; no unit file is done too;
+    /// a state systemd could not be asked for is not (and the action refuses, UndoProcedure.unseen).
+    static func stateCheck(_ state: Lookup<String>, _ label: String, done: (String) -> Bool) -> Check {
+        switch state {
+        case .found(let word): return Check(done(word), label, word)
+        case .absent: return Check(true, label, "no unit file")
+        case .unknown(let why): return Check(false, label, "cannot tell (\(why))")
+        }
     }
 
     static var stop: Action { Action(
@@ -95,10 +105,10 @@ enum UndoAgent {
         kind: .commands { ctx in [.privileged(["systemctl", "stop", try unit(ctx).name], timeout: 120)] },
         check: { ctx in
             let name = try unit(ctx).name
-            let state = systemctl(ctx, "is-active", name)
-            return Check(state != "active" && state != "activating", "\(name) stopped", state)
+            return stateCheck(Probe.unitActive(ctx.host, name), "\(name) stopped") { $0 != "active" && $0 != "activating" }
         },
-        applies: owned
+        applies: owned,
+        refuse: { ctx in (try? unit(ctx).name).flatMap { UndoProcedure.unseen(Probe.unitActive(ctx.host, $0), "whether \($0) is active") } }
     ) }
 
     static var disable: Action { Action(
@@ -108,10 +118,10 @@ enum UndoAgent {
         kind: .commands { ctx in [.privileged(["systemctl", "disable", try unit(ctx).name])] },
         check: { ctx in
             let name = try unit(ctx).name
-            let state = systemctl(ctx, "is-enabled", name)
-            return Check(state != "enabled", "\(name) not enabled", state.contains("No such file") ? "no unit file" : state)
+            return stateCheck(Probe.unitEnabled(ctx.host, name), "\(name) not enabled") { $0 != "enabled" }
         },
-        applies: owned
+        applies: owned,
+        refuse: { ctx in (try? unit(ctx).name).flatMap { UndoProcedure.unseen(Probe.unitEnabled(ctx.host, $0), "whether \($0) is enabled") } }
     ) }
 
     static var setAside: Action { Action(
@@ -134,8 +144,8 @@ enum UndoAgent {
         kind: .commands { _ in [.privileged(["systemctl", "daemon-reload"])] },
         check: { ctx in
             let name = try unit(ctx).name
-            let state = ctx.host.output(["systemctl", "show", "-p", "LoadState", "--value", name])?.trimmingWhitespace() ?? "unknown"
-            return Check(state == "not-found", "systemd forgot \(name)", "LoadState=\(state)")
+            let state = Probe.unitProperty(ctx.host, name, "LoadState")
+            return Check(state == .found("not-found"), "systemd forgot \(name)", state.describe(absent: "") { "LoadState=\($0)" })
         },
         applies: owned
     ) }

@@ -71,18 +71,17 @@ public enum UndoProcedure {
         return "Leaves \(what): it was there before phase0 (phase0 did not make it)."
     }
 
-    /// The saved answer, else the guide's default.
-    static func value(_ key: String, _ ctx: StepContext) -> String {
-        ctx.answerIfGiven(key) ?? GuideDefaults.value(key, answers: [:]) ?? ""
+    /// A saved answer (else the table's default) checked for the key's syntax as it was when
+    /// asked: a hand-edited resume file cannot make undo act on something else (a flag, another path).
+    static func saved(_ key: AnswerKey, _ ctx: StepContext) throws -> String {
+        try key.checked(given: { ctx.answerIfGiven($0) }, named: "saved answer \"\(key.rawValue)\"")
     }
 
-    /// A saved answer validated as it was when asked: a hand-edited resume file cannot make
-    /// undo act on something else (a flag, another path).
-    static func checked(_ key: String, _ outcome: Validate.Outcome) throws -> String {
-        switch outcome {
-        case .success(let value): return value
-        case .failure(let failure): throw ValidationFailure("saved answer \"\(key)\": \(failure.reason)")
-        }
+    /// The refusal when a look at the machine could not be made: undo acts only on what it
+    /// sees is phase0's, never on what it cannot see (Lookup's rule).
+    static func unseen<T>(_ lookup: Lookup<T>, _ what: String) -> String? {
+        guard case .unknown(let why) = lookup else { return nil }
+        return "phase0 cannot tell \(what) (\(why)), so it changes nothing there; run phase0 undo again once it can"
     }
 
     // MARK: - Marking the step undone
@@ -101,7 +100,7 @@ public enum UndoProcedure {
             if number == 5 { record.actions = [] }
         }
         if number == 5 {
-            for key in ["unplugLidClosed", "unplugPhoneChat", "unplugTmuxIntact"] { ctx.forgetAnswer(key) }
+            for key in [AnswerKey.unplugLidClosed, .unplugPhoneChat, .unplugTmuxIntact] { ctx.forgetAnswer(key.rawValue) }
         }
     }
 

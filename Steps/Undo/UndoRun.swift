@@ -13,37 +13,41 @@ public enum UndoRun {
         complete: "Undo complete: what phase0 did in these steps is reversed and verified (its backups and transcript stay).",
         dryRunComplete: "Dry run finished: every undo command above was printed, none was run, nothing was saved.")
 
-    public static func run(_ config: WizardConfig, target: UndoProcedure.Target, purge: Bool,
-                           output: Output = StandardOutput()) -> Int32 {
+    /// The run, put together as Wizard.run puts a wizard run together (the same resume-file
+    /// checks, lock, line reader and transcript), over the undo steps.
+    public static func run(
+        _ config: WizardConfig, target: UndoProcedure.Target, purge: Bool,
+        output: Output = StandardOutput()
+    ) -> RunOutcome {
         InterruptFlag.install()
+        let terminal = SavedTerminalModes()
+        defer { terminal?.restore() }
         let store = config.makeStore()
         do {
             guard try store.load() != nil else {
                 output.write("Nothing to undo: there is no resume file at \(store.path), so phase0 did nothing recorded there.\n")
-                return ExitStatus.complete
+                return .complete
             }
             if !config.options.dryRun { try store.lock() }
-            // Read again under the lock: another phase0 may have saved in between.
-            guard let progress = try store.load() else { return ExitStatus.complete }
-            let wanted: RunMode = config.practice ? .practice : .live
-            guard progress.mode == wanted else {
-                throw InputFileError(path: store.path, problem: "holds a \(progress.mode.rawValue) run, but this is a \(wanted.rawValue) undo; add or drop --practice")
-            }
-            let host = try config.hosts.makeHost(saved: progress.machine, scenarioPath: nil).host
-            let reader: LineReader = isatty(0) == 1
-                ? ReadlineLineReader(historyPath: store.directory + "/history", paths: host.pathCompleter)
-                : PlainLineReader(output: output)
+            // Opened again under the lock (another phase0 may have saved in between), with the
+            // wizard's checks: the mode, and answers phase0 would have saved.
+            let (progress, made) = try Wizard.open(config, store: store, procedure: Procedure.definition())
+            let host = made.host
+            var options = config.options
+            options.sudoUser = config.environment["SUDO_USER"]
+            let reader = Wizard.lineReader(config, store: store, host: host, output: output)
             if purge, !config.options.dryRun, includesStep3(target), !(try confirmPurge(progress, reader: reader, output: output)) {
                 output.write("Nothing was changed: --purge was not confirmed. (Without --purge, undo keeps Open WebUI's volume.)\n")
-                return ExitStatus.interrupted
+                return .stopped("--purge was not confirmed")
             }
-            let transcript = config.options.dryRun ? nil : Transcript(path: store.path + ".transcript.log")
-            let engine = Engine(steps: UndoProcedure.steps(for: target, purge: purge), host: host, output: output, reader: reader,
-                                progress: progress, store: store, transcript: transcript, options: config.options,
-                                clock: utcTimestamp, texts: texts)
-            return ExitStatus.of(engine.run())
+            let transcript: Transcript? = try config.options.dryRun ? nil : Transcript.opened(store.path + ".transcript.log")
+            let engine = Engine(
+                steps: UndoProcedure.steps(for: target, purge: purge), host: host, output: output, reader: reader,
+                progress: progress, store: store, transcript: transcript, options: options,
+                clock: utcTimestamp, texts: texts)
+            return engine.run()
         } catch {
-            return exitStatus(reporting: error, to: output)
+            return .reporting(error, to: output)
         }
     }
 
@@ -54,7 +58,7 @@ public enum UndoRun {
 
     /// --purge deletes accounts and chats: it is asked again, in person, whatever -y says.
     static func confirmPurge(_ progress: Progress, reader: LineReader, output: Output) throws -> Bool {
-        let volume = progress.answers["webuiVolume"] ?? GuideDefaults.value("webuiVolume", answers: [:]) ?? "open-webui"
+        let volume = try AnswerKey.webuiVolume.checked(in: progress.answers, named: "saved answer \"webuiVolume\"")
         output.write("""
             --purge removes Open WebUI's volume \(volume): every account and chat in it is deleted, for good.
             -y does not answer this; type the volume's name to go on (anything else stops, nothing changed).

@@ -22,15 +22,14 @@ enum UndoSwap {
     }
 
     static func swapfilePath(_ ctx: StepContext) throws -> String {
-        try UndoProcedure.checked("swapfile", Validate.absolutePath(UndoProcedure.value("swapfile", ctx), what: "the swapfile path", allowSpaces: false))
+        try UndoProcedure.saved(.swapfile, ctx)
     }
 
-    static func inUse(_ path: String, _ ctx: StepContext) -> Bool { ctx.swapAreas().contains { $0.path == path } }
-
     /// What Step 0's record should say while the swapfile waits for a reboot; nil once it is gone.
+    /// When /proc/swaps cannot be read, the file is taken as still in use (it is never removed then).
     static func swapfileStillThere(_ ctx: StepContext) -> String? {
         guard UndoProcedure.phase0Ran(0, "allocate", ctx), let path = try? swapfilePath(ctx), ctx.host.fileExists(path) else { return nil }
-        return inUse(path, ctx)
+        return (try? SwapStep.isActive(path, ctx)) ?? true
             ? "\(path) stays active until the next reboot (phase0 never runs swapoff); run `phase0 undo 0` after it to remove the file"
             : "\(path) is still there; run `phase0 undo 0` to remove it"
     }
@@ -40,7 +39,7 @@ enum UndoSwap {
         if let line = UndoProcedure.leaves(0, "allocate", "the swapfile", ctx) { lines.append(line) }
         if let line = UndoProcedure.leaves(0, "fstab", "/etc/fstab as it is", ctx) { lines.append(line) }
         if UndoProcedure.phase0Ran(0, "swappiness-now", ctx) {
-            let now = SwapStep.currentSwappiness(ctx) ?? "?"
+            let now = SwapStep.currentSwappiness(ctx)
             lines.append("vm.swappiness stays \(now) until the next reboot; then /etc/sysctl.conf or the kernel's default applies.")
         }
         if let note = swapfileStillThere(ctx) { lines.append(note.prefix(1).uppercased() + note.dropFirst() + ".") }
@@ -133,16 +132,22 @@ enum UndoSwap {
             let path = try swapfilePath(ctx)
             let label = "swapfile \(path)"
             guard ctx.host.fileExists(path) else { return Check(true, label, "not there") }
-            if inUse(path, ctx) {
+            if try SwapStep.isActive(path, ctx) {
                 return Check(true, label, "still in use: it stays active until the next reboot (never swapoff); run `phase0 undo 0` after the reboot to remove it")
             }
-            if !SwapStep.hasSwapSignature(path, ctx) { return Check(true, label, "not a swap area (not the file phase0 made): left as it is") }
-            return Check(false, label, "\(path) is there, no longer in use")
+            switch SwapStep.swapSignature(path, ctx) {
+            case .found(true): return Check(false, label, "\(path) is there, no longer in use")
+            case .found(false), .absent: return Check(true, label, "not a swap area (not the file phase0 made): left as it is")
+            case .unknown(let why): return Check(false, label, "cannot tell what it holds (\(why))")
+            }
         },
         applies: { ctx in UndoProcedure.phase0Ran(0, "allocate", ctx) },
         refuse: { ctx in
             if let later = UndoProcedure.laterStepsStillDone(ctx) { return later }
             guard let path = try? swapfilePath(ctx) else { return "the saved swapfile path cannot be used" }
+            if case .unknown(let why) = SwapStep.swapSignature(path, ctx) {
+                return "phase0 cannot tell what \(path) holds (\(why)), so it does not remove it"
+            }
             if Fstab.activeSwapDevices(in: ctx.host.readFile("/etc/fstab") ?? "").contains(path) {
                 return "/etc/fstab still names \(path) (it was changed after phase0's edit); remove that line first, then run phase0 undo 0 again"
             }

@@ -21,16 +21,25 @@ enum UndoWebUI {
     }
 
     static func names(_ ctx: StepContext) throws -> (container: String, volume: String, image: String) {
-        (try UndoProcedure.checked("webuiContainer", Validate.dockerName(UndoProcedure.value("webuiContainer", ctx), what: "the container name")),
-         try UndoProcedure.checked("webuiVolume", Validate.dockerName(UndoProcedure.value("webuiVolume", ctx), what: "the volume name")),
-         try UndoProcedure.checked("webuiImage", Validate.imageReference(UndoProcedure.value("webuiImage", ctx))))
+        (try UndoProcedure.saved(.webuiContainer, ctx),
+         try UndoProcedure.saved(.webuiVolume, ctx),
+         try UndoProcedure.saved(.webuiImage, ctx))
     }
 
-    /// (exists, carries phase0's label) of the container.
-    static func container(_ ctx: StepContext, _ name: String) -> (exists: Bool, phase0s: Bool) {
+    /// Whether the container carries phase0's label; absent when there is no such container,
+    /// unknown when docker cannot be asked.
+    static func container(_ ctx: StepContext, _ name: String) -> Lookup<Bool> {
         let format = "{{index .Config.Labels \"\(WebUIContainer.configLabel)\"}}"
-        guard let label = Probe.dockerInspect(ctx.host, name, format) else { return (false, false) }
-        return (true, !label.isEmpty && label != "<no value>")
+        return Probe.dockerInspect(ctx.host, name, format).map { !$0.isEmpty && $0 != "<no value>" }
+    }
+
+    /// `docker volume inspect` / `docker image inspect` as root: absent when docker says there
+    /// is no such volume or image.
+    static func dockerObject(_ ctx: StepContext, _ kind: String, _ name: String) -> Lookup<String> {
+        let argv = kind == "image" ? ["docker", "image", "inspect", "--format", "{{.Id}}", name] : ["docker", kind, "inspect", name]
+        return ctx.host.probe(.rootProbe(argv, timeout: 30)) { result in
+            Probe.dockerSaysNoSuch(result) || result.output.contains("no such volume")
+        }
     }
 
     /// phase0's container never replaced an older one: then the volume was made by phase0's run.
@@ -60,12 +69,18 @@ enum UndoWebUI {
         },
         check: { ctx in
             let name = try names(ctx).container
-            let found = container(ctx, name)
-            if !found.exists { return Check(true, "container \(name) removed", "no container \(name)") }
-            if !found.phase0s { return Check(true, "container \(name) removed", "a container \(name) without phase0's label (not phase0's): left as it is") }
-            return Check(false, "container \(name) removed", "phase0's container is there")
+            let label = "container \(name) removed"
+            switch container(ctx, name) {
+            case .absent: return Check(true, label, "no container \(name)")
+            case .found(false): return Check(true, label, "a container \(name) without phase0's label (not phase0's): left as it is")
+            case .found(true): return Check(false, label, "phase0's container is there")
+            case .unknown(let why): return Check(false, label, "cannot tell (\(why))")
+            }
         },
-        applies: { ctx in UndoProcedure.phase0Ran(3, "run-container", ctx) }
+        applies: { ctx in UndoProcedure.phase0Ran(3, "run-container", ctx) },
+        refuse: { ctx in
+            (try? names(ctx).container).flatMap { UndoProcedure.unseen(container(ctx, $0), "whether container \($0) is phase0's") }
+        }
     ) }
 
     static var removeVolume: Action { Action(
@@ -75,10 +90,11 @@ enum UndoWebUI {
         kind: .commands { ctx in [.privileged(["docker", "volume", "rm", try names(ctx).volume], timeout: 120)] },
         check: { ctx in
             let volume = try names(ctx).volume
-            let there = Probe.docker(ctx.host, ["volume", "inspect", volume])?.succeeded == true
-            return Check(!there, "volume \(volume) removed", there ? "there" : "not there")
+            let there = dockerObject(ctx, "volume", volume)
+            return Check(there == .absent, "volume \(volume) removed", there.describe(absent: "not there") { _ in "there" })
         },
-        applies: volumeIsPhase0s
+        applies: volumeIsPhase0s,
+        refuse: { ctx in (try? names(ctx).volume).flatMap { UndoProcedure.unseen(dockerObject(ctx, "volume", $0), "whether volume \($0) is there") } }
     ) }
 
     static var removeImage: Action { Action(
@@ -88,10 +104,11 @@ enum UndoWebUI {
         kind: .commands { ctx in [.privileged(["docker", "image", "rm", try names(ctx).image], timeout: 300)] },
         check: { ctx in
             let image = try names(ctx).image
-            let there = ctx.host.run(rootProbe: ["docker", "image", "inspect", "--format", "{{.Id}}", image])
-            return Check(!there, "image \(image) removed", there ? "there" : "not there")
+            let there = dockerObject(ctx, "image", image)
+            return Check(there == .absent, "image \(image) removed", there.describe(absent: "not there") { _ in "there" })
         },
-        applies: { ctx in UndoProcedure.phase0Ran(3, "pull-image", ctx) }
+        applies: { ctx in UndoProcedure.phase0Ran(3, "pull-image", ctx) },
+        refuse: { ctx in (try? names(ctx).image).flatMap { UndoProcedure.unseen(dockerObject(ctx, "image", $0), "whether image \($0) is there") } }
     ) }
 
     static var dockerAtBoot: Action { Action(
@@ -100,10 +117,10 @@ enum UndoWebUI {
         why: "Before phase0, docker.service was not enabled; phase0 enabled it for --restart=always.",
         kind: .commands { _ in [.privileged(["systemctl", "disable", "docker.service"])] },
         check: { ctx in
-            let state = UndoAgent.systemctl(ctx, "is-enabled", "docker.service")
-            return Check(state != "enabled", "docker.service not enabled", state)
+            UndoAgent.stateCheck(Probe.unitEnabled(ctx.host, "docker.service"), "docker.service not enabled") { $0 != "enabled" }
         },
-        applies: { ctx in UndoProcedure.phase0Ran(3, "docker-at-boot", ctx) }
+        applies: { ctx in UndoProcedure.phase0Ran(3, "docker-at-boot", ctx) },
+        refuse: { ctx in UndoProcedure.unseen(Probe.unitEnabled(ctx.host, "docker.service"), "whether Docker starts at boot") }
     ) }
 }
 

@@ -1,5 +1,6 @@
 @testable import Phase0Parsers
 @testable import Phase0Practice
+import Phase0TestKit
 import Phase0TestSupport
 import Foundation
 import Testing
@@ -16,13 +17,12 @@ struct InProcessUndo {
         let store = StateStore(path: statePath, snapshotType: SimulatedSpark.self)
         let progress = try #require(try store.load())
         let practice = PracticeHost(machine: machine)
-        let output = CapturedOutput()
-        let engine = Engine(steps: UndoProcedure.steps(for: target, purge: purge), host: practice, output: output,
-                            reader: ScriptedLineReader(input), progress: progress, store: store, transcript: nil,
-                            options: RunOptions(assumeYes: assumeYes), clock: { "2026-01-02T00:00:00Z" }, texts: UndoRun.texts)
+        let undo = EngineRun(
+            UndoProcedure.steps(for: target, purge: purge), on: practice, reader: ScriptedLineReader(input), progress: progress,
+            options: RunOptions(assumeYes: assumeYes), store: store, clock: { "2026-01-02T00:00:00Z" }, texts: UndoRun.texts)
         recorder?.host = practice
-        let outcome = recorder.map { recorder in FaultInjection.$observer.withValue({ recorder.observe($0) }) { engine.run() } } ?? engine.run()
-        return (outcome, practice.machine, output.text)
+        let outcome = recorder.map { recorder in FaultInjection.$observer.withValue({ recorder.observe($0) }) { undo.run() } } ?? undo.run()
+        return (outcome, practice.machine, undo.text)
     }
 
     var progress: Phase0Core.Progress {
@@ -33,9 +33,9 @@ struct InProcessUndo {
 enum UndoFixture {
     /// A completed practice run (all six steps) on `machine`: its resume file and machine.
     static func completedRun(_ machine: SimulatedSpark = SimulatedSpark(), answers: [String: String] = Rel.answers,
-                             label: String = "undo") throws -> (dir: String, statePath: String, machine: SimulatedSpark) {
-        let dir = try Rel.tempDir(label)
-        let statePath = dir + "/state/practice.json"
+                             label: String = "undo") throws -> (dir: TempDir, statePath: String, machine: SimulatedSpark) {
+        let dir = try TempDir(label)
+        let statePath = dir.path + "/state/practice.json"
         let run = try InProcessRun(statePath: statePath, answers: answers).run(machine: machine)
         #expect(run.outcome == .complete, "the run to undo did not complete: \(run.output.suffix(600))")
         return (dir, statePath, run.machine)

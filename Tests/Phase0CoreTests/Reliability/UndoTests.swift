@@ -1,5 +1,6 @@
 @testable import Phase0Parsers
 @testable import Phase0Practice
+import Phase0TestKit
 import Phase0TestSupport
 import Foundation
 import Testing
@@ -12,7 +13,7 @@ import Testing
 
     @Test func undoAllPutsTheMachineBackAndANewRunReachesTheSameEnd() throws {
         let done = try UndoFixture.completedRun()
-        defer { try? FileManager.default.removeItem(atPath: done.dir) }
+        defer { done.dir.remove() }
         let undo = InProcessUndo(statePath: done.statePath)
         let undone = try undo.run(.all, machine: done.machine)
         #expect(undone.outcome == .complete, "\(undone.output.suffix(800))")
@@ -60,7 +61,7 @@ import Testing
 
     @Test func undoingTwiceChangesNothingMore() throws {
         let done = try UndoFixture.completedRun()
-        defer { try? FileManager.default.removeItem(atPath: done.dir) }
+        defer { done.dir.remove() }
         let undo = InProcessUndo(statePath: done.statePath)
         let first = try undo.run(.all, machine: done.machine)
         let second = try undo.run(.all, machine: first.machine)
@@ -70,7 +71,7 @@ import Testing
 
     @Test func stepZeroIsUndoneLastAndNeverWhileLaterStepsHoldWhatPhase0Did() throws {
         let done = try UndoFixture.completedRun()
-        defer { try? FileManager.default.removeItem(atPath: done.dir) }
+        defer { done.dir.remove() }
         let undone = try InProcessUndo(statePath: done.statePath).run(.step(0), machine: done.machine)
         guard case .failed(let reason) = undone.outcome else { Issue.record("undo 0 was not refused: \(undone.outcome)"); return }
         #expect(reason.contains("Step 0 (swap) is undone last"))
@@ -80,7 +81,7 @@ import Testing
 
     @Test func undoFourRemovesOnlyPhase0sServeConfiguration() throws {
         let done = try UndoFixture.completedRun()
-        defer { try? FileManager.default.removeItem(atPath: done.dir) }
+        defer { done.dir.remove() }
         let undone = try InProcessUndo(statePath: done.statePath).run(.step(4), machine: done.machine)
         #expect(undone.outcome == .complete)
         #expect(undone.machine.tailscale.serveProxy == nil)
@@ -92,7 +93,7 @@ import Testing
 
     @Test func undoFourLeavesAServeConfigurationChangedSince() throws {
         let done = try UndoFixture.completedRun()
-        defer { try? FileManager.default.removeItem(atPath: done.dir) }
+        defer { done.dir.remove() }
         var machine = done.machine
         machine.tailscale.serveProxy = "http://127.0.0.1:8080"
         let undone = try InProcessUndo(statePath: done.statePath).run(.step(4), machine: machine)
@@ -104,7 +105,7 @@ import Testing
     @Test(arguments: [false, true])
     func undoThreeRemovesTheContainerAndKeepsTheVolumeUnlessPurged(purge: Bool) throws {
         let done = try UndoFixture.completedRun()
-        defer { try? FileManager.default.removeItem(atPath: done.dir) }
+        defer { done.dir.remove() }
         let undone = try InProcessUndo(statePath: done.statePath).run(.step(3), machine: done.machine, purge: purge)
         #expect(undone.outcome == .complete, "\(undone.output.suffix(600))")
         #expect(undone.machine.docker.containers.isEmpty)
@@ -115,7 +116,7 @@ import Testing
 
     @Test func undoThreeLeavesAContainerThatIsNotPhase0s() throws {
         let done = try UndoFixture.completedRun()
-        defer { try? FileManager.default.removeItem(atPath: done.dir) }
+        defer { done.dir.remove() }
         var machine = done.machine
         machine.docker.containers[0].argv.removeAll { $0.hasPrefix("--label=") }
         machine.docker.containers[0].labels = [:]
@@ -127,7 +128,7 @@ import Testing
 
     @Test func undoTwoStopsDisablesAndSetsTheUnitAside() throws {
         let done = try UndoFixture.completedRun()
-        defer { try? FileManager.default.removeItem(atPath: done.dir) }
+        defer { done.dir.remove() }
         let unit = "/etc/systemd/system/vybn-agent.service"
         let written = done.machine.files[unit]
         let undone = try InProcessUndo(statePath: done.statePath).run(.step(2), machine: done.machine)
@@ -145,7 +146,7 @@ import Testing
         var machine = SimulatedSpark()
         machine.ufw.active = true
         let done = try UndoFixture.completedRun(machine)
-        defer { try? FileManager.default.removeItem(atPath: done.dir) }
+        defer { done.dir.remove() }
         #expect(done.machine.ufw.rules == [MoshStep.udpRule])
         let undone = try InProcessUndo(statePath: done.statePath).run(.step(1), machine: done.machine)
         #expect(undone.outcome == .complete, "\(undone.output.suffix(600))")
@@ -157,7 +158,7 @@ import Testing
         var machine = SimulatedSpark()
         machine.programs += ["mosh", "mosh-server", "mosh-client"]
         let done = try UndoFixture.completedRun(machine)
-        defer { try? FileManager.default.removeItem(atPath: done.dir) }
+        defer { done.dir.remove() }
         let undone = try InProcessUndo(statePath: done.statePath).run(.step(1), machine: done.machine)
         #expect(undone.outcome == .complete)
         #expect(undone.machine.programs.contains("mosh-server"))
@@ -167,7 +168,7 @@ import Testing
 
     @Test func undoFiveClearsTheProtocolsRecordsAndObservations() throws {
         let done = try UndoFixture.completedRun()
-        defer { try? FileManager.default.removeItem(atPath: done.dir) }
+        defer { done.dir.remove() }
         let undone = try InProcessUndo(statePath: done.statePath).run(.step(5), machine: done.machine)
         #expect(undone.outcome == .complete)
         #expect(undone.machine.history == done.machine.history, "nothing to undo on the machine")
@@ -178,13 +179,14 @@ import Testing
     }
 
     @Test func nothingToUndoBeforeAnyRun() throws {
-        let dir = try Rel.tempDir("undo-none")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let scratch = try TempDir("undo-none")
+        defer { scratch.remove() }
+        let dir = scratch.path
         var config = WizardConfig()
         config.hosts = PracticeHostFactory()
         config.statePath = dir + "/practice.json"
         let output = CapturedOutput()
-        #expect(UndoRun.run(config, target: .all, purge: false, output: output) == 0)
+        #expect(UndoRun.run(config, target: .all, purge: false, output: output) == .complete)
         #expect(output.text.contains("Nothing to undo"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/practice.json"))
     }

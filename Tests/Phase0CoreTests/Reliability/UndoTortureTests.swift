@@ -13,7 +13,7 @@ import Testing
 @Suite struct UndoTortureTests {
     @Test func undoAllCutAnywhereResumesToTheSameEnd() throws {
         let done = try UndoFixture.completedRun(label: "undo-torture")
-        defer { try? FileManager.default.removeItem(atPath: done.dir) }
+        defer { done.dir.remove() }
         let completed = try #require(Rel.read(done.statePath))
 
         let recorder = CutRecorder(statePath: done.statePath)
@@ -31,8 +31,8 @@ import Testing
         }
         #expect(distinct.count > 20, "too few distinct starting points: \(distinct.count)")
         for (index, cut) in distinct.enumerated() {
-            let path = done.dir + "/cut-\(index)/practice.json"
-            try FileManager.default.createDirectory(atPath: done.dir + "/cut-\(index)", withIntermediateDirectories: true)
+            let path = done.dir.path + "/cut-\(index)/practice.json"
+            try FileManager.default.createDirectory(atPath: done.dir.path + "/cut-\(index)", withIntermediateDirectories: true)
             try (cut.state ?? completed).write(to: URL(fileURLWithPath: path))
             let resumed = try InProcessUndo(statePath: path).run(.all, machine: cut.machine)
             #expect(resumed.outcome == .complete, "cut at \(cut.point): \(resumed.output.suffix(400))")
@@ -46,7 +46,7 @@ import Testing
             let repeats = Dictionary(undoHistory.map { ($0, 1) }, uniquingKeysWith: +).filter { $0.value > 1 }.keys
             #expect(repeats.allSatisfy { $0.hasPrefix("sudo docker stop") || Rel.idempotentByDesign($0) },
                     "cut at \(cut.point): repeated \(repeats.sorted())")
-            try? FileManager.default.removeItem(atPath: done.dir + "/cut-\(index)")
+            try? FileManager.default.removeItem(atPath: done.dir.path + "/cut-\(index)")
         }
     }
 }

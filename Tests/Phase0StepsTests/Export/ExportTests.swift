@@ -1,5 +1,6 @@
 @testable import Phase0Parsers
 @testable import Phase0Practice
+import Phase0TestKit
 import Phase0TestSupport
 import Foundation
 import Testing
@@ -9,8 +10,9 @@ import Testing
 /// `phase0 export answers` and `phase0 export ansible`, in this process.
 @Suite struct ExportTests {
     @Test func exportedAnswersLeaveOutWhatIsAskedOnEveryMachineAndLoadAsAnAnswersFile() throws {
-        let dir = try Rel.tempDir("export")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let scratch = try TempDir("export")
+        defer { scratch.remove() }
+        let dir = scratch.path
         var progress = Phase0Core.Progress(mode: .practice, stepCount: 6, machine: nil, now: "T0")
         progress.answers = ["swapSize": "96G", "tmuxSession": "agent", "unplugLidClosed": "yes",
                             "replaceContainer": "yes", "webuiPort": "3100", "installMosh": "no"]
@@ -33,7 +35,7 @@ import Testing
         let answers = ["swapSize": "96G", "swappiness": "5", "tmuxSession": "agent", "webuiPort": "3100"]
         let host = PracticeHost(machine: SimulatedSpark())
         let v = try AnsibleValues(answers: answers, host: host)
-        let unit = try AgentUnit.render(try AgentUnit.settings(answers: GuideDefaults.values().merging(answers) { _, new in new }, host: host))
+        let unit = try AgentUnit.render(try AgentUnit.settings(answers: answers, host: host))
         #expect(v.unitText == unit)
         #expect(v.dropInText.hasSuffix("vm.swappiness = 5\n"))
         let playbook = AnsiblePlaybook.text(v)

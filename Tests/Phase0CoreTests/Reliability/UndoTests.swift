@@ -126,6 +126,19 @@ import Testing
         #expect(undone.output.contains("without phase0's label (not phase0's): left as it is"))
     }
 
+    @Test func undoThreeRefusesWhatItCannotSee() throws {
+        let done = try UndoFixture.completedRun()
+        defer { done.dir.remove() }
+        var machine = done.machine
+        machine.docker.daemonRunning = false
+        let undone = try InProcessUndo(statePath: done.statePath).run(.step(3), machine: machine)
+        guard case .failed(let reason) = undone.outcome else { Issue.record("undo 3 did not refuse: \(undone.outcome)"); return }
+        #expect(reason.contains("cannot tell whether container open-webui is phase0's"), "\(reason)")
+        #expect(undone.machine.history == done.machine.history, "nothing ran")
+        #expect(undone.machine.docker.containers.count == 1)
+        #expect(try InProcessUndo(statePath: done.statePath).progress.step(3)?.status == .done, "Step 3 is not marked undone")
+    }
+
     @Test func undoTwoStopsDisablesAndSetsTheUnitAside() throws {
         let done = try UndoFixture.completedRun()
         defer { done.dir.remove() }

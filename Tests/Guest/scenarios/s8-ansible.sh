@@ -1,10 +1,10 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2034  # SCEN is read by lib.sh
-# Scenario 7: `phase0 export ansible` (the suite's answers), the playbook run by Debian's
+# Scenario 8: `phase0 export ansible` (the suite's answers), the playbook run by Debian's
 # ansible-core with a local connection in a fresh guest, then checked from outside exactly as
 # the wizard's run is (scenario 1's checks; the same end state, compared by run.sh); a second
 # run reports changed=0. Boot 2, after a real reboot: scenario 2's checks.
-SCEN=s7-ansible
+SCEN=s8-ansible
 NO_WIZARD_RECORDS=1
 PB=/var/lib/phase0-test/playbook
 playbook() { # playbook LOG: ansible-playbook as root with a local connection; its status
@@ -35,6 +35,6 @@ if ((BOOT == 1)); then
   res second-run-unchanged "a second run changes nothing: $r" "second run: exit $rc, $r; changed: $(grep -E '^changed:' "$OUT/ansible-run2.log" | paste -sd'|' | cut -c1-300)"
   reboot_guest
 else
-  SCEN=s7-ansible-reboot
+  SCEN=s8-ansible-reboot
   check_after_reboot
 fi

@@ -224,7 +224,9 @@ extension SimulatedSpark {
             // Undo --purge: a volume or image in use by a container is refused, as docker does.
             let isVolume = verb.hasPrefix("volume")
             for name in operands {
-                let inUse = docker.containers.contains { isVolume ? runConfig($0).volumes.contains { $0.hasPrefix(name + ":") } : $0.image == name }
+                let inUse = docker.containers.contains {
+                    isVolume ? runConfig($0).volumes.contains { $0.hasPrefix(name + ":") } : $0.image == name
+                }
                 if inUse { return .init(exitStatus: 1, output: "Error response from daemon: \(name) is in use\n") }
                 if isVolume { docker.volumes.removeAll { $0 == name } } else { docker.images.removeAll { $0 == name } }
             }

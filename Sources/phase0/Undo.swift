@@ -1,6 +1,6 @@
-import Phase0Parsers
 import ArgumentParser
 import Phase0Core
+import Phase0Parsers
 import Phase0Steps
 
 struct Undo: ParsableCommand {

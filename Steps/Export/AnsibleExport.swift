@@ -1,5 +1,6 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,7 +33,8 @@ public enum AnsibleExport {
             notes.write("phase0: \(error)\n")
             return .failed("\(error)")
         }
-        output.write("""
+        output.write(
+            """
             Wrote \(directory)/: playbook.yml, inventory.example.ini, README.md, files/\(values.unit.unitName), files/\(values.dropInName).
             Network for Open WebUI: \(values.networkReason).
             Try it: ansible-playbook -i \(directory)/inventory.example.ini \(directory)/playbook.yml --check --diff
@@ -43,7 +45,9 @@ public enum AnsibleExport {
 
     static func write(_ v: AnsibleValues, to directory: String) throws {
         guard mkdir(directory, 0o755) == 0 else {
-            let why = errno == EEXIST ? "it exists; phase0 never overwrites (choose another directory, or move it aside)" : String(cString: strerror(errno))
+            let why =
+                errno == EEXIST
+                ? "it exists; phase0 never overwrites (choose another directory, or move it aside)" : String(cString: strerror(errno))
             throw AnswersExport.WriteError(description: "cannot create \(directory): \(why)")
         }
         guard mkdir(directory + "/files", 0o755) == 0 else {

@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 import Phase0Templates
 
 /// The values the playbook is made of, validated exactly as the wizard validates them, and

@@ -1,6 +1,7 @@
-import Phase0Parsers
-import Phase0Core
 import FoundationEssentials
+import Phase0Core
+import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -37,7 +38,8 @@ public enum AnswersExport {
         let progress: Progress
         do {
             guard let loaded = try config.makeStore().load() else {
-                let reason = "no resume file at \(config.resolvedStatePath): there are no answers to export yet. Run phase0\(config.practice ? " --practice" : "") first."
+                let reason =
+                    "no resume file at \(config.resolvedStatePath): there are no answers to export yet. Run phase0\(config.practice ? " --practice" : "") first."
                 notes.write("phase0: \(reason)\n")
                 return .failed(reason)
             }
@@ -52,7 +54,8 @@ public enum AnswersExport {
             return .failed("cannot write the answers as JSON: \(error)")
         }
         let left = progress.answers.keys.filter { notExported.contains($0) }.sorted()
-        let summary = "\(exported.count) answer\(exported.count == 1 ? "" : "s") exported"
+        let summary =
+            "\(exported.count) answer\(exported.count == 1 ? "" : "s") exported"
             + (left.isEmpty ? "" : "; not exported (asked again on every machine): \(left.joined(separator: ", "))")
         guard let destination, destination != "-" else {
             output.write(text)
@@ -83,14 +86,21 @@ public enum AnswersExport {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                break
+            }
             offset += n
         }
         let synced = fsync(fd) == 0
         close(fd)
-        guard offset == bytes.count, synced else { throw WriteError(description: "cannot write \(path): \(String(cString: strerror(errno)))") }
+        guard offset == bytes.count, synced else {
+            throw WriteError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
         guard link(temporary, path) == 0 else {
-            let why = errno == EEXIST ? "it exists; phase0 never overwrites a file (choose another name, or move it aside)" : String(cString: strerror(errno))
+            let why =
+                errno == EEXIST
+                ? "it exists; phase0 never overwrites a file (choose another name, or move it aside)" : String(cString: strerror(errno))
             throw WriteError(description: "cannot write \(path): \(why)")
         }
     }

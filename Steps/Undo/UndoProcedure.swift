@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 /// `phase0 undo STEP|all`: each step of the procedure has an undo step, written in the same
 /// vocabulary (Step, Action, Check) and run by the same Engine, so undoing has the discipline
@@ -46,13 +46,16 @@ public enum UndoProcedure {
     }
 
     /// An undo step: its verify is the checks of the actions that apply (what phase0 made).
-    static func make(_ number: Int, title: String, why: String, manual: String, actions: [Action],
-                     report: @escaping (StepContext) -> [String]) -> Step {
-        Step(number: number, title: title, why: why, manual: manual, report: report, actions: actions,
-             verify: { ctx in
-                 let checks = try actions.filter { $0.applies(ctx) }.map { try $0.check(ctx) }
-                 return checks.isEmpty ? [Check(true, "nothing phase0 did is left to undo")] : checks
-             })
+    static func make(
+        _ number: Int, title: String, why: String, manual: String, actions: [Action],
+        report: @escaping (StepContext) -> [String]
+    ) -> Step {
+        Step(
+            number: number, title: title, why: why, manual: manual, report: report, actions: actions,
+            verify: { ctx in
+                let checks = try actions.filter { $0.applies(ctx) }.map { try $0.check(ctx) }
+                return checks.isEmpty ? [Check(true, "nothing phase0 did is left to undo")] : checks
+            })
     }
 
     // MARK: - What the resume file says phase0 did
@@ -67,7 +70,8 @@ public enum UndoProcedure {
     /// Only for a step phase0 found or made done: its verify saw the effect in place.
     static func leaves(_ step: Int, _ action: String, _ what: String, _ ctx: StepContext) -> String? {
         guard let record = ctx.stepRecord(step), record.status == .done || record.note?.hasPrefix(undoneNote) == true,
-              !phase0Ran(step, action, ctx) else { return nil }
+            !phase0Ran(step, action, ctx)
+        else { return nil }
         return "Leaves \(what): it was there before phase0 (phase0 did not make it)."
     }
 
@@ -112,16 +116,19 @@ public enum UndoProcedure {
             return status != .pending && status != .skipped
         }
         guard !done.isEmpty else { return nil }
-        return "Step 0 (swap) is undone last: Step\(done.count == 1 ? "" : "s") \(done.map(String.init).joined(separator: ", ")) still hold\(done.count == 1 ? "s" : "") what phase0 did, and Docker and the agent would start at the next boot with less than 64G of swap. Run `phase0 undo all` (newest first), or undo \(done.map { "Step \($0)" }.joined(separator: ", ")) first."
+        return
+            "Step 0 (swap) is undone last: Step\(done.count == 1 ? "" : "s") \(done.map(String.init).joined(separator: ", ")) still hold\(done.count == 1 ? "s" : "") what phase0 did, and Docker and the agent would start at the next boot with less than 64G of swap. Run `phase0 undo all` (newest first), or undo \(done.map { "Step \($0)" }.joined(separator: ", ")) first."
     }
 
     // MARK: - Step 5
 
     static func unplug() -> Step {
-        make(5, title: "The Unplug Protocol", why: """
-            The Unplug Protocol only looked: there is nothing on the machine to undo. Its records and your
-            observations are cleared, so the next run of phase0 checks again.
-            """, manual: "(nothing to run)", actions: [], report: { _ in [] })
+        make(
+            5, title: "The Unplug Protocol",
+            why: """
+                The Unplug Protocol only looked: there is nothing on the machine to undo. Its records and your
+                observations are cleared, so the next run of phase0 checks again.
+                """, manual: "(nothing to run)", actions: [], report: { _ in [] })
     }
 }
 

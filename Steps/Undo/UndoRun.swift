@@ -1,5 +1,6 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,7 +10,8 @@ import Glibc
 /// the undo steps. Without a resume file there is nothing phase0 did to undo.
 public enum UndoRun {
     public static let texts = EngineTexts(
-        opening: "phase0 undo: reversing what phase0 did, newest step first. Only what the resume file says phase0 made is removed; everything else is left, and said so.",
+        opening:
+            "phase0 undo: reversing what phase0 did, newest step first. Only what the resume file says phase0 made is removed; everything else is left, and said so.",
         complete: "Undo complete: what phase0 did in these steps is reversed and verified (its backups and transcript stay).",
         dryRunComplete: "Dry run finished: every undo command above was printed, none was run, nothing was saved.")
 
@@ -59,7 +61,8 @@ public enum UndoRun {
     /// --purge deletes accounts and chats: it is asked again, in person, whatever -y says.
     static func confirmPurge(_ progress: Progress, reader: LineReader, output: Output) throws -> Bool {
         let volume = try AnswerKey.webuiVolume.checked(in: progress.answers, named: "saved answer \"webuiVolume\"")
-        output.write("""
+        output.write(
+            """
             --purge removes Open WebUI's volume \(volume): every account and chat in it is deleted, for good.
             -y does not answer this; type the volume's name to go on (anything else stops, nothing changed).
 

@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 /// Undo of Step 0: /etc/fstab back as it was, the sysctl drop-in set aside, and the swapfile
 /// removed once nothing uses it. Never `swapoff`: with ~230 MB free under the model, forcing
@@ -8,17 +8,20 @@ import Phase0Core
 /// that reboot removes the file.
 enum UndoSwap {
     static func make() -> Step {
-        UndoProcedure.make(0, title: "Expand swap", why: """
-            Why: this puts /etc/fstab back as it was before phase0 (the swapfile line gone, /swap.img used again
-            from the next boot), sets phase0's sysctl drop-in aside, and removes the swapfile phase0 made once
-            nothing uses it. phase0 never runs swapoff: the swapfile stays active until the next reboot.
-            """, manual: """
-            sudo cp /etc/fstab.phase0-backup.1 /etc/fstab      # the fstab from before phase0 (check it first)
-            sudo findmnt --verify
-            sudo mv /etc/sysctl.d/99-phase0-swappiness.conf /etc/sysctl.d/99-phase0-swappiness.conf.phase0-backup.N
-            # after the next reboot, when /swapfile is no longer in /proc/swaps:
-            sudo rm /swapfile
-            """, actions: [restoreFstab, dropIn, swapfile], report: report)
+        UndoProcedure.make(
+            0, title: "Expand swap",
+            why: """
+                Why: this puts /etc/fstab back as it was before phase0 (the swapfile line gone, /swap.img used again
+                from the next boot), sets phase0's sysctl drop-in aside, and removes the swapfile phase0 made once
+                nothing uses it. phase0 never runs swapoff: the swapfile stays active until the next reboot.
+                """,
+            manual: """
+                sudo cp /etc/fstab.phase0-backup.1 /etc/fstab      # the fstab from before phase0 (check it first)
+                sudo findmnt --verify
+                sudo mv /etc/sysctl.d/99-phase0-swappiness.conf /etc/sysctl.d/99-phase0-swappiness.conf.phase0-backup.N
+                # after the next reboot, when /swapfile is no longer in /proc/swaps:
+                sudo rm /swapfile
+                """, actions: [restoreFstab, dropIn, swapfile], report: report)
     }
 
     static func swapfilePath(_ ctx: StepContext) throws -> String {
@@ -78,80 +81,97 @@ enum UndoSwap {
 
     static let temporaryFstab = "/etc/fstab.phase0-new"
 
-    static var restoreFstab: Action { Action(
-        id: "restore-fstab",
-        title: "Put /etc/fstab back as it was before phase0",
-        why: "Without phase0's swapfile line the swapfile is not used after the next reboot, and /swap.img is used again. The new fstab is checked with findmnt --verify before it replaces the old one, which is backed up first.",
-        kind: .commands { ctx in
-            let (text, how) = try reverted(ctx)
-            ctx.say("     From \(how).")
-            var commands: [Command] = []
-            if !AtomicWrite.isBackedUp("/etc/fstab", host: ctx.host) {
-                commands.append(.privileged(["cp", "-p", "--no-clobber", "/etc/fstab", AtomicWrite.backupPath(for: "/etc/fstab", host: ctx.host)]))
+    static var restoreFstab: Action {
+        Action(
+            id: "restore-fstab",
+            title: "Put /etc/fstab back as it was before phase0",
+            why:
+                "Without phase0's swapfile line the swapfile is not used after the next reboot, and /swap.img is used again. The new fstab is checked with findmnt --verify before it replaces the old one, which is backed up first.",
+            kind: .commands { ctx in
+                let (text, how) = try reverted(ctx)
+                ctx.say("     From \(how).")
+                var commands: [Command] = []
+                if !AtomicWrite.isBackedUp("/etc/fstab", host: ctx.host) {
+                    commands.append(
+                        .privileged(["cp", "-p", "--no-clobber", "/etc/fstab", AtomicWrite.backupPath(for: "/etc/fstab", host: ctx.host)]))
+                }
+                commands.append(.privileged(["install", "-m", "0644", "/dev/stdin", temporaryFstab], input: text))
+                commands.append(Command(["findmnt", "--verify", "--tab-file", temporaryFstab], timeout: 30))
+                commands.append(.privileged(["mv", "-f", temporaryFstab, "/etc/fstab"]))
+                return commands
+            },
+            check: { ctx in
+                let current = ctx.host.readFile("/etc/fstab")
+                let same = current == (try reverted(ctx).text)
+                return Check(
+                    same, "/etc/fstab without phase0's edit", same ? "no swapfile line of phase0's" : "holds phase0's swapfile line")
+            },
+            applies: { ctx in UndoProcedure.phase0Ran(0, "fstab", ctx) },
+            refuse: { ctx in UndoProcedure.laterStepsStillDone(ctx) },
+            plannedFile: { ctx in
+                PlannedFile(path: "/etc/fstab", newContent: try reverted(ctx).text, oldContent: ctx.host.readFile("/etc/fstab"))
             }
-            commands.append(.privileged(["install", "-m", "0644", "/dev/stdin", temporaryFstab], input: text))
-            commands.append(Command(["findmnt", "--verify", "--tab-file", temporaryFstab], timeout: 30))
-            commands.append(.privileged(["mv", "-f", temporaryFstab, "/etc/fstab"]))
-            return commands
-        },
-        check: { ctx in
-            let current = ctx.host.readFile("/etc/fstab")
-            let same = current == (try reverted(ctx).text)
-            return Check(same, "/etc/fstab without phase0's edit", same ? "no swapfile line of phase0's" : "holds phase0's swapfile line")
-        },
-        applies: { ctx in UndoProcedure.phase0Ran(0, "fstab", ctx) },
-        refuse: { ctx in UndoProcedure.laterStepsStillDone(ctx) },
-        plannedFile: { ctx in PlannedFile(path: "/etc/fstab", newContent: try reverted(ctx).text, oldContent: ctx.host.readFile("/etc/fstab")) }
-    ) }
+        )
+    }
 
     // MARK: - The sysctl drop-in
 
-    static var dropIn: Action { Action(
-        id: "set-aside-sysctl",
-        title: "Set phase0's swappiness drop-in aside (\(SwapStep.dropInPath))",
-        why: "Without it, the next boot applies /etc/sysctl.conf or the kernel's default swappiness. It is renamed to a .phase0-backup.N file, which systemd-sysctl does not read.",
-        kind: .commands { ctx in SetAside.commands(SwapStep.dropInPath, ctx.host) },
-        check: { ctx in
-            let path = SwapStep.dropInPath
-            guard ctx.host.fileExists(path) else { return Check(true, path, "not there") }
-            if !SetAside.isPhase0s(path, ctx.host) { return Check(true, path, "changed since phase0 wrote it: left as it is") }
-            return Check(false, path, "phase0's drop-in is there")
-        },
-        applies: { ctx in UndoProcedure.phase0Ran(0, "swappiness-persist", ctx) },
-        refuse: { ctx in UndoProcedure.laterStepsStillDone(ctx) }
-    ) }
+    static var dropIn: Action {
+        Action(
+            id: "set-aside-sysctl",
+            title: "Set phase0's swappiness drop-in aside (\(SwapStep.dropInPath))",
+            why:
+                "Without it, the next boot applies /etc/sysctl.conf or the kernel's default swappiness. It is renamed to a .phase0-backup.N file, which systemd-sysctl does not read.",
+            kind: .commands { ctx in SetAside.commands(SwapStep.dropInPath, ctx.host) },
+            check: { ctx in
+                let path = SwapStep.dropInPath
+                guard ctx.host.fileExists(path) else { return Check(true, path, "not there") }
+                if !SetAside.isPhase0s(path, ctx.host) { return Check(true, path, "changed since phase0 wrote it: left as it is") }
+                return Check(false, path, "phase0's drop-in is there")
+            },
+            applies: { ctx in UndoProcedure.phase0Ran(0, "swappiness-persist", ctx) },
+            refuse: { ctx in UndoProcedure.laterStepsStillDone(ctx) }
+        )
+    }
 
     // MARK: - The swapfile
 
-    static var swapfile: Action { Action(
-        id: "remove-swapfile",
-        title: "Remove the swapfile phase0 made (once it is no longer in use)",
-        why: "phase0 never runs swapoff with the model loaded: a swapfile in use stays until the next reboot, after which nothing names it, and `phase0 undo 0` removes the file.",
-        kind: .commands { ctx in [.privileged(["rm", "-f", try swapfilePath(ctx)])] },
-        check: { ctx in
-            let path = try swapfilePath(ctx)
-            let label = "swapfile \(path)"
-            guard ctx.host.fileExists(path) else { return Check(true, label, "not there") }
-            if try SwapStep.isActive(path, ctx) {
-                return Check(true, label, "still in use: it stays active until the next reboot (never swapoff); run `phase0 undo 0` after the reboot to remove it")
+    static var swapfile: Action {
+        Action(
+            id: "remove-swapfile",
+            title: "Remove the swapfile phase0 made (once it is no longer in use)",
+            why:
+                "phase0 never runs swapoff with the model loaded: a swapfile in use stays until the next reboot, after which nothing names it, and `phase0 undo 0` removes the file.",
+            kind: .commands { ctx in [.privileged(["rm", "-f", try swapfilePath(ctx)])] },
+            check: { ctx in
+                let path = try swapfilePath(ctx)
+                let label = "swapfile \(path)"
+                guard ctx.host.fileExists(path) else { return Check(true, label, "not there") }
+                if try SwapStep.isActive(path, ctx) {
+                    return Check(
+                        true, label,
+                        "still in use: it stays active until the next reboot (never swapoff); run `phase0 undo 0` after the reboot to remove it"
+                    )
+                }
+                switch SwapStep.swapSignature(path, ctx) {
+                case .found(true): return Check(false, label, "\(path) is there, no longer in use")
+                case .found(false), .absent: return Check(true, label, "not a swap area (not the file phase0 made): left as it is")
+                case .unknown(let why): return Check(false, label, "cannot tell what it holds (\(why))")
+                }
+            },
+            applies: { ctx in UndoProcedure.phase0Ran(0, "allocate", ctx) },
+            refuse: { ctx in
+                if let later = UndoProcedure.laterStepsStillDone(ctx) { return later }
+                guard let path = try? swapfilePath(ctx) else { return "the saved swapfile path cannot be used" }
+                if case .unknown(let why) = SwapStep.swapSignature(path, ctx) {
+                    return "phase0 cannot tell what \(path) holds (\(why)), so it does not remove it"
+                }
+                if Fstab.activeSwapDevices(in: ctx.host.readFile("/etc/fstab") ?? "").contains(path) {
+                    return
+                        "/etc/fstab still names \(path) (it was changed after phase0's edit); remove that line first, then run phase0 undo 0 again"
+                }
+                return nil
             }
-            switch SwapStep.swapSignature(path, ctx) {
-            case .found(true): return Check(false, label, "\(path) is there, no longer in use")
-            case .found(false), .absent: return Check(true, label, "not a swap area (not the file phase0 made): left as it is")
-            case .unknown(let why): return Check(false, label, "cannot tell what it holds (\(why))")
-            }
-        },
-        applies: { ctx in UndoProcedure.phase0Ran(0, "allocate", ctx) },
-        refuse: { ctx in
-            if let later = UndoProcedure.laterStepsStillDone(ctx) { return later }
-            guard let path = try? swapfilePath(ctx) else { return "the saved swapfile path cannot be used" }
-            if case .unknown(let why) = SwapStep.swapSignature(path, ctx) {
-                return "phase0 cannot tell what \(path) holds (\(why)), so it does not remove it"
-            }
-            if Fstab.activeSwapDevices(in: ctx.host.readFile("/etc/fstab") ?? "").contains(path) {
-                return "/etc/fstab still names \(path) (it was changed after phase0's edit); remove that line first, then run phase0 undo 0 again"
-            }
-            return nil
-        }
-    ) }
+        )
+    }
 }

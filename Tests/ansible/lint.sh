@@ -39,8 +39,8 @@ cat >"$work/answers.json" <<'JSON'
 {"swapSize": "96G", "swappiness": "5", "tmuxSession": "agent", "webuiPort": "3100", "installMosh": "no",
  "unplugLidClosed": "yes", "unplugPhoneChat": "yes", "unplugTmuxIntact": "yes"}
 JSON
-scenario=$repo/Tests/Phase0EndToEndTests/Fixtures/scenarios/ollama-all-interfaces.json
-"$bin" run --practice --scenario "$scenario" -y --answers "$work/answers.json" >"$work/run.log" 2>&1 ||
+# A built-in practice scenario (Steps/Teaching/Scenarios), by name.
+"$bin" run --practice --scenario ollama-all-interfaces -y --answers "$work/answers.json" >"$work/run.log" 2>&1 ||
   { tail -n 20 "$work/run.log"; exit 1; }
 "$bin" export ansible "$work/other-values" --practice >/dev/null
 

@@ -32,10 +32,14 @@ enum UndoWebUI {
     }
 
     /// Whether the container carries phase0's label; absent when there is no such container,
-    /// unknown when docker cannot be asked.
+    /// unknown when docker cannot be asked. `--type container`: without it, once the container
+    /// is gone, docker inspects the volume of the same name (the guide names both open-webui)
+    /// and the template fails on it.
     static func container(_ ctx: StepContext, _ name: String) -> Lookup<Bool> {
         let format = "{{index .Config.Labels \"\(WebUIContainer.configLabel)\"}}"
-        return Probe.dockerInspect(ctx.host, name, format).map { !$0.isEmpty && $0 != "<no value>" }
+        return Probe.docker(ctx.host, ["inspect", "--type", "container", "--format", format, name])
+            .map { $0.trimmingWhitespace() }
+            .map { !$0.isEmpty && $0 != "<no value>" }
     }
 
     /// `docker volume inspect` / `docker image inspect` as root: absent when docker says there

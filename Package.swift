@@ -7,14 +7,16 @@ import PackageDescription
 //   Phase0Core      the engine (Engine/), the resume file (Persistence/), the host seam and the
 //                   live machine (Host/), the terminal (Terminal/)
 //   Phase0Steps     the guide: Steps/ (one file a step), its artifacts and its knowledge
-//                   (Steps/Artifacts, Steps/Guide); Templates/ holds the generated files' text
+//                   (Steps/Artifacts, Steps/Guide), export and undo (Steps/Export, Steps/Undo);
+//                   Templates/ holds the generated files' text
 //   Phase0Practice  the simulated Spark of practice mode, behind the same host seam
 //   Phase0TeachingData  Steps/Teaching: the drills and practice scenarios (JSON), embedded
 //   Phase0Teaching  drills, the runbook, the glossary: teaching a new operator
 //   phase0          the command line: flags, subcommands, and the one host factory
 // Tests/ mirrors them: Phase0ParsersTests, Phase0CoreTests (Engine/, Persistence/, Host/,
-// Reliability/), Phase0StepsTests (a file a step, Artifacts/, Guide/), Phase0PracticeTests,
-// Phase0EndToEndTests (the built binary); Phase0TestSupport and Phase0TestKit are their helpers.
+// Reliability/, with the undo tests), Phase0StepsTests (a file a step, Artifacts/, Guide/,
+// Export/), Phase0PracticeTests, Phase0EndToEndTests (the built binary); Phase0TestSupport and
+// Phase0TestKit are their helpers.
 // New here? Read this file, then Steps/README.md, Steps/Procedure.swift and
 // Sources/Phase0Core/Engine/Engine.swift.
 let strictTargets: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]

@@ -96,7 +96,7 @@ extension SimulatedSpark {
         if let answer = simulateAgentAndWebUIProbes(argv, as: user) { return answer }
         let needsProgram = ![
             "fallocate", "chmod", "mkswap", "swapon", "sysctl", "install", "mv", "cp",
-            "chattr", "truncate", "test", "stat", "cat", "true", "timeout", "id", "blkid",
+            "chattr", "truncate", "test", "stat", "cat", "true", "timeout", "id", "blkid", "rm",
         ].contains(name)
         if needsProgram && !programs.contains(name) && !program.hasPrefix("/") {
             return .init(exitStatus: 127, output: "\(name): command not found\n")
@@ -104,7 +104,7 @@ extension SimulatedSpark {
         switch name {
         case "fallocate", "chmod", "mkswap", "swapon", "swapoff", "sysctl", "chattr", "truncate":
             return simulateSwap(name, args, as: user)
-        case "install", "mv", "cp", "cat", "test", "stat":
+        case "install", "mv", "cp", "cat", "test", "stat", "rm":
             return simulateFiles(name, args, as: user, input: input)
         case "findmnt": return simulateFindmnt(args)
         case "blkid":

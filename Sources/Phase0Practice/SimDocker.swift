@@ -29,6 +29,19 @@ extension SimulatedSpark {
         return docker.containers.firstIndex { $0.name == wanted || containerID($0).hasPrefix(wanted) && wanted.count >= 4 }
     }
 
+    /// `docker inspect NAME` without `--type container` looks at every kind of object: where no
+    /// container has the name, a volume of that name answers, and a container's template fails
+    /// on it (exit 1). The guide names both open-webui; seen in the guest with Debian's
+    /// docker.io: "map has no entry for key \"Config\"".
+    func untypedVolume(_ name: String, _ args: [String]) -> SimTemplateValue? {
+        let typed = args.contains { $0.hasPrefix("--type=") } || args.contains("--type")
+        guard !typed, docker.volumes.contains(name) else { return nil }
+        return .object([
+            ("Driver", .string("local")), ("Mountpoint", .string("/var/lib/docker/volumes/\(name)/_data")),
+            ("Name", .string(name)), ("Scope", .string("local")),
+        ])
+    }
+
     func containerID(_ container: SimContainer) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in container.name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
@@ -139,6 +152,15 @@ extension SimulatedSpark {
                     rendered = (try? SimGoTemplate.render(format() ?? "{{json .}}", image)) ?? ""  // only --format {{.Id}} is asked
                 } else {
                     guard let index = containerIndex(name) else {
+                        if let volume = untypedVolume(name, rest) {
+                            do {
+                                output += try SimGoTemplate.render(format() ?? "[{{json .}}]", volume) + "\n"
+                            } catch {
+                                let message = (error as? SimTemplateError)?.message ?? "\(error)"
+                                return .init(exitStatus: 1, output: "template parsing error: \(message)\n")
+                            }
+                            continue
+                        }
                         return .init(exitStatus: 1, output: output + "Error: No such object: \(name)\n")
                     }
                     do { rendered = try SimGoTemplate.render(format() ?? "[{{json .}}]", inspectValue(docker.containers[index])) } catch let
@@ -220,6 +242,17 @@ extension SimulatedSpark {
             return exec(rest)
         case "volume ls", "volume list":
             return .init(exitStatus: 0, output: "DRIVER    VOLUME NAME\n" + docker.volumes.map { "local     \($0)\n" }.joined())
+        case "volume rm", "volume remove", "image rm", "image remove", "rmi":
+            // Undo --purge: a volume or image in use by a container is refused, as docker does.
+            let isVolume = verb.hasPrefix("volume")
+            for name in operands {
+                let inUse = docker.containers.contains {
+                    isVolume ? runConfig($0).volumes.contains { $0.hasPrefix(name + ":") } : $0.image == name
+                }
+                if inUse { return .init(exitStatus: 1, output: "Error response from daemon: \(name) is in use\n") }
+                if isVolume { docker.volumes.removeAll { $0 == name } } else { docker.images.removeAll { $0 == name } }
+            }
+            return .init(exitStatus: 0, output: operands.map { $0 + "\n" }.joined())
         case "volume inspect":
             guard let name = operands.first, docker.volumes.contains(name) else {
                 return .init(exitStatus: 1, output: "Error response from daemon: get \(operands.first ?? ""): no such volume\n")

@@ -83,6 +83,20 @@ extension SimulatedSpark {
             }
             programs.sort()
             return .init(exitStatus: 0, output: text)
+        case "remove", "purge":
+            // Undo of Step 1: the package's programs go; packages installed with it stay (as apt-get remove).
+            var text = "Reading package lists... Done\n"
+            for package in words.dropFirst() {
+                guard packageInstalled(package) else {
+                    text += "Package '\(package)' is not installed, so not removed\n"
+                    continue
+                }
+                guard assumeYes else { return .init(exitStatus: 1, output: text + "Do you want to continue? [Y/n] Abort.\n") }
+                let contents = Self.packageContents[package] ?? ([package], "1.0")
+                programs.removeAll { contents.programs.contains($0) }
+                text += "Removing \(package) (\(contents.version)) ...\n"
+            }
+            return .init(exitStatus: 0, output: text)
         default:
             return .init(exitStatus: 100, output: "phase0 practice: apt-get \(verb) is not simulated\n")
         }
@@ -118,6 +132,21 @@ extension SimulatedSpark {
             }
             ufw.rules.append(args[1])
             return .init(exitStatus: 0, output: ufw.active ? "Rule added\nRule added (v6)\n" : "Rules updated\nRules updated (v6)\n")
+        case "delete":
+            // ufw delete allow PORTS/PROTO (undo of Step 1)
+            guard args.count == 3, args[1] == "allow" else {
+                return .init(exitStatus: 1, output: "phase0 practice: only `ufw delete allow RULE` is simulated\n")
+            }
+            guard ufw.rules.contains(args[2]) else {
+                return .init(exitStatus: 0, output: "Could not delete non-existent rule\nCould not delete non-existent rule (v6)\n")
+            }
+            ufw.rules.removeAll { $0 == args[2] }
+            return .init(exitStatus: 0, output: "Rule deleted\nRule deleted (v6)\n")
+        case "show" where args.count == 2 && args[1] == "added":
+            // Lists the rules whether or not ufw is active (ufw status shows none while inactive).
+            let rules = ufw.rules.map { "ufw allow \($0)\n" }.joined()
+            return .init(
+                exitStatus: 0, output: "Added user rules (see 'ufw status' for running firewall):\n" + (rules.isEmpty ? "(None)\n" : rules))
         default:
             return .init(exitStatus: 1, output: "phase0 practice: ufw \(args.joined(separator: " ")) is not simulated\n")
         }

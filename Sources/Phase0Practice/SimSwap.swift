@@ -134,7 +134,11 @@ extension SimulatedSpark {
     /// `findmnt -bno FSTYPE,AVAIL -T DIR` and `findmnt --verify`.
     func simulateFindmnt(_ args: [String]) -> CommandResult {
         if args.first == "--verify" {
-            let fstab = files["/etc/fstab"]?.content ?? ""
+            // `findmnt --verify --tab-file FILE` checks FILE instead (undo checks an fstab before it is put in place).
+            let tabFile = args.firstIndex(of: "--tab-file").flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil } ?? "/etc/fstab"
+            guard let fstab = files[tabFile]?.content else {
+                return .init(exitStatus: 1, output: "findmnt: cannot read \(tabFile): No such file or directory\n")
+            }
             var problems: [String] = []
             var seen: Set<String> = []
             for line in fstab.split(separator: "\n") {
@@ -203,6 +207,20 @@ extension SimulatedSpark {
                 return .init(exitStatus: 1, output: "cat: \(args.first ?? ""): No such file or directory\n")
             }
             return .init(exitStatus: 0, output: content)
+        case "rm":
+            // rm -f PATH: what undo uses for a swapfile no longer in use.
+            let operands = args.filter { !$0.hasPrefix("-") }
+            guard operands.count == 1 else { return .init(exitStatus: 1, output: "rm: usage: rm -f FILE\n") }
+            let path = operands[0]
+            guard let file = files[path] else { return .init(exitStatus: args.contains("-f") ? 0 : 1, output: "") }
+            guard !file.isDirectory else { return .init(exitStatus: 1, output: "rm: cannot remove '\(path)': Is a directory\n") }
+            guard writable(path) else { return Self.denied("rm: cannot remove '\(path)'") }
+            if swaps.contains(where: { $0.path == path }) {
+                return .init(exitStatus: 1, output: "rm: cannot remove '\(path)': Operation not permitted\n")
+            }
+            files[path] = nil
+            adjustFree(at: path, by: file.size)
+            return .init(exitStatus: 0, output: "")
         case "test":
             guard args.count == 2 else { return .init(exitStatus: 2, output: "") }
             let file = files[args[1]]

@@ -61,6 +61,10 @@ extension SimulatedSpark {
             loaded[name] = content
             if services[name] == nil { services[name] = SimService(active: false, enabled: false) }
         }
+        // A unit whose file is gone (undo of Step 2) is forgotten, as systemd forgets it.
+        for name in systemd.loaded.keys where loaded[name] == nil && services[name]?.active != true {
+            services[name] = nil
+        }
         systemd.loaded = loaded
     }
 

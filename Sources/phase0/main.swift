@@ -29,6 +29,7 @@ struct Phase0: ParsableCommand {
         subcommands: [
             Run.self, Answers.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self,
             DrillCommand.self, RunbookCommand.self, GlossaryCommand.self,
+            Export.self, Undo.self,
         ],
         defaultSubcommand: Run.self
     )

@@ -39,7 +39,10 @@ public enum RunSummary {
             lines.append("  Serve URL (phone, Tailscale connected): \(url)")
         }
         lines.append("")
-        lines.append("To undo a step by hand (newest first; never swapoff while the model is loaded):")
+        let mode = ctx.host.isPractice ? " --practice" : ""
+        lines.append(
+            "To undo: phase0\(mode) undo STEP (0 to 4, or all; --dry-run lists its commands first). It removes only "
+                + "what phase0 made, newest step first, and never runs swapoff. By hand, newest first:")
         lines += undoLines(answers).map { "  " + $0 }
         lines.append("")
         lines.append(

@@ -19,7 +19,9 @@ REPO=$(cd "$GUEST_DIR/../.." && pwd)
 # name:timeout_s:script, longest first (they start in this order; reports print
 # sorted by name). s1 also runs scenario 4 and, after a reboot, scenario 2.
 SCENARIOS=(
+  "s8:2400:s8-ansible.sh"
   "s1:1200:s1-full-run.sh"
+  "s9:1500:s9-undo.sh"
   "s3:1200:s3-interrupt.sh"
   "s1b:900:s1b-answers.sh"
   "s6:900:s6-conflicts.sh"
@@ -228,6 +230,10 @@ compare_states() { # compare_states REF OTHER
 }
 compare_states s1-full-run s1b-answers
 compare_states s1-full-run s3-interrupt
+compare_states s1-full-run s8-ansible
+compare_states s1-full-run s9-undo-redo
+compare_states s9-undo-first s9-undo-redo
+compare_states s9-undo-first s8-ansible
 
 echo
 printf 'times (s):'

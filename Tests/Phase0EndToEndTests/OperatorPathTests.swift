@@ -115,7 +115,7 @@ import Testing
         #expect(output.contains("/etc/fstab   (backup: /etc/fstab.phase0-backup.1)"))
         #expect(output.contains("Unit: vybn-agent.service, running tmux session vybn"))
         #expect(output.contains("Serve URL (phone, Tailscale connected): https://spark-2b7c.tail2b7c.ts.net"))
-        #expect(output.contains("To undo a step by hand"))
+        #expect(output.contains("To undo: phase0 --practice undo STEP (0 to 4, or all;"))
         #expect(output.contains("What Phase 0 does not do"))
         #expect(output.contains("Transcript of every command phase0 ran, with its output:\n\(sandbox.statePath).transcript.log"))
         #expect(output.contains("Next: `phase0 reference`"))

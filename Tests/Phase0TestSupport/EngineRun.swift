@@ -20,7 +20,7 @@ public final class EngineRun {
         progress: Phase0Core.Progress? = nil, stepCount: Int = 6, answers: [String: String] = [:],
         answersFile: [String: String] = [:], answersPath: String = "answers.json", options: RunOptions = RunOptions(),
         store: StateStore? = nil, transcript: Transcript? = nil, clock: @escaping () -> String = { "T" },
-        prelude: [Question] = [], sudo: SudoGate = SudoGate()
+        prelude: [Question] = [], sudo: SudoGate = SudoGate(), texts: EngineTexts = .wizard
     ) {
         var start =
             progress
@@ -33,7 +33,7 @@ public final class EngineRun {
         engine = Engine(
             steps: steps, host: host, output: output, reader: reader, progress: start, store: store,
             transcript: transcript, answersFile: answersFile, answersPath: answersPath, options: options, clock: clock,
-            prelude: prelude, sudo: sudo)
+            prelude: prelude, sudo: sudo, texts: texts)
     }
 
     @discardableResult

@@ -21,6 +21,7 @@ public final class Engine {
     /// Asked before Step 0 (the operator's account when phase0 runs as root).
     let prelude: [Question]
     let sudo: SudoGate
+    let texts: EngineTexts
     var output: Output { context.output }
     var host: Host { context.host }
     var inFlight: (step: Int, action: String)?
@@ -37,8 +38,9 @@ public final class Engine {
         steps: [Step], host: Host, output: Output, reader: LineReader, progress: Progress,
         store: StateStore?, transcript: Transcript?, answersFile: [String: String] = [:],
         answersPath: String = "answers file", options: RunOptions, clock: @escaping () -> String,
-        prelude: [Question] = [], sudo: SudoGate = SudoGate()
+        prelude: [Question] = [], sudo: SudoGate = SudoGate(), texts: EngineTexts = .wizard
     ) {
+        self.texts = texts
         self.steps = steps
         context = StepContext(host: host, output: output, progress: progress, options: options)
         context.presetAnswers = answersFile
@@ -145,7 +147,7 @@ public final class Engine {
     // MARK: - Steps
 
     func banner() throws {
-        say("phase0: make Vybn always-on, following \"Phase 0: Make Vybn Always-On\".")
+        say(texts.opening)
         if context.options.dryRun {
             sayProse(Messages.dryRunBanner(host.name))
         } else if host.isPractice {
@@ -161,7 +163,7 @@ public final class Engine {
     func finish() throws {
         if context.options.dryRun {
             // Nothing ran, so nothing is verified: never claim completion after a dry run.
-            say("\nDry run finished: every command above was printed, none was run, nothing was saved.")
+            say("\n" + texts.dryRunComplete)
             return
         }
         if let only = context.options.onlyStep {
@@ -171,7 +173,7 @@ public final class Engine {
         let skipped = steps.filter { context.progress.step($0.number)?.status == .skipped }
         say(
             skipped.isEmpty
-                ? "\nPhase 0 complete: all steps done and verified."
+                ? "\n" + texts.complete
                 : "\nPhase 0 complete; " + skipped.map { "Step \($0.number) skipped (\($0.title))" }.joined(separator: ", ")
                     + ". Every other step is done and verified.")
         if let summary = presentation.summary {
@@ -190,7 +192,8 @@ public final class Engine {
 
     func runStep(_ step: Step, redo: Bool = false) throws {
         var record = context.progress.step(step.number) ?? StepRecord(number: step.number)
-        say("\n== Step \(step.number) of \(steps.count - 1): \(step.title)\(step.optional == nil ? "" : " (optional)") ==")
+        let heading = step.name.map { "\($0): \(step.title)" } ?? "Step \(step.number) of \(steps.count - 1): \(step.title)"
+        say("\n== \(heading)\(step.optional == nil ? "" : " (optional)") ==")
         // A skipped optional step is taken up again when the operator now says yes to it.
         if record.status == .skipped, let optional = step.optional, redo || answersFile[optional.answerKey].flatMap(yesNo) == "yes" {
             context.progress.answers[optional.answerKey] = redo ? nil : "yes"
@@ -212,6 +215,10 @@ public final class Engine {
             let checks = try step.verify(context)
             try stopIfInterrupted()
             if checks.allSatisfy(\.ok) {
+                if let onVerified = step.onVerified {
+                    onVerified(context)
+                    try save()
+                }
                 sayChecks("[done] verified again:", checks)
                 return
             }
@@ -240,7 +247,12 @@ public final class Engine {
                     $0.status = .done
                     $0.note = "already done: " + summary(before)
                 }
-                saveLater()
+                if let onVerified = step.onVerified {
+                    onVerified(context)
+                    try save()
+                } else {
+                    saveLater()
+                }
                 sayChecks("[done] already done:", before)
                 return
             }
@@ -255,7 +267,7 @@ public final class Engine {
             return try skipped(step)
         }
         if context.options.dryRun {
-            say("(dry run) Step \(step.number) would be verified here.")
+            say("(dry run) \(step.displayName) would be verified here.")
             return
         }
         let after = try step.verify(context)
@@ -263,14 +275,19 @@ public final class Engine {
         guard after.allSatisfy(\.ok) else {
             let failing = summary(after.filter { !$0.ok })
             try markStepFailed("verification failed: " + failing)
-            throw RunOutcome.failed("Step \(step.number) did not verify: \(failing)")
+            throw RunOutcome.failed("\(step.displayName) did not verify: \(failing)")
         }
         updateStep(step.number) {
             $0.status = .done
             $0.note = summary(after)
         }
-        saveLater()
-        sayChecks("[done] Step \(step.number) verified:", after)
+        if let onVerified = step.onVerified {
+            onVerified(context)
+            try save()
+        } else {
+            saveLater()
+        }
+        sayChecks("[done] \(step.displayName) verified:", after)
     }
 
     /// Checks on screen: a heading, then one check a line (readable at 80 columns).
@@ -305,7 +322,7 @@ public final class Engine {
             }
         }
         try save()
-        say(action.map { "  [skipped] \($0.title)" } ?? "[skipped] Step \(step.number).")
+        say(action.map { "  [skipped] \($0.title)" } ?? "[skipped] \(step.displayName).")
     }
 
     func summary(_ checks: [Check]) -> String {

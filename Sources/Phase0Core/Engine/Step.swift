@@ -23,6 +23,14 @@ public struct Step {
     /// The gate this step exists to open (Step 0 opens the swap gate): when it is refused
     /// while that gate is still closed, the run stops at the gate, not at a failure.
     public var opens: Gate?
+    /// How the screen and the records name it ("Step 2"); an undo step says "Undo of Step 2".
+    public var name: String?
+    /// Runs when the step is found done (verified, already done, or verified again), before
+    /// that is saved, so both land in the resume file in one save (undo marks the step it
+    /// reversed as pending there).
+    public var onVerified: ((StepContext) -> Void)?
+
+    public var displayName: String { name ?? "Step \(number)" }
 
     public init(
         number: Int, title: String, why: String, manual: String, optional: OptionalStep? = nil,
@@ -200,6 +208,34 @@ public final class StepContext {
     }
 
     public func say(_ text: String) { output.write(text + "\n") }
+
+    /// The record of any step (undo reads what the run it reverses did).
+    public func stepRecord(_ number: Int) -> StepRecord? { progress.step(number) }
+
+    /// Changes the record of any step (undo marks the step it reversed as pending).
+    public func updateStepRecord(_ number: Int, _ change: (inout StepRecord) -> Void) {
+        progress.updateStep(number, change)
+    }
+
+    /// Drops a saved answer (undo of Step 5 forgets what the operator observed).
+    public func forgetAnswer(_ key: String) { progress.answers[key] = nil }
+}
+
+/// What the engine says at the start and the end of a run (the wizard's, or undo's).
+public struct EngineTexts: Sendable {
+    public var opening: String
+    public var complete: String
+    public var dryRunComplete: String
+    public init(opening: String, complete: String, dryRunComplete: String) {
+        self.opening = opening
+        self.complete = complete
+        self.dryRunComplete = dryRunComplete
+    }
+
+    public static let wizard = EngineTexts(
+        opening: "phase0: make Vybn always-on, following \"Phase 0: Make Vybn Always-On\".",
+        complete: "Phase 0 complete: all steps done and verified.",
+        dryRunComplete: "Dry run finished: every command above was printed, none was run, nothing was saved.")
 }
 
 /// The procedure's own words around a run (from Steps/): the overview before a new run, the

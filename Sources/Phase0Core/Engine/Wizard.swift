@@ -123,8 +123,9 @@ public enum Wizard {
     }
 
     /// The saved progress (or a new one) and the machine it runs on, refused when the resume
-    /// file is of the other mode or holds answers phase0 would never have saved.
-    static func open(
+    /// file is of the other mode or holds answers phase0 would never have saved. (`phase0 undo`
+    /// opens its resume file here too.)
+    public static func open(
         _ config: WizardConfig, store: StateStore,
         procedure: ProcedureDefinition
     ) throws -> (Progress, MadeHost) {
@@ -149,7 +150,7 @@ public enum Wizard {
 
     /// readline at a terminal, with the history of accepted answers beside the resume file
     /// (none in a dry run, which saves nothing); plain lines from a pipe.
-    static func lineReader(_ config: WizardConfig, store: StateStore, host: Host, output: Output) -> LineReader {
+    public static func lineReader(_ config: WizardConfig, store: StateStore, host: Host, output: Output) -> LineReader {
         guard isatty(0) == 1 else { return PlainLineReader(output: output) }
         var history: AnswerHistory?
         if !config.options.dryRun {

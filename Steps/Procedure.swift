@@ -64,9 +64,29 @@ extension Procedure {
     /// What the engine runs: the steps, the keys an answers file may hold, and the question
     /// asked before Step 0 when phase0 runs as root (whose agent this is).
     public static func definition() -> ProcedureDefinition {
-        ProcedureDefinition(steps: steps(), answerKeys: answerKeys()) { host, options in
+        ProcedureDefinition(steps: steps(), answerKeys: answerKeys(), prelude: { host, options in
             OperatorAccount.mustAsk(host: host) ? [OperatorAccount.question(sudoUser: options.sudoUser)] : []
-        }
+        }, epilogue: { ctx in epilogue(try? ctx.guideAnswers()) })
+    }
+
+    /// The guide's "What This Does NOT Do (Phase 1+)", and how the agent stays current.
+    static let notDone = [
+        "Route Open WebUI through the full agent pipeline (soul, memory, policy): it talks to raw Ollama",
+        "Provide multi-user auth on Open WebUI (one admin; sign-up stays closed)",
+        "Auto-update the agent on git push",
+        "Monitor GPU temperature and throttle",
+        "Alert on prolonged heartbeat gaps",
+    ]
+
+    public static func epilogue(_ answers: GuideAnswers?) -> String {
+        let repo = answers.map { $0.agentDir.hasSuffix("/spark") ? String($0.agentDir.dropLast("/spark".count)) : $0.agentDir } ?? "~/Vybn"
+        let unit = answers?.unitName ?? "vybn-agent.service"
+        let session = answers?.tmuxSession ?? "vybn"
+        var text = "\nWhat Phase 0 does not do (Phase 1+, in the guide's words):\n"
+        text += notDone.map { "  - \($0)" }.joined(separator: "\n")
+        text += "\nKeeping the agent current: cd \(shellQuote(repo)) && git pull, then sudo systemctl restart \(unit)"
+        text += " (restarts tui.py with the new code). The agent's TUI: \(AgentUnit.attachCommand(session: session))."
+        return text
     }
 
     /// Every key an answers file may hold: the questions, the optional steps, the observations.
@@ -84,5 +104,5 @@ extension Procedure {
 
     /// Decisions asked inside actions rather than as questions, and values only the checks read
     /// (preflight and troubleshoot look for the repo and the model; GuideAnswers validates them).
-    static let extraAnswerKeys: Set<String> = ["replaceTmuxSession", "replaceContainer", "repoDir", "model"]
+    static let extraAnswerKeys: Set<String> = ["replaceTmuxSession", "replaceContainer", "stopOtherAgent", "repoDir"]
 }

@@ -11,11 +11,15 @@ enum AgentServiceStep {
             title: "Run the agent under systemd, in tmux",
             why: """
                 Why: systemd starts tmux detached, running tui.py, at boot and whenever it dies, so the agent
-                survives laptop sleep and SSH drops; `tmux attach -t SESSION` finds it any time. Type=forking
-                because tmux forks its server and the starting client exits. When tui.py dies the tmux server
-                exits with status 0, so the guide's Restart=on-failure would never bring it back: the unit uses
-                Restart=always, RestartSec=10. It runs as your user (the tmux socket lives in /tmp/tmux-UID/,
-                so no PrivateTmp), with HOME and LANG=C.UTF-8, and waits (bounded) for Ollama's API first.
+                survives laptop sleep and SSH drops. Its tmux server has a socket of its own (tmux -L SESSION),
+                so it never joins or collides with your own tmux, and phase0 never touches yours: attach with
+                `tmux -L SESSION attach -t SESSION` (the guide's `tmux attach -t vybn` becomes
+                `tmux -L vybn attach -t vybn`). Type=forking because tmux forks its server and the starting client
+                exits. When tui.py dies the tmux server exits with status 0, so the guide's Restart=on-failure would
+                never bring it back: the unit uses Restart=always, RestartSec=10. It runs as your user (the socket
+                lives in /tmp/tmux-UID/, so no PrivateTmp), with HOME and LANG=C.UTF-8, and waits (bounded) for
+                Ollama's API first. Only one agent may hold the GPU: a tui.py or web_serve.py running outside the
+                unit is stopped only with your yes.
                 """,
             manual: """
                 sudo cp vybn-agent.service /etc/systemd/system/
@@ -23,11 +27,11 @@ enum AgentServiceStep {
                 sudo systemctl enable vybn-agent.service
                 sudo systemctl start vybn-agent.service
                 sudo systemctl status vybn-agent.service
-                tmux attach -t vybn   # Ctrl-B D to detach
+                tmux -L vybn attach -t vybn   # Ctrl-B D to detach (the guide: tmux attach -t vybn)
                 """,
             questions: AgentServiceQuestions.all,
             report: report,
-            actions: [unitFile, daemonReload, enable, handRunTmux, start],
+            actions: [unitFile, daemonReload, enable, AgentTmux.otherAgent, AgentTmux.handRunTmux, start],
             verify: verify,
             gate: SwapGate.gate
         )
@@ -52,35 +56,6 @@ enum AgentServiceStep {
         ctx.host.output(["systemctl", "is-active", unit])?.trimmingWhitespace() == "active"
     }
 
-    /// The user's tmux sessions, or nil when no tmux server runs for them.
-    static func tmuxSessions(_ ctx: StepContext, _ s: AgentUnitSettings) -> [String]? {
-        ctx.host.output(["tmux", "list-sessions", "-F", "#{session_name}"], runAs: .user(s.user))?
-            .split(separator: "\n").map(String.init)
-    }
-
-    /// The sessions of a tmux server the user runs outside the unit; nil when there is no
-    /// server or it is the unit's own (its PID is the unit's main PID).
-    static func handRunSessions(_ ctx: StepContext, _ s: AgentUnitSettings) -> [String]? {
-        guard let sessions = tmuxSessions(ctx, s) else { return nil }
-        if isActive(ctx, s.unitName),
-           let mainPID = systemctlValue(ctx, "MainPID", s.unitName), mainPID != "0",
-           let serverPID = ctx.host.output(["tmux", "display-message", "-p", "#{pid}"], runAs: .user(s.user))?.trimmingWhitespace(),
-           serverPID == mainPID {
-            return nil
-        }
-        return sessions
-    }
-
-    static func hasSession(_ ctx: StepContext, _ s: AgentUnitSettings) -> Bool {
-        ctx.host.succeeds(["tmux", "has-session", "-t", "=" + s.tmuxSession], runAs: .user(s.user))
-    }
-
-    /// The unit rendering the running tmux server was started from (its environment).
-    static func runningConfig(_ ctx: StepContext, _ s: AgentUnitSettings) -> String? {
-        let line = ctx.host.output(["tmux", "show-environment", "-g", AgentUnit.configVariable], runAs: .user(s.user))
-        return line?.trimmingWhitespace().split(separator: "=", maxSplits: 1).last.map(String.init)
-    }
-
     static func report(_ ctx: StepContext) -> [String] {
         guard let s = try? settings(ctx) else { return [] }
         var lines: [String] = []
@@ -90,14 +65,11 @@ enum AgentServiceStep {
         let active = (try? ctx.host.run(Command(["systemctl", "is-active", s.unitName])))?.output.trimmingWhitespace() ?? "unknown"
         let enabled = (try? ctx.host.run(Command(["systemctl", "is-enabled", s.unitName])))?.output.trimmingWhitespace() ?? "unknown"
         lines.append("\(s.unitName): \(active), \(enabled.contains("No such file") ? "not installed" : enabled)")
-        if let sessions = handRunSessions(ctx, s) {
-            lines.append("tmux for \(s.user): a server started by hand, with session(s) \(sessions.joined(separator: ", "))")
-        } else if let sessions = tmuxSessions(ctx, s) {
-            lines.append("tmux for \(s.user): the unit's server, with session(s) \(sessions.joined(separator: ", "))")
-        } else {
-            lines.append("tmux for \(s.user): no server running")
-        }
+        lines += AgentTmux.report(ctx, s)
         lines.append("\(s.ollamaUnit): " + (isActive(ctx, s.ollamaUnit) ? "active" : "not active (the unit waits up to \(AgentUnit.ollamaWaitSeconds) s for \(s.ollamaURL))"))
+        if let models = AgentServiceQuestions.ollamaModels(ctx) {
+            lines.append("Ollama's models (\(s.ollamaURL)/api/tags): " + (models.isEmpty ? "none" : models.joined(separator: ", ")))
+        }
         return lines
     }
 
@@ -156,39 +128,6 @@ enum AgentServiceStep {
         }
     ) }
 
-    static var handRunTmux: Action { Action(
-        id: "hand-run-tmux",
-        title: "Stop the tmux server started by hand",
-        why: """
-            A tmux server already running for the user captures the unit's `tmux new-session`: the session would live \
-            outside the unit's cgroup (or collide with a session of the same name) and systemd would see the start fail. \
-            Stopping it ends every session in it and the programs in them (a hand-run tui.py, for example).
-            """,
-        kind: .commands { ctx in
-            let s = try settings(ctx)
-            let sessions = handRunSessions(ctx, s) ?? []
-            ctx.say("     A tmux server started by hand runs for \(s.user), with session(s): \(sessions.joined(separator: ", ")).")
-            ctx.say("     Stopping it ends those sessions and whatever runs in them; detach and save your work first.")
-            return [Command(["tmux", "kill-server"], runAs: .user(s.user), effect: .change)]
-        },
-        check: { ctx in
-            let s = try settings(ctx)
-            guard let sessions = handRunSessions(ctx, s) else { return Check(true, "no tmux server outside the unit", "") }
-            return Check(false, "no tmux server outside the unit", "a server started by hand holds: \(sessions.joined(separator: ", "))")
-        },
-        refuse: { ctx in
-            guard let given = ctx.presetAnswers["replaceTmuxSession"] else { return nil }
-            switch given.trimmingWhitespace().lowercased() {
-            case "yes", "y", "true": return nil
-            case "no", "n", "false":
-                let user = (try? settings(ctx).user) ?? "the user"
-                return "a tmux server started by hand runs for \(user), and the answers file says replaceTmuxSession=no. The unit cannot start beside it: detach, end it yourself (tmux kill-server as \(user)), or answer yes, then run phase0 again."
-            default:
-                return "replaceTmuxSession must be yes or no, not \"\(given)\""
-            }
-        }
-    ) }
-
     static var start: Action { Action(
         id: "start",
         title: "Start the service (and its tmux session)",
@@ -207,19 +146,20 @@ enum AgentServiceStep {
             }
             return commands
         },
-        check: { ctx in try runningCheck(ctx) }
+        check: { ctx in try runningCheck(ctx) },
+        refuse: { ctx in (try? settings(ctx)).flatMap { AgentTmux.restartWouldEndThisTerminal(ctx, $0) } }
     ) }
 
     static func runningCheck(_ ctx: StepContext) throws -> Check {
         let s = try settings(ctx)
         let label = "\(s.unitName) running tmux session \(s.tmuxSession)"
         guard isActive(ctx, s.unitName) else { return Check(false, label, "\(s.unitName) is not active") }
-        guard hasSession(ctx, s) else { return Check(false, label, "no tmux session \(s.tmuxSession) for \(s.user)") }
-        let running = runningConfig(ctx, s)
+        guard AgentTmux.hasSession(ctx, s) else { return Check(false, label, "no tmux session \(s.tmuxSession) for \(s.user) on its socket") }
+        let running = AgentTmux.runningConfig(ctx, s)
         guard running == (try AgentUnit.configHash(s)) else {
             return Check(false, label, running == nil ? "the tmux server was not started by this unit" : "started from an older unit")
         }
-        return Check(true, label, "tmux attach -t \(s.tmuxSession) (as \(s.user))")
+        return Check(true, label, "\(s.attachCommand) (as \(s.user))")
     }
 
     // MARK: - Verify

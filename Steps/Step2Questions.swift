@@ -5,7 +5,7 @@ import Phase0Core
 /// where Ollama is. Each answer is checked against the machine and against the unit file
 /// syntax it ends up in, so a value that cannot work is refused while it is asked.
 enum AgentServiceQuestions {
-    static var all: [Question] { [user, home, agentDir, venvPython, tmuxSession, unitName, ollamaUnit, ollamaURL] }
+    static var all: [Question] { [user, home, agentDir, venvPython, tmuxSession, unitName, ollamaUnit, ollamaURL, model] }
 
     static func fallback(_ key: String) -> String { AgentUnit.defaults[key]! }
 
@@ -80,7 +80,7 @@ enum AgentServiceQuestions {
 
     static var tmuxSession: Question { Question(
         key: "tmuxSession", prompt: "tmux session name",
-        help: "You attach with: tmux attach -t NAME. The guide uses vybn.",
+        help: "The agent's tmux session, in a tmux server of its own named the same: you attach with tmux -L NAME attach -t NAME. The guide uses vybn.",
         defaultValue: { _ in fallback("tmuxSession") },
         validate: { raw, _ in Validate.tmuxSession(raw) }
     ) }
@@ -104,5 +104,30 @@ enum AgentServiceQuestions {
         help: "Where Ollama's API answers on this machine; the unit waits for it before starting tui.py.",
         defaultValue: { _ in fallback("ollamaURL") },
         validate: { raw, _ in Validate.localHTTPURL(raw, what: "the Ollama URL") }
+    ) }
+
+    /// The models Ollama serves at the answered URL (its /api/tags), or nil when it does not answer.
+    static func ollamaModels(_ ctx: StepContext) -> [String]? {
+        let url = ctx.answerIfGiven("ollamaURL") ?? fallback("ollamaURL")
+        return Probe.ollamaTags(ctx.host, url: url).map(Probe.modelNames(inTags:))
+    }
+
+    /// vybn:latest is the companion preflight script's name, a default, not a fact: it is the
+    /// default only when Ollama serves it; otherwise the operator names the model (never -y).
+    static var model: Question { Question(
+        key: "model", prompt: "Model the agent uses (one Ollama serves)",
+        help: "The Ollama model tui.py talks to (see config.yaml in the agent directory); phase0 reads Ollama's list (/api/tags), where the guide's companion script expects vybn:latest.",
+        defaultValue: { ctx in ollamaModels(ctx)?.contains(GuideDefaults.fixed["model"]!) == true ? GuideDefaults.fixed["model"] : nil },
+        validate: { raw, ctx in
+            let value = raw.trimmingWhitespace()
+            guard !value.isEmpty, !value.hasPrefix("-"), !Validate.hasControlCharacters(value), !value.contains(" ") else {
+                return .failure(.init("\"\(value)\" is not a model name (like vybn:latest)"))
+            }
+            guard let models = ollamaModels(ctx) else { return .success(value) }
+            guard models.contains(value) else {
+                return .failure(.init("Ollama serves " + (models.isEmpty ? "no model" : models.joined(separator: ", ")) + "; \(value) is not one of them. Name the model the agent uses (phase0 does not pull or create models: the memory is the model's)"))
+            }
+            return .success(value)
+        }
     ) }
 }

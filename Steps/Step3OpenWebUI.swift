@@ -56,7 +56,7 @@ enum OpenWebUIStep {
     // MARK: - Reading the machine
 
     static func dockerAnswers(_ ctx: StepContext) -> CommandResult? {
-        try? ctx.host.run(.rootProbe(["docker", "info", "--format", "{{.ServerVersion}}"]))
+        try? ctx.host.run(Probe.dockerAccess(ctx.host).probe(["info", "--format", "{{.ServerVersion}}"]))
     }
 
     /// The container of that name: running, and the config hash it was labelled with.
@@ -64,7 +64,7 @@ enum OpenWebUIStep {
 
     static func existing(_ ctx: StepContext, _ name: String) -> Existing? {
         let format = "{{.State.Running}}|{{index .Config.Labels \"\(WebUIContainer.configLabel)\"}}|{{.Config.Image}}"
-        guard let result = try? ctx.host.run(.rootProbe(["docker", "inspect", "--type", "container", "--format", format, name])),
+        guard let result = try? ctx.host.run(Probe.dockerAccess(ctx.host).probe(["inspect", "--type", "container", "--format", format, name])),
               result.succeeded else { return nil }
         let fields = result.output.trimmingWhitespace().split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         guard fields.count == 3 else { return nil }
@@ -95,6 +95,7 @@ enum OpenWebUIStep {
         if let s = try? settings(ctx), let found = existing(ctx, s.container), let wanted = try? WebUIContainer.configHash(s) {
             lines.append("Container \(s.container): " + describe(found, wanted: wanted))
         }
+        lines.append(wrapped(WebUIContainer.environmentNote, indent: "").replacing("\n", with: "\n  "))
         return lines
     }
 
@@ -111,9 +112,7 @@ enum OpenWebUIStep {
                          info.map { $0.succeeded ? "server \($0.output.trimmingWhitespace())" : $0.output.trimmingWhitespace() } ?? "docker could not run")
         },
         refuse: { ctx in
-            guard ctx.host.hasProgram("docker") else {
-                return "docker is not installed. The guide's Step 3 runs Open WebUI in Docker: install it (sudo apt install docker.io, or Docker's own packages), then run phase0 again."
-            }
+            guard ctx.host.hasProgram("docker") else { return dockerMissing }
             let loaded = ctx.host.output(["systemctl", "show", "-p", "LoadState", "--value", "docker.service"])?.trimmingWhitespace()
             guard loaded == "loaded" else {
                 return "the Docker daemon does not answer (\(dockerAnswers(ctx)?.output.trimmingWhitespace() ?? "docker info failed")), and there is no docker.service to start. Start Docker the way it was installed, then run phase0 again."
@@ -138,10 +137,10 @@ enum OpenWebUIStep {
         id: "pull-image",
         title: "Pull the Open WebUI image",
         why: "Downloading first keeps the old container (if any) running until the new one can start at once.",
-        kind: .commands { ctx in [.privileged(["docker", "pull", try settings(ctx).image], streamsOutput: true)] },
+        kind: .commands { ctx in [Probe.dockerAccess(ctx.host).change(["pull", try settings(ctx).image], streamsOutput: true)] },
         check: { ctx in
             let image = try settings(ctx).image
-            let present = ctx.host.run(rootProbe: ["docker", "image", "inspect", "--format", "{{.Id}}", image])
+            let present = (try? ctx.host.run(Probe.dockerAccess(ctx.host).probe(["image", "inspect", "--format", "{{.Id}}", image])))?.succeeded ?? false
             return Check(present, "image \(image)", present ? "present" : "not pulled yet")
         }
     ) }
@@ -156,7 +155,7 @@ enum OpenWebUIStep {
                 ctx.say("     Container \(s.container): \(describe(found, wanted: try WebUIContainer.configHash(s))).")
                 ctx.say("     It is replaced by the container of the rendered command below; volume \(s.volume) is kept.")
             }
-            return [.privileged(["docker", "rm", "-f", s.container])]
+            return [Probe.dockerAccess(ctx.host).change(["rm", "-f", s.container])]
         },
         check: { ctx in
             let s = try settings(ctx)
@@ -175,6 +174,12 @@ enum OpenWebUIStep {
             default:
                 return "replaceContainer must be yes or no, not \"\(given)\""
             }
+        },
+        // A container phase0 made (its label) from other values is its own to replace; one it
+        // did not make takes the answers file's yes or a person, never -y alone.
+        consentKey: { ctx in
+            guard let s = try? settings(ctx), let found = existing(ctx, s.container), found.hash.isEmpty else { return nil }
+            return "replaceContainer"
         }
     ) }
 
@@ -185,10 +190,11 @@ enum OpenWebUIStep {
         kind: .commands { ctx in
             let s = try settings(ctx)
             let wanted = try WebUIContainer.configHash(s)
+            let docker = Probe.dockerAccess(ctx.host)
             if let found = existing(ctx, s.container), found.hash == wanted, !found.running {
-                return [.privileged(["docker", "start", s.container])]
+                return [docker.change(["start", s.container])]
             }
-            return [.privileged(try WebUIContainer.argv(s))]
+            return [docker.change(Array(try WebUIContainer.argv(s).dropFirst()))]
         },
         check: { ctx in try containerCheck(ctx) },
         refuse: { ctx in (try? plan(ctx))?.refusal }
@@ -224,32 +230,33 @@ enum OpenWebUIStep {
     static var firstAccount: Action { Action(
         id: "first-account",
         title: "Register the first account now (it becomes admin)",
-        why: "Open WebUI makes the first account registered its admin. Step 4 makes the page reachable from your tailnet: register before that.",
+        why: "Open WebUI makes the first account registered its admin. Step 4 makes the page reachable from your tailnet, and never before an account exists: register now, through an SSH tunnel from your laptop.",
         kind: .operatorTask { ctx in
-            let port = (try? settings(ctx).port) ?? "3000"
-            let user = ctx.answerIfGiven("user") ?? "you"
-            return """
-                Open WebUI makes the first account registered its admin: register yours now, before Step 4
-                exposes the page. From your laptop: ssh -L \(port):127.0.0.1:\(port) \(user)@\(ctx.host.name)
-                then open http://127.0.0.1:\(port) and sign up.
-                """
+            ownerInstruction(ctx, port: (try? settings(ctx).port) ?? "3000") + ctx.practiceHint("registers the first account (it becomes admin)")
         },
         check: { ctx in try firstAccountCheck(ctx) }
     ) }
 
+    /// How the operator reaches the page before it is exposed: an SSH tunnel to 127.0.0.1.
+    static func ownerInstruction(_ ctx: StepContext, port: String) -> String {
+        let user = ctx.answerIfGiven("user") ?? ctx.host.invoker
+        let name = ctx.host.name.split(separator: " ").first.map(String.init) ?? ctx.host.name
+        return """
+            Open WebUI has no account yet, and the first one registered becomes its admin: register yours now,
+            before Step 4 exposes the page to your tailnet. From your laptop:
+              ssh -L \(port):127.0.0.1:\(port) \(user)@\(name)
+            then open http://127.0.0.1:\(port) there and sign up. Sign-up then stays closed (ENABLE_SIGNUP=False).
+            """
+    }
+
     static func firstAccountCheck(_ ctx: StepContext) throws -> Check {
         let s = try settings(ctx)
         let label = "first account (admin)"
-        guard let config = ctx.host.output(["curl", "-fsS", "--max-time", "5", "http://127.0.0.1:\(s.port)/api/config"]) else {
-            return Check(true, label, "could not read /api/config to tell: if you have not yet, register at http://127.0.0.1:\(s.port) before Step 4 (the first account becomes admin)")
+        switch Probe.webuiAccounts(ctx.host, port: s.port) {
+        case .exist: return Check(true, label, "an account exists; the first one registered is the admin")
+        case .none: return Check(false, label, "no account registered yet (/api/config says onboarding)")
+        case .unknown(let why): return Check(false, label, "cannot tell whether an account exists: \(why)")
         }
-        let compact = config.filter { !$0.isWhitespace }
-        guard compact.contains("\"onboarding\":true") else { return Check(true, label, "an account exists; the first one registered is the admin") }
-        // Nobody can open a browser during an unattended (-y) or practice run: say it, do not wait.
-        if ctx.options.assumeYes || ctx.host.isPractice {
-            return Check(true, label, "NO ACCOUNT YET: register yours at http://127.0.0.1:\(s.port) before Step 4 exposes it; the first account registered becomes admin")
-        }
-        return Check(false, label, "no account registered yet")
     }
 
     /// The guide's own troubleshooting probe: can Open WebUI, from inside its container, list
@@ -258,11 +265,13 @@ enum OpenWebUIStep {
         let s = try settings(ctx)
         let url = (s.hostNetwork ? s.ollamaURL : WebUIContainer.containerOllamaURL(s.ollamaURL)) + "/api/tags"
         let label = "Open WebUI reaches Ollama"
-        guard let result = try? ctx.host.run(Command(["docker", "exec", s.container, "curl", "-fsS", url], runAs: .root, timeout: 20)) else {
+        guard let result = try? ctx.host.run(Probe.dockerAccess(ctx.host).probe(["exec", s.container, "curl", "-fsS", url], timeout: 20)) else {
             return Check(false, label, "docker exec could not run")
         }
         return Check(result.succeeded, label, result.succeeded ? "from the container: \(url)" : "from the container, \(url): \(result.output.trimmingWhitespace()) (see: phase0 troubleshoot webui)")
     }
+
+    static let dockerMissing = "docker is not installed. The guide's Step 3 runs Open WebUI in Docker. DGX OS ships it: docker-ce from Docker's own apt repository, with NVIDIA's container toolkit (nvidia-container-toolkit) from NVIDIA's; reinstall those packages from those repositories (NVIDIA's DGX Spark documentation), not Debian/Ubuntu's docker.io, which conflicts with docker-ce. Then run phase0 again."
 
     // MARK: - Verify
 

@@ -22,6 +22,17 @@ public struct Scenario: Decodable, Equatable {
     public var ufwActive: Bool?
     public var files: [String: String]?
     public var removeFiles: [String]?
+    /// Accounts in Open WebUI's volume (default 0: /api/config says onboarding).
+    public var webuiAccounts: Int?
+    /// The operator may use docker without sudo (is in the docker group).
+    public var dockerGroup: Bool?
+    /// phase0 runs inside this session of the operator's own tmux (default socket).
+    public var phase0InTmux: String?
+    /// Agent programs started by hand, outside the unit: "tui.py", "web_serve.py"; "tui.py:vybn"
+    /// runs it as the only window of the operator's (default-socket) tmux session vybn.
+    public var runningByHand: [String]?
+    /// Sessions started by hand on a named socket (`tmux -L SOCKET`): {"vybn": ["vybn"]}.
+    public var tmuxSessionsOnSocket: [String: [String]]?
 
     public struct Memory: Decodable, Equatable {
         public var totalGiB: Double?
@@ -93,7 +104,8 @@ public struct Scenario: Decodable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case description, hostname, memory, swaps, filesystem, programs, services, dockerDaemon, ollamaListen,
-             ollamaModels, tmuxSessions, containers, tailscale, ufwActive, files, removeFiles
+             ollamaModels, tmuxSessions, containers, tailscale, ufwActive, files, removeFiles, webuiAccounts, dockerGroup,
+             phase0InTmux, runningByHand, tmuxSessionsOnSocket
     }
 
     public init(from decoder: Decoder) throws {
@@ -115,6 +127,11 @@ public struct Scenario: Decodable, Equatable {
         ufwActive = try c.decodeIfPresent(Bool.self, forKey: .ufwActive)
         files = try c.decodeIfPresent([String: String].self, forKey: .files)
         removeFiles = try c.decodeIfPresent([String].self, forKey: .removeFiles)
+        webuiAccounts = try c.decodeIfPresent(Int.self, forKey: .webuiAccounts)
+        dockerGroup = try c.decodeIfPresent(Bool.self, forKey: .dockerGroup)
+        phase0InTmux = try c.decodeIfPresent(String.self, forKey: .phase0InTmux)
+        runningByHand = try c.decodeIfPresent([String].self, forKey: .runningByHand)
+        tmuxSessionsOnSocket = try c.decodeIfPresent([String: [String]].self, forKey: .tmuxSessionsOnSocket)
     }
 
     public static func load(_ path: String) throws -> Scenario {
@@ -154,6 +171,22 @@ public struct Scenario: Decodable, Equatable {
         }
         for path in Array((files ?? [:]).keys) + (removeFiles ?? []) where !path.hasPrefix("/") {
             return "files: \"\(path)\" must be an absolute path"
+        }
+        if let accounts = webuiAccounts, !(0...1000).contains(accounts) { return "webuiAccounts must be between 0 and 1000" }
+        for socket in (tmuxSessionsOnSocket ?? [:]).keys where socket.isEmpty || socket == "default" || socket.contains("/") {
+            return "tmuxSessionsOnSocket: \"\(socket)\" is not a socket name for tmux -L (and not \"default\": use tmuxSessions)"
+        }
+        for entry in runningByHand ?? [] {
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            guard ["tui.py", "web_serve.py"].contains(parts[0]) else {
+                return "runningByHand: \"\(entry)\" must be \"tui.py\" or \"web_serve.py\", optionally with \":SESSION\""
+            }
+            if parts.count == 2, !(tmuxSessions ?? []).contains(parts[1]) {
+                return "runningByHand: \"\(entry)\" names session \(parts[1]), which tmuxSessions does not start"
+            }
+        }
+        if let session = phase0InTmux, session.isEmpty || !session.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) {
+            return "phase0InTmux must be a tmux session name (letters, digits, '_', '-')"
         }
         return nil
     }
@@ -211,6 +244,23 @@ public struct Scenario: Decodable, Equatable {
         if let ufwActive { machine.ufw.active = ufwActive }
         for (path, content) in files ?? [:] { machine.files[path] = SimFile(content: content, mode: 0o644) }
         for path in removeFiles ?? [] { machine.files[path] = nil }
+        for (socket, names) in (tmuxSessionsOnSocket ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for name in names { machine.tmuxSessions.append(SimTmuxSession(user: machine.operatorUser, name: name, fromUnit: nil, socket: socket)) }
+        }
+        if let webuiAccounts { machine.webuiAccounts = webuiAccounts }
+        if dockerGroup == true { machine.dockerGroup = [machine.operatorUser] }
+        if let session = phase0InTmux {
+            if !machine.tmuxSessions.contains(where: { $0.name == session && $0.socket == nil }) {
+                machine.tmuxSessions.append(SimTmuxSession(user: machine.operatorUser, name: session, fromUnit: nil, attachedClients: 1))
+            }
+            machine.phase0Tmux = session
+        }
+        for (index, entry) in (runningByHand ?? []).enumerated() {
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            let home = machine.users.first { $0.name == machine.operatorUser }?.home ?? "/home/\(machine.operatorUser)"
+            machine.handProcesses = (machine.handProcesses ?? []) + [SimProcess(pid: 3100 + index, user: machine.operatorUser,
+                commandLine: "\(home)/.venv/spark/bin/python \(home)/Vybn/spark/\(parts[0])", tmuxSession: parts.count == 2 ? parts[1] : nil)]
+        }
         machine.programs.sort()
         return machine
     }

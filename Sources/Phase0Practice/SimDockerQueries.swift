@@ -101,7 +101,11 @@ extension SimulatedSpark {
         let body: String
         switch path {
         case "/health": body = "{\"status\":true}"
-        case "/api/config": body = "{\"onboarding\":true,\"status\":true,\"name\":\"Open WebUI\",\"version\":\"0.6.5\"}"
+        case "/api/config":
+            // Open WebUI 0.12.4 (FACTS A1): "onboarding" only while no account exists.
+            let signup = runConfig(container).envValue("ENABLE_SIGNUP").map { $0.lowercased() == "true" } ?? true
+            let onboarding = (webuiAccounts ?? 0) == 0 ? "\"onboarding\":true," : ""
+            body = "{\(onboarding)\"status\":true,\"name\":\"Open WebUI\",\"version\":\"0.12.4\",\"features\":{\"auth\":true,\"enable_signup\":\(signup)}}"
         case "/": body = "<!doctype html><title>Open WebUI</title>"
         default:
             return fail ? .init(exitStatus: 22, output: "curl: (22) The requested URL returned error: 404\n")

@@ -15,7 +15,7 @@ struct Reference: ParsableCommand {
             // The phone's URL when tailscale can tell (read-only); the reference works without it.
             let url = (try? Probe.tailscaleStatus(view.host).get())?.serveURL
             let name = view.host.name.split(separator: " ").first.map(String.init) ?? view.host.name
-            output.write(KeyCommands.render(answers, hostName: name, serveURL: url))
+            output.write(KeyCommands.render(answers, hostName: name, serveURL: url, docker: Probe.dockerAccess(view.host)))
         } catch {
             throw ExitCode(exitStatus(reporting: error, to: output))
         }

@@ -32,9 +32,10 @@ public enum PreflightChecks {
         let pid1 = host.readFile("/proc/1/comm")?.trimmingWhitespace() ?? "unknown"
         add("systemd is PID 1", pid1 == "systemd", "PID 1 is \(pid1)")
 
-        // Memory: the guide's hard gate.
-        let verdict = SwapGate.evaluate((try? ProcSwaps.parse(host.readFile("/proc/swaps") ?? "")) ?? [])
-        add("swap >= 64G", verdict.passes, "\(ByteSize.human(kiB: verdict.totalKiB)) now" + (verdict.passes ? "" : "; Step 0 expands it"))
+        // Memory: the guide's hard gate, now and after a reboot.
+        let figures = SwapGate.figures(host, swapfile: answers["swapfile"])
+        add("swap >= 64G", figures.passes, "\(SwapGate.size(kiB: figures.now.totalKiB)) now, \(SwapGate.size(kiB: figures.afterReboot.totalKiB)) after a reboot"
+            + (figures.passes ? "" : "; Step 0 expands it"))
         if let mem = try? MemInfo.parse(host.readFile("/proc/meminfo") ?? "") {
             results.append(Result(name: "MemAvailable", status: .info, detail: "\(ByteSize.human(kiB: mem.memAvailableKiB)) of \(ByteSize.human(kiB: mem.memTotalKiB)); SwapFree \(ByteSize.human(kiB: mem.swapFreeKiB))"))
         }
@@ -60,15 +61,23 @@ public enum PreflightChecks {
         add("Ollama API at \(url)", tags != nil, tags == nil ? "no answer from \(url)/api/tags" : "answers")
         let model = value("model")
         let models = tags.map(Probe.modelNames(inTags:)) ?? []
-        add("model \(model) present", models.contains(model), tags == nil ? "the API does not answer" : "models: " + (models.isEmpty ? "none" : models.joined(separator: ", ")))
+        // Never advise pulling or creating a model here: memory is the running model's.
+        add("model \(model) present", models.contains(model), tags == nil ? "the API does not answer"
+            : "models: " + (models.isEmpty ? "none" : models.joined(separator: ", "))
+                + (models.contains(model) ? "" : "; phase0 asks which one the agent uses (Step 2)"))
 
         // The tools of Steps 1–4.
         add("tmux installed", host.hasProgram("tmux"), "")
         add("curl installed", host.hasProgram("curl"), "the unit waits for Ollama's API with curl")
-        add("docker installed", host.hasProgram("docker"), "")
+        add("docker installed", host.hasProgram("docker"), host.hasProgram("docker") ? "" : "DGX OS ships docker-ce (Docker's repository) with NVIDIA's container toolkit; see Step 3")
         let daemon = host.hasProgram("docker")
             ? Probe.docker(host, ["info", "--format", "{{.ServerVersion}}"]).flatMap { $0.succeeded ? $0.output.trimmingWhitespace() : nil } : nil
         add("docker daemon answers", daemon.map { !$0.isEmpty } ?? false, daemon.map { "server \($0)" } ?? "not answering; Step 3 needs it", required: false)
+        if host.hasProgram("docker") {
+            let direct = Probe.dockerAccess(host) == .direct
+            results.append(Result(name: "docker without sudo", status: .info,
+                                  detail: direct ? "yes: phase0 and `phase0 reference` run docker as \(host.invoker)" : "no (not in the docker group): phase0 and `phase0 reference` use sudo docker"))
+        }
         add("tailscale installed", host.hasProgram("tailscale"), "")
         switch host.hasProgram("tailscale") ? Probe.tailscaleStatus(host) : .failure(.init("not installed")) {
         case .success(let status):

@@ -56,22 +56,23 @@ public enum Probe {
 
     // MARK: tmux
 
-    /// tmux commands run as the agent's user: the session lives in that user's tmux server.
+    /// tmux commands run as the agent's user, on the agent's own server (`tmux -L SESSION`,
+    /// see AgentUnitSettings.tmuxSocket): never the operator's own tmux.
     /// `=NAME` asks tmux for exactly this session (a bare name also matches by prefix).
-    public static func tmux(_ host: Host, user: String, _ args: [String]) -> CommandResult? {
-        try? host.run(Command(["tmux"] + args, runAs: .user(user), timeout: 10))
+    public static func tmux(_ host: Host, user: String, session: String, _ args: [String]) -> CommandResult? {
+        try? host.run(Command(AgentUnit.tmux(session: session, args), runAs: .user(user), timeout: 10))
     }
 
     public static func tmuxHasSession(_ host: Host, user: String, session: String) -> Bool {
-        tmux(host, user: user, ["has-session", "-t", "=" + session])?.succeeded == true
+        tmux(host, user: user, session: session, ["has-session", "-t", "=" + session])?.succeeded == true
     }
 
     /// How many clients are attached to the session; nil when the session is not there.
     public static func tmuxAttachedClients(_ host: Host, user: String, session: String) -> Int? {
-        if let listed = tmux(host, user: user, ["list-clients", "-t", "=" + session]), listed.succeeded {
+        if let listed = tmux(host, user: user, session: session, ["list-clients", "-t", "=" + session]), listed.succeeded {
             return listed.output.split(separator: "\n").filter { !$0.trimmingWhitespace().isEmpty }.count
         }
-        if let shown = tmux(host, user: user, ["display", "-p", "-t", "=" + session, "#{session_attached}"]), shown.succeeded {
+        if let shown = tmux(host, user: user, session: session, ["display", "-p", "-t", "=" + session, "#{session_attached}"]), shown.succeeded {
             return Int(shown.output.trimmingWhitespace())
         }
         return nil

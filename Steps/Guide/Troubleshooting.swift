@@ -114,21 +114,28 @@ public enum Troubleshooting {
         let duplicate = journal?.lowercased().contains("duplicate session") == true
 
         let session = Probe.tmuxHasSession(host, user: a.user, session: a.tmuxSession)
+        let socket = "tmux -L \(a.tmuxSession)"
         switch (state == "active", session) {
         case (true, true):
-            findings.append(Finding(.ok, "tmux session \(a.tmuxSession) runs", seen: "tmux has-session -t \(a.tmuxSession) as \(a.user): yes"))
+            findings.append(Finding(.ok, "tmux session \(a.tmuxSession) runs", seen: "\(socket) has-session -t \(a.tmuxSession) as \(a.user): yes",
+                                    todo: "Attach: \(AgentUnit.attachCommand(session: a.tmuxSession)) (the guide's `tmux attach -t vybn` looks in your own tmux)"))
         case (false, true):
             findings.append(Finding(.problem, "tmux session \(a.tmuxSession) already exists outside the unit",
-                                    seen: "a session \(a.tmuxSession) of \(a.user) runs while \(unit) is \(state)"
+                                    seen: "a session \(a.tmuxSession) of \(a.user) runs on the agent's socket while \(unit) is \(state)"
                                         + (duplicate ? "; the log says \"duplicate session\"" : "")
                                         + ": probably started by hand, so the unit's `tmux new-session` fails",
-                                    todo: "Save anything you need in it, then:\ntmux kill-session -t \(a.tmuxSession) && sudo systemctl restart \(unit)"))
+                                    todo: "Save anything you need in it, then, from a terminal that is not inside it:\n\(socket) kill-session -t \(a.tmuxSession) && sudo systemctl restart \(unit)"))
         case (true, false):
             findings.append(Finding(.problem, "\(unit) is active but there is no tmux session \(a.tmuxSession)",
-                                    seen: "tmux has-session -t \(a.tmuxSession) as \(a.user): no",
+                                    seen: "\(socket) has-session -t \(a.tmuxSession) as \(a.user): no",
                                     todo: "The TUI may have just exited (Restart=always brings it back in 10 s). Otherwise the unit's tmux runs as another user or with another socket: sudo systemctl status \(unit)"))
         case (false, false):
             findings.append(Finding(.info, "No tmux session \(a.tmuxSession)", seen: "nothing runs; \(unit) is \(state)"))
+        }
+        for process in Probe.agentProcesses(host, outsideUnit: unit) {
+            findings.append(Finding(.problem, "\(process.script) runs outside \(unit)",
+                                    seen: "PID \(process.pid) (\(process.user)): \(process.commandLine)",
+                                    todo: "The guide runs one agent (tui.py under systemd); two compete for the GPU. Stop it: kill \(process.pid) (or run phase0: Step 2 asks before stopping it)"))
         }
 
         let python = a.venvPython
@@ -167,8 +174,12 @@ public enum Troubleshooting {
         findings.append(Finding(.ok, "Ollama answers at \(a.ollamaURL)", seen: "\(a.ollamaUnit) active; /api/tags answers"))
         let models = Probe.modelNames(inTags: tags)
         if !models.contains(a.model) {
+            // Pulling or creating a model loads gigabytes next to one that already fills memory.
+            let todo = Probe.memoryIsFull(host)
+                ? "The agent uses the model named in its config.yaml. If it is one of these, give its name to phase0 (\"model\" in the answers file, or at Step 2's question). Memory is full (MemAvailable under \(ByteSize.human(kiB: Probe.fullMemoryKiB))): adding a model to Ollama now would push the running one out of RAM."
+                : "ollama list; give phase0 the model the agent uses (\"model\"), or make \(a.model) available in Ollama."
             findings.append(Finding(.problem, "model \(a.model) is not in Ollama", seen: "models: " + (models.isEmpty ? "none" : models.joined(separator: ", ")),
-                                    todo: "ollama list; pull or create \(a.model) (the TUI asks Ollama for it)."))
+                                    todo: todo))
         }
         return findings
     }
@@ -177,17 +188,22 @@ public enum Troubleshooting {
 
     static func oom(_ host: Host, _ a: GuideAnswers) -> [Finding] {
         var findings: [Finding] = []
-        let areas = (try? ProcSwaps.parse(host.readFile("/proc/swaps") ?? "")) ?? []
-        let verdict = SwapGate.evaluate(areas)
+        let figures = SwapGate.figures(host)
+        let areas = figures.nowAreas
         let listing = areas.map { "\($0.path) \(ByteSize.human(kiB: $0.sizeKiB)) (used \(ByteSize.human(kiB: $0.usedKiB)))" }.joined(separator: ", ")
         if areas.isEmpty {
             findings.append(Finding(.problem, "No swap is active", seen: "/proc/swaps lists no swap area",
                                     todo: "Run phase0: Step 0 creates a 128G swapfile. With ~230 MB of RAM free, any extra process triggers the OOM killer."))
-        } else if !verdict.passes {
-            findings.append(Finding(.problem, "Swap is below 64G", seen: "\(ByteSize.human(kiB: verdict.totalKiB)) in all: \(listing)",
+        } else if !figures.now.passes {
+            findings.append(Finding(.problem, "Swap is below 64G", seen: "\(ByteSize.human(kiB: figures.now.totalKiB)) in all: \(listing)",
                                     todo: "Run phase0: Step 0 adds a 128G swapfile (the guide's minimum is 64G)."))
         } else {
-            findings.append(Finding(.ok, "Swap is active and large enough", seen: "\(ByteSize.human(kiB: verdict.totalKiB)): \(listing)"))
+            findings.append(Finding(.ok, "Swap is active and large enough", seen: "\(ByteSize.human(kiB: figures.now.totalKiB)): \(listing)"))
+        }
+        if !areas.isEmpty && !figures.afterReboot.passes {
+            findings.append(Finding(.problem, "Swap after the next reboot would be below 64G",
+                                    seen: SwapGate.describe(figures)[1] + ": " + figures.bootAreas.map { "\($0.device) (\($0.sizeKiB.map { ByteSize.human(kiB: $0) } ?? $0.note))" }.joined(separator: ", "),
+                                    todo: "Run phase0: Step 0 makes a swapfile that /etc/fstab brings back at every boot (the agent and Open WebUI start at boot)."))
         }
         if let mem = try? MemInfo.parse(host.readFile("/proc/meminfo") ?? "") {
             findings.append(Finding(.info, "Memory", seen: "MemAvailable \(ByteSize.human(kiB: mem.memAvailableKiB)) of \(ByteSize.human(kiB: mem.memTotalKiB)); SwapFree \(ByteSize.human(kiB: mem.swapFreeKiB))"))

@@ -8,8 +8,9 @@ extension Troubleshooting {
         var findings: [Finding] = []
         let container = a.webuiContainer
         guard host.hasProgram("docker") else {
-            return [Finding(.problem, "docker is not installed", seen: "no docker on PATH", todo: "Install Docker, then run phase0 (Step 3).")]
+            return [Finding(.problem, "docker is not installed", seen: "no docker on PATH", todo: OpenWebUIStep.dockerMissing)]
         }
+        let docker = Probe.dockerAccess(host).prefix + "docker"
         switch Probe.containerRunning(host, container) {
         case nil:
             // Say what docker said: no such container, no daemon, or no permission (docker group).
@@ -19,7 +20,7 @@ extension Troubleshooting {
             return findings + ollamaFindings(host, a)
         case false?:
             findings.append(Finding(.problem, "\(container) exists but is stopped", seen: "State.Running is false",
-                                    todo: "sudo docker start \(container); then docker logs \(container)"))
+                                    todo: "\(docker) start \(container); then \(docker) logs \(container)"))
             return findings + ollamaFindings(host, a)
         case true?:
             findings.append(Finding(.ok, "\(container) is running", seen: "docker inspect \(container): running"))
@@ -30,7 +31,7 @@ extension Troubleshooting {
             findings.append(Finding(.ok, "Open WebUI answers", seen: "curl \(health): ok"))
         } else {
             findings.append(Finding(.problem, "Open WebUI does not answer on 127.0.0.1:\(a.webuiPort)", seen: "curl \(health) failed",
-                                    todo: "It takes about a minute to start; else: docker logs \(container)"))
+                                    todo: "It takes about a minute to start; else: \(docker) logs \(container)"))
         }
 
         let mode = Probe.dockerInspect(host, container, "{{.HostConfig.NetworkMode}}") ?? "unknown"
@@ -94,10 +95,10 @@ extension Troubleshooting {
                 findings.append(Finding(.ok, "Serve proxies to Open WebUI", seen: "https://\(served.host) -> \(served.target)"))
             } else if let served = config.httpsProxy() {
                 findings.append(Finding(.problem, "Serve proxies somewhere else", seen: "https://\(served.host) -> \(served.target)",
-                                        todo: "sudo tailscale serve --bg \(a.webuiPort) (or run phase0: Step 4)"))
+                                        todo: "Once Open WebUI has its first account (never before): sudo tailscale serve --bg \(a.webuiPort), or run phase0 (Step 4 checks the account first)"))
             } else {
                 findings.append(Finding(.problem, "Serve is not enabled: nothing is served", seen: "tailscale serve status --json: no HTTPS proxy",
-                                        todo: "sudo tailscale serve --bg \(a.webuiPort) (or run phase0: Step 4)"))
+                                        todo: "Once Open WebUI has its first account (never before): sudo tailscale serve --bg \(a.webuiPort), or run phase0 (Step 4 checks the account first)"))
             }
         }
         if let text = host.output(["tailscale", "serve", "status"]) {

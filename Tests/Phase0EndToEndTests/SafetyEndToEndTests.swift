@@ -35,7 +35,7 @@ import Foundation
                                               "--scenario", try scenarioFile(sandbox, #"{"webuiAccounts": 1}"#)])
         #expect(code == 0, "\(output)")
         #expect(output.contains("Phase 0 complete: all steps done and verified."))
-        #expect(output.contains("What Phase 0 does not do (Phase 1+)"), "\(output)")
+        #expect(output.contains("What Phase 0 does not do (Phase 1+"), "\(output)")
         #expect(output.contains("Route Open WebUI through the full agent pipeline"))
         #expect(output.contains("cd /home/vybnz69/Vybn && git pull"), "\(output)")
     }
@@ -48,15 +48,13 @@ import Foundation
         try op.step0()
         try op.step1()
         try op.step2()
-        try op.step3Questions()
-        try op.see("-> Register the first account now (it becomes admin)")
-        try op.see("ssh -L 3000:127.0.0.1:3000 vybnz69@spark-2b7c")
-        try op.see(Prompt.operatorTask)
-        op.terminal.send("\r")
-        try op.see("(practice) You registered the first account")
-        try op.see("[done] Register the first account now (it becomes admin)")
+        // Step 3 waits at "Register the first account", with the SSH tunnel to reach the page;
+        // Enter has the simulated operator register (Operator.registerFirstAccount).
+        try op.step3()
         try op.see("== Step 4 of 5")
+        try op.see("[ok] Open WebUI has its first account (before anything is exposed)")
         try op.interrupt(statePath: sandbox.statePath)
+        #expect(try sandbox.machine()["webuiAccounts"] as? Int == 1)
     }
 
     // MARK: §3 Settings that survive a reboot
@@ -76,9 +74,12 @@ import Foundation
         #expect(written.contains("/etc/sysctl.d/99-zz-phase0-swappiness.conf"), "\(written)")
         #expect(!written.contains("/etc/sysctl.d/99-phase0-swappiness.conf"), "\(written)")
         #expect(written.contains("/etc/sysctl.d/99-zzz-tuning.conf.phase0-backup.1"), "\(written)")
-        #expect(output.contains("vm.swappiness at the next boot: 10 (from /etc/sysctl.d/99-zz-phase0-swappiness.conf)"), "\(output)")
-        // /etc/sysctl.conf sorts before phase0's drop-in: it wins nothing and is left as it was.
-        #expect(!written.contains("/etc/sysctl.conf"))
+        #expect(output.contains("vm.swappiness at the next boot (10, from /etc/sysctl.d/99-zz-phase0-swappiness.conf)"), "\(output)")
+        // The later file's swappiness line is commented out, shown as a diff first; the rest stays.
+        #expect(output.contains("- vm.swappiness = 30\n     + #vm.swappiness = 30\n       vm.dirty_ratio = 5"), "\(output)")
+        // /etc/sysctl.conf sorts before phase0's drop-in (through 99-sysctl.conf): it wins nothing
+        // and is left as it was.
+        #expect(!(try machineHistory(sandbox)).contains { $0.contains("/etc/sysctl.conf") })
     }
 
     // MARK: §2 The gate, honestly

@@ -54,7 +54,7 @@ import Phase0Steps
         defer { Rel.remove(directory) }
         let log = CommandLog()
         let result = try InProcessRun(statePath: directory + "/state.json", answers: Rel.answers.merging(answers) { $1 })
-            .run(machine: SimulatedSpark(), host: { RecordingHost(inner: $0, log: log) })
+            .run(machine: Rel.spark(), host: { RecordingHost(inner: $0, log: log) })
         return (result.outcome, log.commands, result.machine)
     }
 
@@ -97,7 +97,7 @@ import Phase0Steps
                 #expect(machine.files["/swapfile"]?.size == bytes)
             } else {
                 #expect(commands.contains { $0.argv == ["sysctl", "-w", "vm.swappiness=\(stored)"] }, "\(hostile)")
-                let dropIn = try #require(machine.files["/etc/sysctl.d/99-phase0-swappiness.conf"]?.content)
+                let dropIn = try #require(machine.files["/etc/sysctl.d/99-zz-phase0-swappiness.conf"]?.content)
                 let settings = dropIn.split(separator: "\n").filter { !$0.hasPrefix("#") }
                     .map { $0.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() } }
                 #expect(settings == [["vm.swappiness", stored]], "\(dropIn)")

@@ -44,7 +44,7 @@ import Foundation
 
     /// -y cannot register an account: Step 3 stops (exit 1) with the way to reach the page.
     @Test func assumeYesStopsAtTheFirstAccountWithTheSSHTunnel() throws {
-        let host = PracticeHost(machine: H.spark())
+        let host = PracticeHost(machine: H.spark { $0.webuiAccounts = 0 })
         let run = H.run([OpenWebUIStep.make(), TailscaleServeStep.make()], on: host)
         #expect(H.isFailure(run.outcome, containing: "ssh -L 3000:127.0.0.1:3000 vybnz69@spark-2b7c"), "\(run.outcome)\n\(run.text)")
         #expect(!host.machine.history.contains { $0.contains("tailscale serve") }, "\(host.machine.history)")
@@ -53,7 +53,9 @@ import Foundation
 
     /// Step 4 on its own (Step 3 done earlier, no account yet): tailscale serve never runs.
     @Test func step4NeverServesAPageWithoutAnAccount() throws {
-        let host = PracticeHost(machine: sparkAfterStep3())
+        var machine = sparkAfterStep3()
+        machine.webuiAccounts = 0
+        let host = PracticeHost(machine: machine)
         let run = H.run([TailscaleServeStep.make()], on: host)
         guard case .failed(let reason) = run.outcome else { Issue.record("\(run.outcome)\n\(run.text)"); return }
         #expect(reason.contains("ssh -L 3000:127.0.0.1:3000"), "\(reason)")
@@ -76,13 +78,19 @@ import Foundation
 @Suite struct GuideFactsTests {
     typealias H = StepsAHarness
 
-    /// Without vybn:latest in Ollama's list, -y cannot pick the agent's model: it stops and
-    /// names the key.
+    /// Without vybn:latest in Ollama's list, -y cannot pick the agent's model: it asks, and
+    /// without a person it stops there, naming the key.
     @Test func assumeYesDoesNotGuessTheModel() throws {
         let host = PracticeHost(machine: try H.scenario(#"{"ollamaModels": ["llama3.3:70b"]}"#))
         let run = H.run([AgentServiceStep.make()], on: host)
-        #expect(H.isFailure(run.outcome, containing: "\"model\""), "\(run.outcome)\n\(run.text)")
+        guard case .stopped(let reason) = run.outcome else { Issue.record("\(run.outcome)\n\(run.text)"); return }
+        #expect(reason.contains("\"model\""), "\(reason)")
+        #expect(run.prompts.contains { $0.hasPrefix("Model the agent uses") }, "\(run.prompts)")
         #expect(host.machine.history.isEmpty, "\(host.machine.history)")
+        // Named at the prompt: one Ollama serves is accepted, another is refused with the list.
+        let asked = H.run([AgentServiceStep.make()], on: host, answers: AgentUnit.defaults, input: ["vybn:latest", "llama3.3:70b"])
+        #expect(asked.text.contains("Ollama serves llama3.3:70b; vybn:latest is not one of them"), "\(asked.text)")
+        #expect(asked.progress.answers["model"] == "llama3.3:70b")
     }
 
     /// With memory full, troubleshoot never advises pulling or creating a model.

@@ -78,11 +78,11 @@ func fixture(_ name: String) throws -> String {
     }
 
     @Test func aMalformedProcSwapsClosesTheGate() {
-        let (verdict, problem) = SwapGate.measure(FixedFileHost(files: ["/proc/swaps": "nonsense\n"]))
-        #expect(!verdict.passes)
-        #expect(problem?.contains("/proc/swaps line 1") == true)
-        let (missing, why) = SwapGate.measure(FixedFileHost(files: [:]))
-        #expect(!missing.passes && why?.contains("could not be read") == true)
+        let malformed = SwapGate.figures(FixedFileHost(files: ["/proc/swaps": "nonsense\n", "/etc/fstab": ""]))
+        #expect(!malformed.passes)
+        #expect(malformed.problem?.contains("/proc/swaps line 1") == true)
+        let missing = SwapGate.figures(FixedFileHost(files: [:]))
+        #expect(!missing.passes && missing.problem?.contains("could not be read") == true)
     }
 }
 

@@ -128,9 +128,25 @@ enum Rel {
         return Finished(status: signal == 0 ? (status >> 8) & 0xff : 128 + signal, signal: signal == 0 ? nil : signal, output: output)
     }
 
-    /// The practice wizard with answers for every question and -y, state under `home`.
+    /// The practice wizard with answers for every question and -y, state under `home`, on the
+    /// guide's Spark where Open WebUI already has its first account (so -y can go past Step 3:
+    /// nobody registers one during an unattended run). A scenario in `extra` replaces it.
     static func practiceArgs(binary: String = Rel.binary, answersPath: String, extra: [String] = []) -> [String] {
-        [binary, "--practice", "-y", "--answers", answersPath] + extra
+        [binary, "--practice", "-y", "--answers", answersPath] + (extra.contains("--scenario") ? extra : ["--scenario", accountScenario] + extra)
+    }
+
+    /// `{"webuiAccounts": 1}`, written once per test process.
+    static let accountScenario: String = {
+        let path = NSTemporaryDirectory() + "/phase0-rel-account-\(getpid()).json"
+        try? Data(#"{"webuiAccounts": 1}"#.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }()
+
+    /// The guide's simulated Spark with Open WebUI's first account registered.
+    static func spark() -> SimulatedSpark {
+        var machine = SimulatedSpark()
+        machine.webuiAccounts = 1
+        return machine
     }
 
     static func statePath(home: String) -> String { home + "/state/phase0/practice.json" }

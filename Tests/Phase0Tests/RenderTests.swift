@@ -54,10 +54,10 @@ import Testing
         #expect(pre.first == "/usr/bin/curl" && pre.last == "http://127.0.0.1:11434/api/tags")
         #expect(pre.contains("--retry-max-time") && pre.contains("--max-time"))
         let start = try SimUnitFile.execArgv(try #require(unit.values("Service", "ExecStart").first))
-        #expect(start == ["/usr/bin/tmux", "new-session", "-d", "-s", "vybn", "/home/vybnz69/.venv/spark/bin/python",
+        #expect(start == ["/usr/bin/tmux", "-L", "vybn", "new-session", "-d", "-s", "vybn", "/home/vybnz69/.venv/spark/bin/python",
                           "/home/vybnz69/Vybn/spark/tui.py"])
         let stop = try SimUnitFile.execArgv(try #require(unit.values("Service", "ExecStop").first))
-        #expect(stop == ["/usr/bin/tmux", "kill-session", "-t", "=vybn"])
+        #expect(stop == ["/usr/bin/tmux", "-L", "vybn", "kill-session", "-t", "=vybn"])
         #expect(unit.values("Install", "WantedBy") == ["multi-user.target"])
     }
 
@@ -107,7 +107,7 @@ import Testing
         #expect(try unit.setting("Service", "WorkingDirectory") == hostile)
         #expect(try unit.environment()["HOME"] == hostile)
         let start = try SimUnitFile.execArgv(try #require(unit.values("Service", "ExecStart").first))
-        #expect(start == [settings.tmuxPath, "new-session", "-d", "-s", "vybn", hostile + "/.venv/bin/python", hostile + "/tui.py"])
+        #expect(start == [settings.tmuxPath, "-L", "vybn", "new-session", "-d", "-s", "vybn", hostile + "/.venv/bin/python", hostile + "/tui.py"])
     }
 
     @Test func theEscapingIsWhatMakesThoseWork() throws {
@@ -269,7 +269,7 @@ import Testing
         #expect(text == (try AgentUnit.render(Self.guide)))
         let (status2, text2, _) = try render(.unit, answersFile: #"{"tmuxSession": "agent", "user": "zoe"}"#)
         #expect(status2 == 0)
-        #expect(text2.contains("ExecStart=/usr/bin/tmux new-session -d -s agent ") && text2.contains("User=zoe"))
+        #expect(text2.contains("ExecStart=/usr/bin/tmux -L agent new-session -d -s agent ") && text2.contains("User=zoe"))
     }
 
     @Test func renderUsesTheSavedAnswers() throws {

@@ -24,7 +24,7 @@ import Testing
         #expect(unit.content == expected)
         #expect(machine.services["vybn-agent.service"]?.active == true)
         #expect(machine.services["vybn-agent.service"]?.enabled == true)
-        #expect(machine.tmuxSessions == [SimTmuxSession(user: "vybnz69", name: "vybn", fromUnit: "vybn-agent.service")])
+        #expect(machine.tmuxSessions == [SimTmuxSession(user: "vybnz69", name: "vybn", fromUnit: "vybn-agent.service", socket: "vybn")])
         let lines = expected.split(separator: "\n").count
         #expect(machine.history == [
             "sudo install -m 0644 /dev/stdin /etc/systemd/system/vybn-agent.service.phase0-new  <<< (\(lines) lines on stdin)",
@@ -33,8 +33,10 @@ import Testing
             "sudo systemctl enable vybn-agent.service",
             "sudo systemctl start vybn-agent.service",
         ])
-        // tmux attach -t vybn as the user finds the session, inside the unit.
-        #expect(try host.run(Command(["tmux", "has-session", "-t", "=vybn"], runAs: .user("vybnz69"))).succeeded)
+        // tmux -L vybn attach -t vybn as the user finds the session, inside the unit; plain tmux
+        // (the operator's own server) does not (FACTS C2).
+        #expect(try host.run(Command(["tmux", "-L", "vybn", "has-session", "-t", "=vybn"], runAs: .user("vybnz69"))).succeeded)
+        #expect(try !host.run(Command(["tmux", "has-session", "-t", "=vybn"], runAs: .user("vybnz69"))).succeeded)
         #expect(run.text.contains("[done] Step 2 verified"))
     }
 
@@ -57,41 +59,67 @@ import Testing
         }
     }
 
+    /// A server on the agent's own socket that the unit did not start (someone ran
+    /// `tmux -L vybn new -s vybn`) would capture the unit's session: stopped only after asking.
     @Test func aTmuxSessionRunByHandIsStoppedOnlyAfterAsking() throws {
-        let host = PracticeHost(machine: try H.scenario(#"{"tmuxSessions": ["vybn"]}"#))
+        let host = PracticeHost(machine: try H.scenario(#"{"tmuxSessionsOnSocket": {"vybn": ["vybn"]}}"#))
         // Every value preset, so the only prompts are confirmations: install, reload, enable, then the kill.
-        let run = H.run(step(), on: host, answers: H.defaults.filter { AgentUnit.defaults[$0.key] != nil },
+        let run = H.run(step(), on: host, answers: H.defaults.filter { AgentUnit.defaults[$0.key] != nil }.merging(["model": "vybn:latest"]) { a, _ in a },
                         input: ["y", "y", "y", "n"])
         guard case .stopped = run.outcome else { Issue.record("expected a stop, got \(run.outcome)"); return }
-        #expect(run.text.contains("A tmux server started by hand runs for vybnz69, with session(s): vybn."))
-        #expect(run.text.contains("tmux kill-server"))
-        #expect(host.machine.tmuxSessions == [SimTmuxSession(user: "vybnz69", name: "vybn", fromUnit: nil)])
+        #expect(run.text.contains("A tmux server started by hand runs on socket vybn for vybnz69, with session(s): vybn."))
+        #expect(run.text.contains("tmux -L vybn kill-server"))
+        #expect(host.machine.tmuxSessions == [SimTmuxSession(user: "vybnz69", name: "vybn", fromUnit: nil, socket: "vybn")])
         #expect(!host.machine.history.contains { $0.contains("kill-server") || $0.contains("systemctl start") })
     }
 
-    @Test func aHandRunSessionIsReplacedWithYes() throws {
-        let host = PracticeHost(machine: try H.scenario(#"{"tmuxSessions": ["vybn", "scratch"]}"#))
+    @Test func aHandRunSessionIsReplacedWithTheAnswersFilesYes() throws {
+        let host = PracticeHost(machine: try H.scenario(#"{"tmuxSessionsOnSocket": {"vybn": ["vybn", "scratch"]}, "tmuxSessions": ["work"]}"#))
         let run = H.run(step(), on: host, answers: ["replaceTmuxSession": "yes"])
         #expect(run.outcome == .complete, "\(run.text)")
         // Run as vybnz69 (the practice operator, so without sudo), and shown before it ran.
-        #expect(host.machine.history.contains("tmux kill-server"))
+        #expect(host.machine.history.contains("tmux -L vybn kill-server"))
         #expect(run.text.contains("with session(s): vybn, scratch"))
-        #expect(host.machine.tmuxSessions == [SimTmuxSession(user: "vybnz69", name: "vybn", fromUnit: "vybn-agent.service")])
+        #expect(run.text.contains("Run this? yes (answers file: replaceTmuxSession=yes)"))
+        // The operator's own server (default socket) is untouched.
+        #expect(host.machine.tmuxSessions == [SimTmuxSession(user: "vybnz69", name: "work", fromUnit: nil),
+                                              SimTmuxSession(user: "vybnz69", name: "vybn", fromUnit: "vybn-agent.service", socket: "vybn")])
+    }
+
+    /// -y alone never stops a tmux server phase0 did not start: exit 1, naming the key.
+    @Test func assumeYesAloneNeverStopsAHandRunServer() throws {
+        let host = PracticeHost(machine: try H.scenario(#"{"tmuxSessionsOnSocket": {"vybn": ["vybn"]}}"#))
+        let run = H.run(step(), on: host)
+        #expect(H.isFailure(run.outcome, containing: "\"replaceTmuxSession\": \"yes\""), "\(run.outcome)")
+        #expect(ExitStatus.of(run.outcome) == 1)
+        #expect(!host.machine.history.contains { $0.contains("kill-server") })
+    }
+
+    /// phase0 runs inside the hand-started server on the agent's socket: stopping it would end
+    /// phase0's own terminal, so it is refused even with the answers file's yes.
+    @Test func theServerPhase0RunsInIsNeverStopped() throws {
+        var machine = try H.scenario(#"{"tmuxSessionsOnSocket": {"vybn": ["vybn"]}}"#)
+        machine.tmuxSessions[0].attachedClients = 1
+        let inside = PhaseZeroInside(machine, socket: "vybn")
+        let run = runSteps(step(), on: inside, answersFile: ["replaceTmuxSession": "yes"], assumeYes: true)
+        guard case .failed(let reason) = run.outcome else { Issue.record("\(run.outcome)\n\(run.output)"); return }
+        #expect(reason.contains("this phase0 runs inside it"), "\(reason)")
+        #expect(!inside.inner.machine.history.contains { $0.contains("kill-server") })
     }
 
     @Test func replaceTmuxSessionNoRefusesWithTheReason() throws {
-        let host = PracticeHost(machine: try H.scenario(#"{"tmuxSessions": ["work"]}"#))
+        let host = PracticeHost(machine: try H.scenario(#"{"tmuxSessionsOnSocket": {"vybn": ["work"]}}"#))
         let run = H.run(step(), on: host, answers: ["replaceTmuxSession": "no"])
         #expect(H.isFailure(run.outcome, containing: "replaceTmuxSession=no"), "\(run.outcome)")
         #expect(host.machine.tmuxSessions.map(\.name) == ["work"])
         #expect(host.machine.services["vybn-agent.service"]?.active != true)
-        let bad = H.run(step(), on: PracticeHost(machine: try H.scenario(#"{"tmuxSessions": ["work"]}"#)),
+        let bad = H.run(step(), on: PracticeHost(machine: try H.scenario(#"{"tmuxSessionsOnSocket": {"vybn": ["work"]}}"#)),
                         answers: ["replaceTmuxSession": "maybe"])
         #expect(H.isFailure(bad.outcome, containing: "must be yes or no"))
     }
 
     @Test func startingBesideAHandRunSessionFailsLikeSystemd() throws {
-        var machine = try H.scenario(#"{"tmuxSessions": ["vybn"]}"#)
+        var machine = try H.scenario(#"{"tmuxSessionsOnSocket": {"vybn": ["vybn"]}}"#)
         let text = try AgentUnit.render(AgentUnit.settings(answers: [:], host: PracticeHost(machine: machine)))
         machine.files[Self.unitPath] = SimFile(content: text, mode: 0o644)
         let host = PracticeHost(machine: machine)
@@ -102,12 +130,19 @@ import Testing
         let journal = try host.run(Command(["journalctl", "-u", "vybn-agent.service", "-n", "5"]))
         #expect(journal.output.contains("duplicate session: vybn"))
         #expect(try host.run(Command(["systemctl", "is-active", "vybn-agent.service"])).output == "failed\n")
-        // A hand-run server without that session name captures the session instead: still a failure.
-        var other = try H.scenario(#"{"tmuxSessions": ["work"]}"#)
+        // A hand-run server on that socket without that session name captures the session instead: still a failure.
+        var other = try H.scenario(#"{"tmuxSessionsOnSocket": {"vybn": ["work"]}}"#)
         other.files[Self.unitPath] = SimFile(content: text, mode: 0o644)
         let otherHost = PracticeHost(machine: other)
         #expect(!(try otherHost.run(.privileged(["systemctl", "start", "vybn-agent.service"]))).succeeded)
         #expect(otherHost.machine.tmuxSessions.allSatisfy { $0.fromUnit == nil })
+        // The operator's own server (the default socket), even with a session named vybn, is
+        // another server: the unit starts beside it (the guide's "duplicate session" cannot happen).
+        var own = try H.scenario(#"{"tmuxSessions": ["vybn", "work"]}"#)
+        own.files[Self.unitPath] = SimFile(content: text, mode: 0o644)
+        let ownHost = PracticeHost(machine: own)
+        #expect(try ownHost.run(.privileged(["systemctl", "start", "vybn-agent.service"])).succeeded)
+        #expect(ownHost.machine.tmuxSessions.filter { $0.fromUnit == nil }.map(\.name) == ["vybn", "work"])
     }
 
     @Test func restartAlwaysBringsTheSessionBackAndOnFailureWouldNot() throws {
@@ -122,7 +157,7 @@ import Testing
         host.machine.files[Self.unitPath] = SimFile(content: guideUnit, mode: 0o644)
         _ = try host.run(.privileged(["systemctl", "daemon-reload"]))
         _ = try host.run(.privileged(["systemctl", "restart", "vybn-agent.service"]))
-        _ = try host.run(Command(["tmux", "kill-server"], runAs: .user("vybnz69")))
+        _ = try host.run(Command(["tmux", "-L", "vybn", "kill-server"], runAs: .user("vybnz69")))
         #expect(host.machine.services["vybn-agent.service"]?.active == false)
         #expect(host.machine.tmuxSessions.isEmpty)
     }
@@ -139,7 +174,7 @@ import Testing
         #expect(new.contains("sudo systemctl restart vybn-agent.service"))
         #expect(!new.contains("sudo systemctl enable vybn-agent.service"))
         #expect(host.machine.tmuxSessions.map(\.name) == ["agent"])
-        #expect(run.text.contains("- ExecStart=/usr/bin/tmux new-session -d -s vybn"))   // the diff was shown
+        #expect(run.text.contains("- ExecStart=/usr/bin/tmux -L vybn new-session -d -s vybn"))   // the diff was shown
     }
 
     @Test func answersThatCannotWorkAreRefusedWithTheReason() throws {
@@ -178,5 +213,21 @@ import Testing
         let run = H.run(step(), on: host)
         #expect(H.isFailure(run.outcome, containing: "tmux is not installed"), "\(run.outcome)")
         #expect(host.machine.history.isEmpty)
+    }
+}
+
+/// The practice Spark, with phase0 itself running inside the tmux server of `socket` (of the
+/// operator): its `$TMUX` names that server, whose PID is among phase0's ancestors.
+final class PhaseZeroInside: PracticeWrapper {
+    let inner: PracticeHost
+    let socket: String
+    init(_ machine: SimulatedSpark, socket: String) {
+        inner = PracticeHost(machine: machine)
+        self.socket = socket
+    }
+    func run(_ command: Command, onOutput: ((String) -> Void)?) throws -> CommandResult { try inner.run(command, onOutput: onOutput) }
+    var selfProcess: SelfProcess {
+        let pid = inner.machine.tmuxServerPID("vybnz69", socket: socket)
+        return SelfProcess(tmuxSocket: inner.machine.tmuxSocket("vybnz69", socket), tmuxServerPID: pid, ancestors: pid.map { [$0 + 50, $0] } ?? [])
     }
 }

@@ -12,14 +12,16 @@ enum StepsAHarness {
     /// The guide's Spark once Step 0 is done (a 128G swapfile on), so the swap gate lets Steps 2-3 run.
     static func spark(_ change: (inout SimulatedSpark) -> Void = { _ in }) -> SimulatedSpark {
         var machine = SimulatedSpark()
-        machine.swaps.append(SwapArea(path: "/swapfile", sizeKiB: 128 * 1024 * 1024 - 4, priority: -3))
+        completeStep0(&machine)
+        machine.webuiAccounts = 1   // the operator registered (Steps 2-3 tests are not about that)
         change(&machine)
         return machine
     }
 
     static func scenario(_ json: String) throws -> SimulatedSpark {
         var machine = try JSONDecoder().decode(Scenario.self, from: Data(json.utf8)).apply()
-        machine.swaps.append(SwapArea(path: "/swapfile", sizeKiB: 128 * 1024 * 1024 - 4, priority: -3))
+        completeStep0(&machine)
+        if machine.webuiAccounts == nil { machine.webuiAccounts = 1 }
         return machine
     }
 

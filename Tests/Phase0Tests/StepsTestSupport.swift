@@ -5,11 +5,20 @@ import Testing
 @testable import Phase0Core
 @testable import Phase0Steps
 
-/// The simulated Spark as it is after Step 0 (a 128G swapfile), so the swap gate lets Steps 1–5 run.
+/// The simulated Spark as it is after Step 0 (a 128G swapfile, active and in /etc/fstab, with
+/// /swap.img retired), so the swap gate lets Steps 1–5 run, now and after a reboot.
 func sparkAfterStep0() -> SimulatedSpark {
     var machine = SimulatedSpark()
-    machine.swaps.append(SwapArea(path: "/swapfile", type: "file", sizeKiB: 128 * 1024 * 1024 - 4, usedKiB: 0, priority: -3))
+    completeStep0(&machine)
     return machine
+}
+
+/// What Step 0 leaves on a simulated Spark: the swapfile active and persisted.
+func completeStep0(_ machine: inout SimulatedSpark) {
+    machine.swaps.append(SwapArea(path: "/swapfile", type: "file", sizeKiB: 128 * 1024 * 1024 - 4, usedKiB: 0, priority: -3))
+    machine.files["/swapfile"] = SimFile(content: nil, mode: 0o600, size: 128 * 1024 * 1024 * 1024, swapSignature: true)
+    let fstab = machine.files["/etc/fstab"]?.content ?? ""
+    machine.files["/etc/fstab"]?.content = Fstab.ensureSwapfile(in: fstab, swapfile: "/swapfile").text
 }
 
 /// The Spark after Steps 2–3: the agent's tmux session runs under its unit, Open WebUI's
@@ -18,7 +27,8 @@ func sparkAfterStep3() -> SimulatedSpark {
     var machine = sparkAfterStep0()
     machine.services["vybn-agent.service"] = SimService(active: true, enabled: true)
     machine.files["/etc/systemd/system/vybn-agent.service"] = SimFile(content: "[Unit]\n", mode: 0o644)
-    machine.tmuxSessions = [SimTmuxSession(user: "vybnz69", name: "vybn", fromUnit: "vybn-agent.service")]
+    machine.tmuxSessions = [SimTmuxSession(user: "vybnz69", name: "vybn", fromUnit: "vybn-agent.service", socket: "vybn")]
+    machine.webuiAccounts = 1
     machine.docker.images = ["ghcr.io/open-webui/open-webui:main"]
     machine.docker.containers = [SimContainer(
         name: "open-webui", image: "ghcr.io/open-webui/open-webui:main", running: true,
@@ -203,4 +213,6 @@ extension PracticeWrapper {
     func fileInfo(_ path: String) -> FileInfo? { inner.fileInfo(path) }
     func which(_ program: String) -> String? { inner.which(program) }
     func lookupUser(_ name: String) -> UserInfo? { inner.lookupUser(name) }
+    func listDirectory(_ path: String) -> [String]? { inner.listDirectory(path) }
+    var selfProcess: SelfProcess { inner.selfProcess }
 }

@@ -34,6 +34,8 @@ public final class Engine {
     /// Asked before Step 0 (the operator's account when phase0 runs as root).
     let prelude: [Question]
     let sudo: SudoGate
+    /// Said after "Phase 0 complete" (what the procedure does not do, how to stay current).
+    let epilogue: ((StepContext) -> String?)?
     var output: Output { context.output }
     var host: Host { context.host }
     var inFlight: (step: Int, action: String)?
@@ -42,7 +44,9 @@ public final class Engine {
     public init(steps: [Step], host: Host, output: Output, reader: LineReader, progress: Progress,
                 store: StateStore?, transcript: Transcript?, answersFile: [String: String] = [:],
                 answersPath: String = "answers file", options: RunOptions, clock: @escaping () -> String,
-                prelude: [Question] = [], sudo: SudoGate = SudoGate()) {
+                prelude: [Question] = [], sudo: SudoGate = SudoGate(),
+                epilogue: ((StepContext) -> String?)? = nil) {
+        self.epilogue = epilogue
         self.steps = steps
         context = StepContext(host: host, output: output, progress: progress, options: options)
         context.presetAnswers = answersFile
@@ -73,6 +77,7 @@ public final class Engine {
                 say("\nDry run finished: every command above was printed, none was run, nothing was saved.")
             } else {
                 say("\nPhase 0 complete: all steps done and verified.")
+                if let epilogue, let text = epilogue(context) { say(text) }
             }
             return .complete
         } catch let stop as StopRequested {
@@ -82,10 +87,10 @@ public final class Engine {
         } catch let refusal as Refused {
             markFailed(refusal.reason)
             say("\nphase0 will not continue: \(refusal.reason)")
-            // A step that opens a gate was refused (Step 0: no room, wrong filesystem...) while
-            // the gate is still closed: that is a stop at the gate (exit 3), so say what it is.
-            if let closed = currentStep?.opens?.closedBecause(host) {
-                say(closed)
+            // The step that opens a gate cannot be done safely here (Step 0: no room, wrong
+            // filesystem, a file it did not make): a stop at the gate (exit 3), said as such.
+            if let opens = currentStep?.opens {
+                if let closed = opens.closedBecause(context) { say(closed) }
                 say(Messages.progressKept(store?.path))
                 return .gate(refusal.reason)
             }
@@ -98,6 +103,13 @@ public final class Engine {
         } catch let failure as StepFailed {
             markFailed(failure.reason)
             say("\nFAILED: \(failure.reason)")
+            // Whatever failed in the step that opens the gate, while it is closed the run stops
+            // at the gate (exit 3) and says what to do, as every other stop under 64G does.
+            if let closed = currentStep?.opens?.closedBecause(context) {
+                say(closed)
+                say(Messages.progressKept(store?.path))
+                return .gate(failure.reason)
+            }
             say(Messages.progressKept(store?.path))
             return .failed(failure.reason)
         } catch let unsaved as StateWriteError {
@@ -245,7 +257,7 @@ public final class Engine {
     struct GateClosed: Error { var explanation: String }
 
     func pass(_ gate: Gate) throws {
-        guard let explanation = gate.closedBecause(host) else { return }
+        guard let explanation = gate.closedBecause(context) else { return }
         if context.options.dryRun {
             say("(dry run) " + explanation + "\n(dry run) Continuing the listing as if Step 0 had succeeded.")
             return

@@ -79,10 +79,12 @@ extension Engine {
                 return
             }
         }
+        // No default fits this machine: -y never guesses; a person answers, or the run stops at
+        // the end of input, naming the key the answers file may give instead.
         while true {
             let prompt = question.prompt + (fallback.map { " [\($0)]" } ?? "") + ": "
             guard let raw = try reader.readLine(prompt: prompt, completion: question.completion) else {
-                throw StopRequested(reason: "end of input while asking for \(question.key)")
+                throw StopRequested(reason: "end of input while asking for \(question.key)" + (fallback == nil ? " (no default fits this machine: give \"\(question.key)\" in the answers file)" : ""))
             }
             let typed = raw.trimmingWhitespace()
             if typed == "?" {

@@ -66,10 +66,14 @@ public struct ProcedureDefinition {
     public var steps: [Step]
     public var answerKeys: Set<String>
     public var prelude: (Host, RunOptions) -> [Question]
-    public init(steps: [Step], answerKeys: Set<String>, prelude: @escaping (Host, RunOptions) -> [Question]) {
+    /// Said after a complete run.
+    public var epilogue: ((StepContext) -> String?)?
+    public init(steps: [Step], answerKeys: Set<String>, prelude: @escaping (Host, RunOptions) -> [Question],
+                epilogue: ((StepContext) -> String?)? = nil) {
         self.steps = steps
         self.answerKeys = answerKeys
         self.prelude = prelude
+        self.epilogue = epilogue
     }
 }
 
@@ -112,7 +116,7 @@ public enum Wizard {
             let engine = Engine(steps: steps, host: host, output: output, reader: reader, progress: progress!,
                                 store: store, transcript: transcript, answersFile: answers,
                                 answersPath: config.answersPath ?? "answers file", options: options,
-                                clock: utcTimestamp, prelude: prelude)
+                                clock: utcTimestamp, prelude: prelude, epilogue: procedure.epilogue)
             return ExitStatus.of(engine.run())
         } catch {
             return exitStatus(reporting: error, to: output)

@@ -56,7 +56,7 @@ enum OpenWebUIStep {
     // MARK: - Reading the machine
 
     static func dockerAnswers(_ ctx: StepContext) -> CommandResult? {
-        try? ctx.host.run(Probe.dockerAccess(ctx.host).probe(["info", "--format", "{{.ServerVersion}}"]))
+        try? ctx.host.run(ctx.docker.probe(["info", "--format", "{{.ServerVersion}}"]))
     }
 
     /// The container of that name: running, and the config hash it was labelled with.
@@ -64,7 +64,7 @@ enum OpenWebUIStep {
 
     static func existing(_ ctx: StepContext, _ name: String) -> Existing? {
         let format = "{{.State.Running}}|{{index .Config.Labels \"\(WebUIContainer.configLabel)\"}}|{{.Config.Image}}"
-        guard let result = try? ctx.host.run(Probe.dockerAccess(ctx.host).probe(["inspect", "--type", "container", "--format", format, name])),
+        guard let result = try? ctx.host.run(ctx.docker.probe(["inspect", "--type", "container", "--format", format, name])),
               result.succeeded else { return nil }
         let fields = result.output.trimmingWhitespace().split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         guard fields.count == 3 else { return nil }
@@ -137,10 +137,10 @@ enum OpenWebUIStep {
         id: "pull-image",
         title: "Pull the Open WebUI image",
         why: "Downloading first keeps the old container (if any) running until the new one can start at once.",
-        kind: .commands { ctx in [Probe.dockerAccess(ctx.host).change(["pull", try settings(ctx).image], streamsOutput: true)] },
+        kind: .commands { ctx in [ctx.docker.change(["pull", try settings(ctx).image], streamsOutput: true)] },
         check: { ctx in
             let image = try settings(ctx).image
-            let present = (try? ctx.host.run(Probe.dockerAccess(ctx.host).probe(["image", "inspect", "--format", "{{.Id}}", image])))?.succeeded ?? false
+            let present = (try? ctx.host.run(ctx.docker.probe(["image", "inspect", "--format", "{{.Id}}", image])))?.succeeded ?? false
             return Check(present, "image \(image)", present ? "present" : "not pulled yet")
         }
     ) }
@@ -155,7 +155,7 @@ enum OpenWebUIStep {
                 ctx.say("     Container \(s.container): \(describe(found, wanted: try WebUIContainer.configHash(s))).")
                 ctx.say("     It is replaced by the container of the rendered command below; volume \(s.volume) is kept.")
             }
-            return [Probe.dockerAccess(ctx.host).change(["rm", "-f", s.container])]
+            return [ctx.docker.change(["rm", "-f", s.container])]
         },
         check: { ctx in
             let s = try settings(ctx)
@@ -190,7 +190,7 @@ enum OpenWebUIStep {
         kind: .commands { ctx in
             let s = try settings(ctx)
             let wanted = try WebUIContainer.configHash(s)
-            let docker = Probe.dockerAccess(ctx.host)
+            let docker = ctx.docker
             if let found = existing(ctx, s.container), found.hash == wanted, !found.running {
                 return [docker.change(["start", s.container])]
             }
@@ -265,7 +265,7 @@ enum OpenWebUIStep {
         let s = try settings(ctx)
         let url = (s.hostNetwork ? s.ollamaURL : WebUIContainer.containerOllamaURL(s.ollamaURL)) + "/api/tags"
         let label = "Open WebUI reaches Ollama"
-        guard let result = try? ctx.host.run(Probe.dockerAccess(ctx.host).probe(["exec", s.container, "curl", "-fsS", url], timeout: 20)) else {
+        guard let result = try? ctx.host.run(ctx.docker.probe(["exec", s.container, "curl", "-fsS", url], timeout: 20)) else {
             return Check(false, label, "docker exec could not run")
         }
         return Check(result.succeeded, label, result.succeeded ? "from the container: \(url)" : "from the container, \(url): \(result.output.trimmingWhitespace()) (see: phase0 troubleshoot webui)")

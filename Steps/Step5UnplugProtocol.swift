@@ -183,7 +183,7 @@ enum UnplugProtocolStep {
         why: "The agent and Open WebUI are independent: Docker going down must not take the TUI with it. If it does: phase0 troubleshoot service; if the container does not come back: phase0 troubleshoot webui.",
         kind: .commands { ctx in
             let container = try ctx.guideAnswers().webuiContainer
-            let docker = Probe.dockerAccess(ctx.host)
+            let docker = ctx.docker
             return [docker.change(["stop", container], timeout: 120), docker.change(["start", container], timeout: 120)]
         },
         check: { ctx in

@@ -40,6 +40,16 @@ public enum WebUIAccounts: Equatable, Sendable {
     case unknown(String)
 }
 
+extension StepContext {
+    /// Asked once per run: group membership does not change while phase0 runs.
+    var docker: DockerAccess {
+        if let known = memo["dockerAccess"] { return known == "direct" ? .direct : .sudo }
+        let found = Probe.dockerAccess(host)
+        memo["dockerAccess"] = found == .direct ? "direct" : "sudo"
+        return found
+    }
+}
+
 extension Probe {
     public static func dockerAccess(_ host: Host) -> DockerAccess {
         if host.invoker == "root" { return .direct }

@@ -201,6 +201,9 @@ public final class StepContext {
     }
 
     public func say(_ text: String) { output.write(text + "\n") }
+
+    /// Facts a step looks up once per run (whether docker needs sudo), by name.
+    public var memo: [String: String] = [:]
 }
 
 public struct RunOptions: Sendable {

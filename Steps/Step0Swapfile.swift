@@ -153,13 +153,8 @@ enum SwapfileActions {
             let signed = SwapGate.hasSwapSignature(path, ctx.host)
             return Check(signed, "swap signature", "blkid sees " + (signed ? "swap" : "no swap signature"))
         },
-        refuse: { ctx in
-            if let reason = refusal(ctx) { return reason }
-            guard case .madeByPhase0? = try? finding(ctx) else {
-                return "mkswap runs only on the swapfile phase0 made in this procedure, and what is at \((try? SwapStep.settings(ctx).path) ?? "the path") is not (any more) that file. Move it aside, or choose another swapfile path."
-            }
-            return nil
-        }
+        // Only on the file phase0 made (or nothing yet, in a dry run): anything else is refused.
+        refuse: refusal
     ) }
 
     static var enable: Action { Action(

@@ -55,6 +55,17 @@ import Foundation
         #expect(host.machine.files["/swapfile"]?.mode == 0o644)
     }
 
+    /// A dry run lists every command of Step 0, though the swapfile does not exist yet.
+    @Test func aDryRunListsEveryCommand() throws {
+        let host = PracticeHost(machine: SimulatedSpark())
+        let run = runSteps([SwapStep.make()], on: host, dryRun: true)
+        #expect(run.outcome == .complete, "\(run.output)")
+        for command in ["fallocate -l 128G /swapfile", "chmod 600 /swapfile", "mkswap /swapfile", "swapon /swapfile"] {
+            #expect(run.output.contains("$ sudo " + command), "\(command)")
+        }
+        #expect(host.machine.history.isEmpty)
+    }
+
     /// A file phase0 made, swapped for another one between two runs (same path, same size): the
     /// identity recorded in the resume file no longer matches, so the new file is left alone.
     @Test func aFileReplacedBetweenRunsIsNoLongerPhase0s() throws {

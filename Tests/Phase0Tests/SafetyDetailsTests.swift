@@ -70,6 +70,7 @@ import Foundation
         let parsed = SelfProcess.parseTMUX("/tmp/tmux-1000/default,4519,0")
         #expect(parsed?.socket == "/tmp/tmux-1000/default" && parsed?.serverPID == 4519)
         #expect(SelfProcess.parseTMUX("") == nil && SelfProcess.parseTMUX(nil) == nil && SelfProcess.parseTMUX("junk") == nil)
+        #expect(SelfProcess.parseTMUX("/tmp/a,b/sock,12,3")?.socket == "/tmp/a,b/sock")
         let me = SelfProcess(tmuxSocket: "/tmp/tmux-1000/default", tmuxServerPID: 4519, ancestors: [4600, 4519, 700])
         #expect(me.isInside(tmuxSocket: "/tmp/tmux-1000/default", serverPID: nil))
         #expect(me.isInside(tmuxSocket: nil, serverPID: 700))

@@ -36,9 +36,11 @@ public struct SelfProcess: Sendable, Equatable {
     /// Reads `$TMUX`: socket path, server PID, session id; nil when empty or malformed.
     public static func parseTMUX(_ value: String?) -> (socket: String, serverPID: Int?)? {
         guard let value, !value.isEmpty else { return nil }
+        // The socket path may hold commas itself: the PID and session id are the last two fields.
         let fields = value.split(separator: ",", omittingEmptySubsequences: false)
-        guard fields.count >= 3, let socket = fields.first, socket.hasPrefix("/") else { return nil }
-        return (String(socket), Int(fields[fields.count - 2]))
+        let socket = fields.dropLast(2).joined(separator: ",")
+        guard fields.count >= 3, socket.hasPrefix("/") else { return nil }
+        return (socket, Int(fields[fields.count - 2]))
     }
 
     /// Whether a tmux server (by socket path and/or PID) is the one phase0's terminal is in.

@@ -1,25 +1,48 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 /// The whole procedure, in the guide's order.
 public enum Procedure {
     public static func steps() -> [Step] {
-        [SwapStep.make(), MoshStep.make(), AgentServiceStep.make(), OpenWebUIStep.make(),
-         TailscaleServeStep.make(), UnplugProtocolStep.make()]
+        [
+            SwapStep.make(), MoshStep.make(), AgentServiceStep.make(), OpenWebUIStep.make(),
+            TailscaleServeStep.make(), UnplugProtocolStep.make(),
+        ]
     }
 }
 
 /// Small readers shared by the steps.
 extension StepContext {
-    public func swapAreas() -> [SwapArea] {
-        (try? ProcSwaps.parse(host.readFile("/proc/swaps") ?? "")) ?? []
+    /// The active swap areas; an unreadable /proc/swaps is an error, never "no swap".
+    public func swapAreas() throws -> [SwapArea] { try SwapGate.readSwaps(host) }
+
+    public func memInfo() throws -> MemInfo { try MemInfo.read(host) }
+
+    /// A file's text before phase0 writes it (nil: there is none). One that exists but cannot
+    /// be read is an error: its diff cannot be shown, and "new file" would be untrue.
+    public func currentContent(of path: String) throws -> String? {
+        switch host.lookupFile(path) {
+        case .found(let text): return text
+        case .absent: return nil
+        case .unknown(let why): throw ValidationFailure("phase0 cannot read what \(path) holds now: \(why)")
+        }
     }
 
-    public func memInfo() -> MemInfo? { try? MemInfo.parse(host.readFile("/proc/meminfo") ?? "") }
+    /// The refusal for a per-run decision from `--answers` (replaceContainer...): none when it
+    /// is not given or says yes, `whenNo` when it says no.
+    public func decisionRefusal(_ key: AnswerKey, whenNo: () -> String) -> String? {
+        guard let given = preset(key) else { return nil }
+        switch YesNo.parse(given) {
+        case true?: return nil
+        case false?: return whenNo()
+        case nil: return "\(key.rawValue) must be yes or no, not \"\(given)\""
+        }
+    }
 
-    /// (filesystem type, available bytes) of the filesystem holding `path`.
+    /// (filesystem type, available bytes) of the filesystem holding `path`; nil when findmnt
+    /// cannot tell, which Step 0 refuses on before allocating anything.
     public func filesystem(of path: String) -> (type: String, availBytes: Int64)? {
-        guard let text = host.output(["findmnt", "-bno", "FSTYPE,AVAIL", "-T", path]) else { return nil }
+        guard let text = host.probe(["findmnt", "-bno", "FSTYPE,AVAIL", "-T", path]).value else { return nil }
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
         guard fields.count >= 2, let avail = Int64(fields[1]) else { return nil }
         return (String(fields[0]), avail)
@@ -64,9 +87,11 @@ extension Procedure {
     /// What the engine runs: the steps, the keys an answers file may hold, and the question
     /// asked before Step 0 when phase0 runs as root (whose agent this is).
     public static func definition() -> ProcedureDefinition {
-        ProcedureDefinition(steps: steps(), answerKeys: answerKeys(), prelude: { host, options in
-            OperatorAccount.mustAsk(host: host) ? [OperatorAccount.question(sudoUser: options.sudoUser)] : []
-        }, epilogue: { ctx in epilogue(try? ctx.guideAnswers()) })
+        ProcedureDefinition(
+            steps: steps(), answerKeys: answerKeys(), otherAnswerRules: otherAnswerRules,
+            prelude: { host, options in
+                OperatorAccount.mustAsk(host: host) ? [OperatorAccount.question(sudoUser: options.sudoUser)] : []
+            }, epilogue: { ctx in epilogue(try? ctx.guideAnswers()) })
     }
 
     /// The guide's "What This Does NOT Do (Phase 1+)", and how the agent stays current.
@@ -79,9 +104,12 @@ extension Procedure {
     ]
 
     public static func epilogue(_ answers: GuideAnswers?) -> String {
-        let repo = answers.map { $0.agentDir.hasSuffix("/spark") ? String($0.agentDir.dropLast("/spark".count)) : $0.agentDir } ?? "~/Vybn"
-        let unit = answers?.unitName ?? "vybn-agent.service"
-        let session = answers?.tmuxSession ?? "vybn"
+        // Saved answers that cannot be read back: the guide's values, from the table.
+        func given(_ key: AnswerKey) -> String { key.guideDefault ?? "" }
+        let agentDir = answers?.agentDir ?? AnswerKey.agentDir.value(in: [:]) ?? ""
+        let repo = agentDir.hasSuffix("/spark") ? String(agentDir.dropLast("/spark".count)) : agentDir
+        let unit = answers?.unitName ?? given(.unitName)
+        let session = answers?.tmuxSession ?? given(.tmuxSession)
         var text = "\nWhat Phase 0 does not do (Phase 1+, in the guide's words):\n"
         text += notDone.map { "  - \($0)" }.joined(separator: "\n")
         text += "\nKeeping the agent current: cd \(shellQuote(repo)) && git pull, then sudo systemctl restart \(unit)"
@@ -89,20 +117,18 @@ extension Procedure {
         return text
     }
 
-    /// Every key an answers file may hold: the questions, the optional steps, the observations.
-    public static func answerKeys() -> Set<String> {
-        var keys: Set<String> = []
-        for step in steps() {
-            keys.formUnion(step.questions.map(\.key))
-            if let optional = step.optional { keys.insert(optional.answerKey) }
-            for action in step.actions {
-                if case .observation(_, let key) = action.kind { keys.insert(key) }
-            }
-        }
-        return keys.union(extraAnswerKeys).union([OperatorAccount.key])
-    }
+    /// Every key an answers file may hold: the table's (AnswerKey), which a test holds to what
+    /// the steps ask.
+    public static func answerKeys() -> Set<String> { AnswerKey.names }
 
-    /// Decisions asked inside actions rather than as questions, and values only the checks read
-    /// (preflight and troubleshoot look for the repo and the model; GuideAnswers validates them).
-    static let extraAnswerKeys: Set<String> = ["replaceTmuxSession", "replaceContainer", "stopOtherAgent", "repoDir"]
+    /// The rules of the keys no question asks (decisions, values only checks read), so the
+    /// whole answers file is checked before Step 0: the table's own syntax for each.
+    static var otherAnswerRules: [String: (String) -> Validate.Outcome] {
+        let asked = Set(steps().flatMap { $0.questions.map(\.key) })
+        var rules: [String: (String) -> Validate.Outcome] = [:]
+        for key in AnswerKey.allCases where !asked.contains(key.rawValue) {
+            rules[key.rawValue] = { key.validate($0) }
+        }
+        return rules
+    }
 }

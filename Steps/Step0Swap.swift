@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 import Phase0Templates
 
 /// Step 0: expand swap. The guide's "CRITICAL: Memory Situation", done idempotently, never on a
@@ -37,31 +37,35 @@ enum SwapStep {
                 (Never run `sudo swapoff /swap.img` while the model is loaded.)
                 """,
             questions: [
-                Question(key: "swapfile", prompt: "Swapfile path", help: "Where the new swapfile goes; the guide uses /swapfile.",
-                         completion: .paths, defaultValue: { _ in "/swapfile" },
-                         validate: { raw, _ in Validate.absolutePath(raw, what: "the swapfile path", allowSpaces: false) }),
-                Question(key: "swapSize", prompt: "Swapfile size", help: "Binary units, as fallocate: 128G is the guide's size.",
-                         defaultValue: { _ in "128G" }, validate: { raw, ctx in validateSize(raw, ctx) }),
-                Question(key: "swappiness", prompt: "vm.swappiness", help: "0-100; the guide uses 10 (swap only under pressure).",
-                         defaultValue: { _ in "10" },
-                         validate: { raw, _ in Validate.integer(raw, what: "swappiness", range: 0...100) }),
+                Question(
+                    .swapfile, prompt: "Swapfile path", help: "Where the new swapfile goes; the guide uses /swapfile.",
+                    completion: .paths),
+                Question(
+                    .swapSize, prompt: "Swapfile size", help: "Binary units, as fallocate: 128G is the guide's size.",
+                    onThisMachine: sizeRefusal),
+                Question(.swappiness, prompt: "vm.swappiness", help: "0-100; the guide uses 10 (swap only under pressure)."),
             ],
             report: report,
-            actions: [SwapfileActions.allocate, SwapfileActions.permissions, SwapfileActions.format, SwapfileActions.enable,
-                      SwappinessActions.now, SwappinessActions.persisted, SwappinessActions.oldDropIn,
-                      SwappinessActions.atBoot, fstab],
+            actions: [
+                SwapfileActions.allocate, SwapfileActions.permissions, SwapfileActions.format, SwapfileActions.enable,
+                SwappinessActions.now, SwappinessActions.persisted, SwappinessActions.oldDropIn,
+                SwappinessActions.atBoot, fstab,
+            ],
             verify: verify,
             opens: SwapGate.gate
         )
     }
 
-    /// A size that, with the other swap, passes the 64G gate now and after a reboot (the
-    /// swapfile goes into /etc/fstab; /swap.img leaves it).
-    static func validateSize(_ raw: String, _ ctx: StepContext) -> Validate.Outcome {
-        let normalized = Validate.swapSize(raw)
-        guard case .success(let value) = normalized, case .success(let bytes) = ByteSize.parse(value) else { return normalized }
-        let swapfile = ctx.answerIfGiven("swapfile") ?? "/swapfile"
+    /// Why a well-formed size (normalized: "128G") cannot pass the 64G gate with the other swap,
+    /// now and after a reboot (the swapfile goes into /etc/fstab; /swap.img leaves it); nil when
+    /// it can.
+    static func sizeRefusal(_ value: String, _ ctx: StepContext) -> String? {
+        guard case .success(let bytes) = ByteSize.parse(value) else { return "\(value) is not a size" }
+        let swapfile = ctx.answerOrDefault(.swapfile) ?? ""
         let figures = SwapGate.figures(ctx.host, swapfile: swapfile)
+        if let problem = figures.problem {
+            return "the swap already there cannot be read, so no size can be checked against the 64G gate: \(problem)"
+        }
         let newKiB = bytes / 1024 - 4
         let others = figures.nowAreas.filter { $0.path != swapfile }.map(\.sizeKiB)
         let otherBoot = figures.bootAreas.filter { $0.device != swapfile }.compactMap(\.sizeKiB)
@@ -69,20 +73,32 @@ enum SwapStep {
         let after = SwapGate.evaluate(sizesKiB: otherBoot + [newKiB])
         if !now.passes {
             let total = others.reduce(0, +) + bytes / 1024
-            return .failure(.init("with \(ByteSize.human(kiB: total - bytes / 1024)) of other swap, \(value) leaves \(ByteSize.human(kiB: total)) in all, under the 64G gate"))
+            return
+                "with \(ByteSize.human(kiB: total - bytes / 1024)) of other swap, \(value) leaves \(ByteSize.human(kiB: total)) in all, under the 64G gate"
         }
         if !after.passes {
-            let needed = SwapGate.requiredKiB - SwapGate.headerAllowanceKiB * Int64(otherBoot.count + 1) - otherBoot.reduce(0, +) + 4
-            return .failure(.init("\(value) reaches 64G only until the next reboot: \(SwapGate.retired.joined(separator: ", ")) is retired from /etc/fstab then, leaving \(ByteSize.human(kiB: after.totalKiB)) after a reboot, under the 64G gate. The smallest size that passes now and after a reboot is \(SwapGate.wholeGiB(kiB: needed))"))
+            let needed =
+                SwapGate.requiredKiB - SwapGate.headerAllowanceKiB * Int64(otherBoot.count + 1) - otherBoot.reduce(0, +) + 4
+            return
+                "\(value) reaches 64G only until the next reboot: \(SwapGate.retired.joined(separator: ", ")) is retired from /etc/fstab then, leaving \(ByteSize.human(kiB: after.totalKiB)) after a reboot, under the 64G gate. The smallest size that passes now and after a reboot is \(SwapGate.wholeGiB(kiB: needed))"
         }
-        return .success(value)
+        return nil
     }
 
     static func settings(_ ctx: StepContext) throws -> (path: String, size: String, bytes: Int64) {
-        let path = try ctx.answer("swapfile")
-        let size = try ctx.answer("swapSize")
+        let path = try ctx.answer(.swapfile)
+        let size = try ctx.answer(.swapSize)
         guard case .success(let bytes) = ByteSize.parse(size) else { throw ValidationFailure("swapSize \"\(size)\" is not a size") }
         return (path, size, bytes)
+    }
+
+    static func isActive(_ path: String, _ ctx: StepContext) throws -> Bool { try ctx.swapAreas().contains { $0.path == path } }
+
+    /// Whether the file carries a swap signature (mkswap ran), read with blkid as root; blkid
+    /// exits 2 when it finds no signature at all.
+    static func swapSignature(_ path: String, _ ctx: StepContext) -> Lookup<Bool> {
+        ctx.host.probe(.rootProbe(["blkid", "-p", "-o", "value", "-s", "TYPE", path]), absentWhen: { $0.exitStatus == 2 })
+            .map { $0.trimmingWhitespace() == "swap" }
     }
 
     static func directory(of path: String) -> String {
@@ -92,45 +108,60 @@ enum SwapStep {
 
     static func report(_ ctx: StepContext) -> [String] {
         var lines: [String] = []
-        if let mem = ctx.memInfo() {
-            lines.append("Memory: MemAvailable \(ByteSize.human(kiB: mem.memAvailableKiB)) of \(ByteSize.human(kiB: mem.memTotalKiB)); "
-                         + "swap \(ByteSize.human(kiB: mem.swapTotalKiB)) total, \(ByteSize.human(kiB: mem.swapFreeKiB)) free (/proc/meminfo)")
+        if let mem = try? ctx.memInfo() {  // shown when readable; the gate reads /proc/swaps itself
+            lines.append(
+                "Memory: MemAvailable \(ByteSize.human(kiB: mem.memAvailableKiB)) of \(ByteSize.human(kiB: mem.memTotalKiB)); "
+                    + "swap \(ByteSize.human(kiB: mem.swapTotalKiB)) total, \(ByteSize.human(kiB: mem.swapFreeKiB)) free (/proc/meminfo)")
         }
-        let figures = SwapGate.figures(ctx.host, swapfile: ctx.answerIfGiven("swapfile"))
+        let figures = SwapGate.figures(ctx.host, swapfile: ctx.answerIfGiven(.swapfile))
+        if let problem = figures.problem { lines.append("Swap: \(problem)") }
         lines.append("Swap areas (/proc/swaps):" + (figures.nowAreas.isEmpty ? " none" : ""))
         for area in figures.nowAreas {
-            lines.append("  \(area.path)  \(area.type)  size \(ByteSize.human(kiB: area.sizeKiB))  used \(ByteSize.human(kiB: area.usedKiB))  prio \(area.priority)")
+            lines.append(
+                "  \(area.path)  \(area.type)  size \(ByteSize.human(kiB: area.sizeKiB))  used \(ByteSize.human(kiB: area.usedKiB))  prio \(area.priority)"
+            )
         }
-        lines.append("Swap gate: \(SwapGate.size(kiB: figures.now.totalKiB)) of the required 64G " + (figures.now.passes ? "(passes)" : "(not yet)")
-                     + "; after a reboot \(SwapGate.size(kiB: figures.afterReboot.totalKiB)) " + (figures.afterReboot.passes ? "(passes)" : "(not yet)"))
-        if let path = ctx.answerIfGiven("swapfile"), let fs = ctx.filesystem(of: directory(of: path)) {
+        lines.append(
+            "Swap gate: \(SwapGate.size(kiB: figures.now.totalKiB)) of the required 64G " + (figures.now.passes ? "(passes)" : "(not yet)")
+                + "; after a reboot \(SwapGate.size(kiB: figures.afterReboot.totalKiB)) "
+                + (figures.afterReboot.passes ? "(passes)" : "(not yet)"))
+        if let path = ctx.answerIfGiven(.swapfile), let fs = ctx.filesystem(of: directory(of: path)) {
             lines.append("\(path) goes on \(fs.type) with \(ByteSize.human(bytes: fs.availBytes)) free")
         }
         return lines
     }
 
+    static func currentSwappiness(_ ctx: StepContext) -> String {
+        ctx.host.lookupFile("/proc/sys/vm/swappiness").describe(absent: "missing") { $0.trimmingWhitespace() }
+    }
+
     // MARK: - fstab
 
     static func editedFstab(_ ctx: StepContext) throws -> Fstab.Edit {
-        guard let current = ctx.host.readFile("/etc/fstab") else { throw ValidationFailure("/etc/fstab cannot be read") }
+        guard let current = try ctx.currentContent(of: "/etc/fstab") else { throw ValidationFailure("/etc/fstab does not exist") }
         return Fstab.ensureSwapfile(in: current, swapfile: try settings(ctx).path, retire: SwapGate.retired)
     }
 
-    static var fstab: Action { Action(
-        id: "fstab",
-        title: "Keep the swapfile after reboot (/etc/fstab)",
-        why: "Backs up /etc/fstab, comments out /swap.img (retired at the next reboot) and keeps exactly one swapfile line, however often this runs.",
-        kind: .commands { ctx in
-            AtomicWrite.commands(path: "/etc/fstab", content: try editedFstab(ctx).text, mode: "0644", host: ctx.host)
-        },
-        check: { ctx in
-            let edit = try editedFstab(ctx)
-            return Check(edit.changes.isEmpty, "/etc/fstab", edit.changes.isEmpty ? "one swapfile line, /swap.img retired" : edit.changes.joined(separator: "; "))
-        },
-        plannedFile: { ctx in
-            PlannedFile(path: "/etc/fstab", newContent: try editedFstab(ctx).text, oldContent: ctx.host.readFile("/etc/fstab"))
-        }
-    ) }
+    static var fstab: Action {
+        Action(
+            id: "fstab",
+            title: "Keep the swapfile after reboot (/etc/fstab)",
+            why:
+                "Backs up /etc/fstab, comments out /swap.img (retired at the next reboot) and keeps exactly one swapfile line, however often this runs.",
+            kind: .commands { ctx in
+                AtomicWrite.commands(path: "/etc/fstab", content: try editedFstab(ctx).text, mode: "0644", host: ctx.host)
+            },
+            check: { ctx in
+                let edit = try editedFstab(ctx)
+                return Check(
+                    edit.changes.isEmpty, "/etc/fstab",
+                    edit.changes.isEmpty ? "one swapfile line, /swap.img retired" : edit.changes.joined(separator: "; "))
+            },
+            plannedFile: { ctx in
+                PlannedFile(path: "/etc/fstab", newContent: try editedFstab(ctx).text, oldContent: try ctx.currentContent(of: "/etc/fstab"))
+            }
+        )
+    }
 
     // MARK: - Verify
 
@@ -141,17 +172,22 @@ enum SwapStep {
         checks.append(try SwappinessActions.now.check(ctx))
         checks.append(try SwappinessActions.persisted.check(ctx))
         checks.append(try SwappinessActions.atBoot.check(ctx))
-        let fstabText = ctx.host.readFile("/etc/fstab") ?? ""
+        let fstabText = try ctx.currentContent(of: "/etc/fstab") ?? ""
         let active = Fstab.activeSwapDevices(in: fstabText)
         let swapfileLines = active.filter { $0 == path }.count
-        checks.append(Check(swapfileLines == 1 && !active.contains("/swap.img"), "fstab",
-                            "\(swapfileLines) \(path) line\(swapfileLines == 1 ? "" : "s"); /swap.img \(active.contains("/swap.img") ? "still active" : "retired")"))
-        let verifyResult = try? ctx.host.run(Command(["findmnt", "--verify"], timeout: 30))
-        checks.append(Check(verifyResult?.succeeded == true, "findmnt --verify",
-                            verifyResult?.succeeded == true ? "fstab parses" : (verifyResult?.output.trimmingWhitespace() ?? "could not run")))
+        checks.append(
+            Check(
+                swapfileLines == 1 && !active.contains("/swap.img"), "fstab",
+                "\(swapfileLines) \(path) line\(swapfileLines == 1 ? "" : "s"); /swap.img \(active.contains("/swap.img") ? "still active" : "retired")"
+            ))
+        let parses = ctx.host.probe(["findmnt", "--verify"], timeout: 30)
+        checks.append(Check(parses.value != nil, "findmnt --verify", parses.describe(absent: "") { _ in "fstab parses" }))
         let figures = SwapGate.figures(ctx.host, swapfile: path)
         checks.append(Check(figures.now.passes, "swap gate now", "\(ByteSize.human(kiB: figures.now.totalKiB)) of 64G"))
-        checks.append(Check(figures.afterReboot.passes, "swap gate after a reboot", "\(ByteSize.human(kiB: figures.afterReboot.totalKiB)) of 64G from /etc/fstab"))
+        checks.append(
+            Check(
+                figures.afterReboot.passes, "swap gate after a reboot",
+                "\(ByteSize.human(kiB: figures.afterReboot.totalKiB)) of 64G from /etc/fstab"))
         return checks
     }
 }

@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 /// Step 0's swapfile: allocate, chmod, mkswap, swapon, and the rule that guards them all.
 /// phase0 only ever allocates, truncates, chattrs, chmods, formats or turns on a file that
@@ -22,16 +22,22 @@ enum SwapfileActions {
         case foreign(bytes: Int64)
     }
 
+    /// Throws when phase0 cannot tell (/proc/swaps unreadable, blkid could not be asked): what
+    /// it cannot see, it never touches.
     static func finding(_ ctx: StepContext) throws -> Finding {
         let path = try SwapStep.settings(ctx).path
-        if let area = ctx.swapAreas().first(where: { $0.path == path }) {
+        if let area = try ctx.swapAreas().first(where: { $0.path == path }) {
             return .swapArea(active: true, bytes: (area.sizeKiB + 4) * 1024)
         }
         guard let info = ctx.host.fileInfo(path) else { return .absent }
         if info.isDirectory { return .directory }
         if madeByPhase0(path, info, ctx) { return .madeByPhase0(bytes: info.size) }
-        if SwapGate.hasSwapSignature(path, ctx.host) { return .swapArea(active: false, bytes: info.size) }
-        return .foreign(bytes: info.size)
+        switch SwapStep.swapSignature(path, ctx) {
+        case .found(true): return .swapArea(active: false, bytes: info.size)
+        case .found(false), .absent: return .foreign(bytes: info.size)
+        case .unknown(let why):
+            throw ValidationFailure("phase0 cannot tell what \(path) holds (\(why)), so it does not touch it")
+        }
     }
 
     /// Whether the resume file says phase0 made this file, at this path, and it is still that file.
@@ -47,7 +53,12 @@ enum SwapfileActions {
 
     /// Why Step 0 will not touch what is at the path, with what to do; nil when it may.
     static func refusal(_ ctx: StepContext) -> String? {
-        guard let (path, _, _) = try? SwapStep.settings(ctx), let found = try? finding(ctx) else { return "the swapfile settings are missing" }
+        let path: String
+        let found: Finding
+        do {
+            path = try SwapStep.settings(ctx).path
+            found = try finding(ctx)
+        } catch { return "\(error)" }
         switch found {
         case .directory:
             return "\(path) is a directory; choose another swapfile path (answers file: \"swapfile\")"
@@ -91,7 +102,9 @@ enum SwapfileActions {
         },
         refuse: { ctx in
             if let reason = refusal(ctx) { return reason }
-            guard let (path, _, bytes) = try? SwapStep.settings(ctx) else { return "the swapfile settings are missing" }
+            let path: String
+            let bytes: Int64
+            do { (path, _, bytes) = try SwapStep.settings(ctx) } catch { return "the swapfile settings cannot be used: \(error)" }
             if case .swapArea(let active, let size)? = try? finding(ctx) { return noDeadEnd(path, active: active, size: size, ctx) }
             let dir = SwapStep.directory(of: path)
             guard let fs = ctx.filesystem(of: dir) else { return "cannot tell which filesystem holds \(dir) (findmnt failed)" }
@@ -149,12 +162,21 @@ enum SwapfileActions {
         kind: .commands { ctx in [.privileged(["mkswap", try SwapStep.settings(ctx).path])] },
         check: { ctx in
             let path = try SwapStep.settings(ctx).path
-            if ctx.swapAreas().contains(where: { $0.path == path }) { return Check(true, "swap signature", "active") }
-            let signed = SwapGate.hasSwapSignature(path, ctx.host)
-            return Check(signed, "swap signature", "blkid sees " + (signed ? "swap" : "no swap signature"))
+            if try SwapStep.isActive(path, ctx) { return Check(true, "swap signature", "active") }
+            let signature = SwapStep.swapSignature(path, ctx)
+            return Check(
+                signature == .found(true), "swap signature",
+                signature.describe(absent: "blkid sees no swap signature") { $0 ? "blkid sees swap" : "blkid sees another signature" })
         },
         // Only on the file phase0 made (or nothing yet, in a dry run): anything else is refused.
-        refuse: refusal
+        // Nor on a file whose signature blkid cannot read: its check could not tell either.
+        refuse: { ctx in
+            if let reason = refusal(ctx) { return reason }
+            guard let path = try? SwapStep.settings(ctx).path, case .unknown(let why) = SwapStep.swapSignature(path, ctx) else {
+                return nil
+            }
+            return "phase0 cannot tell what \(path) holds (\(why)), so it does not run mkswap on it"
+        }
     ) }
 
     static var enable: Action { Action(
@@ -164,7 +186,7 @@ enum SwapfileActions {
         kind: .commands { ctx in [.privileged(["swapon", try SwapStep.settings(ctx).path])] },
         check: { ctx in
             let path = try SwapStep.settings(ctx).path
-            let area = ctx.swapAreas().first { $0.path == path }
+            let area = try ctx.swapAreas().first { $0.path == path }
             return Check(area != nil, "\(path) active", area.map { "\(ByteSize.human(kiB: $0.sizeKiB)) in /proc/swaps" } ?? "not in /proc/swaps")
         },
         refuse: refusal

@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 import Phase0Templates
 
 /// Step 0's swappiness: now (`sysctl -w`), and at every boot. At boot systemd-sysctl applies the
@@ -16,11 +16,10 @@ enum SwappinessActions {
     static let oldDropInPath = "/etc/sysctl.d/99-phase0-swappiness.conf"
     static let writtenByPhase0 = "# Written by phase0"
 
-    static func wanted(_ ctx: StepContext) throws -> String { try ctx.answer("swappiness") }
+    static func wanted(_ ctx: StepContext) throws -> String { try ctx.answer(.swappiness) }
 
     static func dropIn(_ ctx: StepContext) throws -> String {
-        guard let template = EmbeddedTemplates.text("swappiness.conf") else { throw TemplateError.unknownTemplate("swappiness.conf") }
-        return try TemplateRenderer(name: "swappiness.conf", text: template).render(values: ["swappiness": try wanted(ctx)])
+        try EmbeddedTemplates.render("swappiness.conf", values: ["swappiness": try wanted(ctx)])
     }
 
     /// Every sysctl.d file systemd-sysctl would consider, in directory precedence order.
@@ -38,6 +37,18 @@ enum SwappinessActions {
                                          content: content), at: 0)
         }
         return files
+    }
+
+    /// Why the next boot's value cannot be computed here: a sysctl.d directory that exists but
+    /// cannot be listed, or a file in one that cannot be read (it may set vm.swappiness).
+    static func unreadable(_ host: Host) -> String? {
+        for directory in SysctlBoot.directories where host.fileInfo(directory)?.isDirectory == true {
+            guard let names = host.listDirectory(directory) else { return "\(directory) cannot be listed" }
+            for name in names where name.hasSuffix(".conf") {
+                if case .unknown(let why) = host.lookupFile(directory + "/" + name) { return why }
+            }
+        }
+        return nil
     }
 
     /// What the next boot sets vm.swappiness to, with phase0's drop-in as it will be written.
@@ -71,7 +82,7 @@ enum SwappinessActions {
         kind: .commands { ctx in [.privileged(["sysctl", "-w", "\(key)=\(try wanted(ctx))"])] },
         check: { ctx in
             let wanted = try wanted(ctx)
-            let now = ctx.host.readFile("/proc/sys/vm/swappiness")?.trimmingWhitespace() ?? "unknown"
+            let now = SwapStep.currentSwappiness(ctx)
             return Check(now == wanted, "swappiness \(wanted)", "/proc/sys/vm/swappiness is \(now)")
         }
     ) }
@@ -82,10 +93,12 @@ enum SwappinessActions {
         why: "A drop-in under /etc/sysctl.d is read at every boot; unlike appending to /etc/sysctl.conf, rewriting it is idempotent. Its name sorts after 99-sysctl.conf (the link to /etc/sysctl.conf), so it wins over a vm.swappiness there.",
         kind: .commands { ctx in AtomicWrite.commands(path: dropInPath, content: try dropIn(ctx), mode: "0644", host: ctx.host) },
         check: { ctx in
-            let current = ctx.host.readFile(dropInPath)
-            return Check(current == (try dropIn(ctx)), "\(dropInPath)", current == nil ? "missing" : "present")
+            let current = ctx.host.lookupFile(dropInPath)
+            return Check(current.value == (try dropIn(ctx)), "\(dropInPath)", current.describe(absent: "missing") { _ in "present" })
         },
-        plannedFile: { ctx in PlannedFile(path: dropInPath, newContent: try dropIn(ctx), oldContent: ctx.host.readFile(dropInPath)) }
+        plannedFile: { ctx in
+            PlannedFile(path: dropInPath, newContent: try dropIn(ctx), oldContent: try ctx.currentContent(of: dropInPath))
+        }
     ) }
 
     static func isPhase0sOldDropIn(_ host: Host) -> Bool {
@@ -122,9 +135,18 @@ enum SwappinessActions {
         },
         check: { ctx in
             let wanted = try wanted(ctx)
+            if let why = unreadable(ctx.host) {
+                return Check(false, "\(key) at the next boot", "cannot tell what the next boot applies (\(why))")
+            }
             guard let setting = try atNextBoot(ctx) else { return Check(false, "\(key) at the next boot", "nothing sets it") }
             let detail = "\(setting.value), from \(setting.path)" + (setting.byGlob ? " (a glob)" : "")
             return Check(setting.value == wanted, "\(key) at the next boot", setting.value == wanted ? detail : "\(detail), not \(wanted)")
+        },
+        refuse: { ctx in
+            // What phase0 cannot read, it does not edit around.
+            unreadable(ctx.host).map {
+                "phase0 cannot tell which vm.swappiness the next boot applies (\($0)), so it edits no sysctl file. Check with: systemd-analyze cat-config sysctl.d"
+            }
         }
     ) }
 

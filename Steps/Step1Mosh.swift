@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 /// Step 1: install mosh (optional). The guide: "If mosh fights you, skip it. SSH + tmux attach
 /// works fine. systemd keeps the session alive regardless."
@@ -25,7 +25,7 @@ enum MoshStep {
                 mosh vybnz69@spark-2b7c.local
                 """,
             optional: OptionalStep(
-                answerKey: "installMosh",
+                answerKey: AnswerKey.installMosh.rawValue,
                 question: "Install mosh? (optional: SSH + tmux attach works fine without it)"),
             report: report,
             actions: [install, firewall],
@@ -42,47 +42,56 @@ enum MoshStep {
         case .active: lines.append("Firewall: ufw is active; mosh needs UDP 60000:61000 allowed.")
         case .unknown(let why): lines.append("Firewall: cannot tell yet (\(why)).")
         }
-        let user = ctx.answerIfGiven("user") ?? GuideDefaults.value("user", answers: [:])!
+        let user = ctx.answerOrDefault(.user) ?? ""
         lines.append("Afterwards, from your laptop: mosh \(user)@\(ctx.host.name.split(separator: " ").first ?? "spark").local")
         return lines
     }
 
-    static var install: Action { Action(
-        id: "install-mosh",
-        title: "Install mosh (apt-get)",
-        why: "mosh-server must be on the Spark for `mosh user@spark` to connect; apt-get update first so the package index is current.",
-        kind: .commands { _ in
-            [.privileged(["apt-get", "update"], timeout: 900, streamsOutput: true),
-             .privileged(["apt-get", "install", "-y", "mosh"], timeout: 1800, streamsOutput: true)]
-        },
-        check: { ctx in
-            guard let version = Probe.moshVersion(ctx.host) else { return Check(false, "mosh installed", "mosh-server is not installed") }
-            return Check(true, "mosh installed", version)
-        }
-    ) }
-
-    static var firewall: Action { Action(
-        id: "ufw-mosh",
-        title: "Allow mosh's UDP \(udpRule) in ufw (only when ufw is active)",
-        why: "An active ufw drops mosh's UDP packets unless they are allowed; with ufw inactive or absent nothing blocks them and no rule is added.",
-        kind: .commands { _ in [.privileged(["ufw", "allow", udpRule])] },
-        check: { ctx in
-            let label = "firewall for mosh"
-            switch Probe.firewall(ctx.host) {
-            case .notInstalled:
-                return Check(true, label, "ufw is not installed; no rule needed")
-            case .inactive:
-                return Check(true, label, "ufw is inactive; no rule needed")
-            case .active(let rules?) where rules.contains(udpRule):
-                return Check(true, label, "ufw is active and allows \(udpRule)")
-            case .active(.some):
-                return Check(false, label, "ufw is active and does not allow \(udpRule) yet")
-            case .active(nil):
-                return Check(false, label, "ufw is active; its rules cannot be read without sudo")
-            case .unknown(let why):
-                return Check(false, label, "cannot tell whether ufw is active: \(why)")
+    static var install: Action {
+        Action(
+            id: "install-mosh",
+            title: "Install mosh (apt-get)",
+            why: "mosh-server must be on the Spark for `mosh user@spark` to connect; apt-get update first so the package index is current.",
+            kind: .commands { _ in
+                [
+                    .privileged(["apt-get", "update"], timeout: 900, streamsOutput: true),
+                    .privileged(["apt-get", "install", "-y", "mosh"], timeout: 1800, streamsOutput: true),
+                ]
+            },
+            check: { ctx in
+                guard let version = Probe.moshVersion(ctx.host) else {
+                    return Check(false, "mosh installed", "mosh-server is not installed")
+                }
+                return Check(true, "mosh installed", version)
             }
-        },
-        skippable: true
-    ) }
+        )
+    }
+
+    static var firewall: Action {
+        Action(
+            id: "ufw-mosh",
+            title: "Allow mosh's UDP \(udpRule) in ufw (only when ufw is active)",
+            why:
+                "An active ufw drops mosh's UDP packets unless they are allowed; with ufw inactive or absent nothing blocks them and no rule is added.",
+            kind: .commands { _ in [.privileged(["ufw", "allow", udpRule])] },
+            check: { ctx in
+                let label = "firewall for mosh"
+                switch Probe.firewall(ctx.host) {
+                case .notInstalled:
+                    return Check(true, label, "ufw is not installed; no rule needed")
+                case .inactive:
+                    return Check(true, label, "ufw is inactive; no rule needed")
+                case .active(let rules?) where rules.contains(udpRule):
+                    return Check(true, label, "ufw is active and allows \(udpRule)")
+                case .active(.some):
+                    return Check(false, label, "ufw is active and does not allow \(udpRule) yet")
+                case .active(nil):
+                    return Check(false, label, "ufw is active; its rules cannot be read without sudo")
+                case .unknown(let why):
+                    return Check(false, label, "cannot tell whether ufw is active: \(why)")
+                }
+            },
+            skippable: true
+        )
+    }
 }

@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 /// Step 4: expose Open WebUI to the tailnet with Tailscale Serve (HTTPS, tailnet only).
 /// The pitfall: with HTTPS not enabled for the tailnet, `tailscale serve --bg PORT` prints an
@@ -35,20 +35,19 @@ enum TailscaleServeStep {
 
     /// Open WebUI's local port: Step 3's answer, else the guide's 3000.
     static func port(_ ctx: StepContext) throws -> String {
-        let raw = ctx.answerIfGiven("webuiPort") ?? GuideDefaults.value("webuiPort", answers: [:])!
-        switch Validate.port(raw) {
-        case .success(let port): return port
-        case .failure(let failure): throw ValidationFailure("webuiPort: \(failure.reason)")
-        }
+        try AnswerKey.webuiPort.checked(given: ctx.answerIfGiven)
     }
 
     static func report(_ ctx: StepContext) -> [String] {
         switch Probe.tailscaleStatus(ctx.host) {
-        case .failure(let failure): return ["Tailscale: \(failure.reason)"]
-        case .success(let status):
-            var lines = ["Tailscale: \(status.backendState)" + (status.dnsName.map { " as \($0)" } ?? "")
-                         + "; HTTPS for the tailnet " + (status.httpsEnabled ? "enabled" : "not enabled")]
-            if case .success(let config) = Probe.serveConfig(ctx.host) {
+        case .absent: return ["Tailscale: not installed"]
+        case .unknown(let why): return ["Tailscale: \(why)"]
+        case .found(let status):
+            var lines = [
+                "Tailscale: \(status.backendState)" + (status.dnsName.map { " as \($0)" } ?? "")
+                    + "; HTTPS for the tailnet " + (status.httpsEnabled ? "enabled" : "not enabled")
+            ]
+            if let config = Probe.serveConfig(ctx.host).value {
                 lines.append("Serve now: " + (config.httpsProxy().map { "https://\($0.host) -> \($0.target)" } ?? "nothing served"))
             }
             return lines
@@ -69,74 +68,90 @@ enum TailscaleServeStep {
 
     /// Never expose a page nobody owns: the first account registered becomes the admin. Waits
     /// for the operator; with -y (nobody to register) the run stops here, with the way in.
-    static var owner: Action { Action(
-        id: "webui-owner",
-        title: "Open WebUI has its first account (before anything is exposed)",
-        why: "Open WebUI makes the first account registered its admin. tailscale serve would let anyone on the tailnet reach the page, so it runs only once an account exists.",
-        kind: .operatorTask { ctx in
-            OpenWebUIStep.ownerInstruction(ctx, port: (try? port(ctx)) ?? "3000") + ctx.practiceHint("registers the first account (it becomes admin)")
-        },
-        check: { ctx in try ownerCheck(ctx) }
-    ) }
+    static var owner: Action {
+        Action(
+            id: "webui-owner",
+            title: "Open WebUI has its first account (before anything is exposed)",
+            why:
+                "Open WebUI makes the first account registered its admin. tailscale serve would let anyone on the tailnet reach the page, so it runs only once an account exists.",
+            kind: .operatorTask { ctx in
+                OpenWebUIStep.ownerInstruction(ctx, port: (try? port(ctx)) ?? ctx.answerOrDefault(.webuiPort) ?? "")
+                    + ctx.practiceHint("registers the first account (it becomes admin)")
+            },
+            check: { ctx in try ownerCheck(ctx) }
+        )
+    }
 
-    static var connected: Action { Action(
-        id: "tailscale-connected",
-        title: "Connect the Spark to your tailnet",
-        why: "Serve publishes on the tailnet; a Spark that is logged out or stopped has no tailnet address to serve on.",
-        kind: .operatorTask { ctx in
-            var text = "Tailscale is not connected here. In another terminal on the Spark run:\n  sudo tailscale up\nand open the login link it prints (on any device), then come back."
-            if case .success(let status) = Probe.tailscaleStatus(ctx.host), let url = status.authURL {
-                text += "\nLogin link reported by tailscaled: \(url)"
+    static var connected: Action {
+        Action(
+            id: "tailscale-connected",
+            title: "Connect the Spark to your tailnet",
+            why: "Serve publishes on the tailnet; a Spark that is logged out or stopped has no tailnet address to serve on.",
+            kind: .operatorTask { ctx in
+                var text =
+                    "Tailscale is not connected here. In another terminal on the Spark run:\n  sudo tailscale up\nand open the login link it prints (on any device), then come back."
+                if let url = Probe.tailscaleStatus(ctx.host).value?.authURL {
+                    text += "\nLogin link reported by tailscaled: \(url)"
+                }
+                return text + ctx.practiceHint("logs the Spark in")
+            },
+            check: { ctx in
+                switch Probe.tailscaleStatus(ctx.host) {
+                case .absent: return Check(false, "tailscale connected", "tailscale is not installed")
+                case .unknown(let why): return Check(false, "tailscale connected", why)
+                case .found(let status):
+                    return Check(
+                        status.connected, "tailscale connected",
+                        status.connected ? (status.dnsName ?? "running") : "state \(status.backendState)")
+                }
+            },
+            refuse: { ctx in
+                ctx.host.hasProgram("tailscale")
+                    ? nil
+                    : "tailscale is not installed. Install it (https://tailscale.com/download/linux), run `sudo tailscale up`, then run phase0 again."
             }
-            return text + ctx.practiceHint("logs the Spark in")
-        },
-        check: { ctx in
-            switch Probe.tailscaleStatus(ctx.host) {
-            case .failure(let failure): return Check(false, "tailscale connected", failure.reason)
-            case .success(let status):
-                return Check(status.connected, "tailscale connected",
-                             status.connected ? (status.dnsName ?? "running") : "state \(status.backendState)")
-            }
-        },
-        refuse: { ctx in
-            ctx.host.hasProgram("tailscale") ? nil
-                : "tailscale is not installed. Install it (https://tailscale.com/download/linux), run `sudo tailscale up`, then run phase0 again."
-        }
-    ) }
+        )
+    }
 
     static func httpsCheck(_ ctx: StepContext) -> Check {
         let label = "HTTPS enabled for the tailnet"
         switch Probe.tailscaleStatus(ctx.host) {
-        case .failure(let failure): return Check(false, label, failure.reason)
-        case .success(let status):
+        case .absent: return Check(false, label, "tailscale is not installed")
+        case .unknown(let why): return Check(false, label, why)
+        case .found(let status):
             if status.httpsEnabled { return Check(true, label, "certificates for \(status.certDomains.joined(separator: ", "))") }
-            let missing = status.hasHTTPSCapability ? "no certificate domain (CertDomains is empty)" : "the node has no \"https\" capability"
+            let missing =
+                status.hasHTTPSCapability ? "no certificate domain (CertDomains is empty)" : "the node has no \"https\" capability"
             return Check(false, label, "not enabled: \(missing)")
         }
     }
 
-    static var httpsEnabled: Action { Action(
-        id: "https-enabled",
-        title: "Enable HTTPS for your tailnet (admin console)",
-        why: "Serve terminates HTTPS with a certificate Tailscale issues for the tailnet's ts.net name; without HTTPS enabled, `tailscale serve` prints an enable link instead of serving, and may still exit 0.",
-        kind: .operatorTask { ctx in
-            """
-            HTTPS is not enabled for your tailnet. Only an admin can turn it on, in the browser:
-              1. Open \(adminDNSPage)
-              2. Make sure MagicDNS is enabled, then under "HTTPS Certificates" click "Enable HTTPS".
-            phase0 then re-reads `tailscale status --json` (it can take a minute to arrive).
-            """ + ctx.practiceHint("enables HTTPS in the admin console")
-        },
-        check: { ctx in httpsCheck(ctx) }
-    ) }
+    static var httpsEnabled: Action {
+        Action(
+            id: "https-enabled",
+            title: "Enable HTTPS for your tailnet (admin console)",
+            why:
+                "Serve terminates HTTPS with a certificate Tailscale issues for the tailnet's ts.net name; without HTTPS enabled, `tailscale serve` prints an enable link instead of serving, and may still exit 0.",
+            kind: .operatorTask { ctx in
+                """
+                HTTPS is not enabled for your tailnet. Only an admin can turn it on, in the browser:
+                  1. Open \(adminDNSPage)
+                  2. Make sure MagicDNS is enabled, then under "HTTPS Certificates" click "Enable HTTPS".
+                phase0 then re-reads `tailscale status --json` (it can take a minute to arrive).
+                """ + ctx.practiceHint("enables HTTPS in the admin console")
+            },
+            check: { ctx in httpsCheck(ctx) }
+        )
+    }
 
     static func serveCheck(_ ctx: StepContext) throws -> Check {
         let port = try port(ctx)
         let label = "Tailscale Serve"
         let config: ServeConfig
         switch Probe.serveConfig(ctx.host) {
-        case .failure(let failure): return Check(false, label, failure.reason)
-        case .success(let value): config = value
+        case .absent: return Check(false, label, "`tailscale serve status --json` printed nothing")
+        case .unknown(let why): return Check(false, label, why)
+        case .found(let value): config = value
         }
         let wanted = "http://127.0.0.1:\(port)"
         guard let served = config.httpsProxy() else {
@@ -150,29 +165,37 @@ enum TailscaleServeStep {
         return Check(true, label, "https://\(served.host) -> \(wanted); open https://\(served.host) on your phone (Tailscale connected)")
     }
 
-    static var serve: Action { Action(
-        id: "serve",
-        title: "Serve Open WebUI on the tailnet (tailscale serve --bg)",
-        why: "Publishes https://<spark>.<tailnet>.ts.net -> http://127.0.0.1:PORT in the background, persistent across reboots. Register Open WebUI's first account (it becomes admin) before this exposes it.",
-        kind: .commands { ctx in
-            let port = try port(ctx)
-            if case .success(let config) = Probe.serveConfig(ctx.host), let served = config.httpsProxy(),
-               !config.proxiesToLocalPort(port) {
-                ctx.say("  Note: https://\(served.host) now proxies to \(served.target); this replaces it.")
-            }
-            // Under a timeout: without HTTPS, serve can wait forever for it to be enabled.
-            return [.privileged(["tailscale", "serve", "--bg", port], timeout: serveTimeout)]
-        },
-        check: { ctx in try serveCheck(ctx) }
-    ) }
+    static var serve: Action {
+        Action(
+            id: "serve",
+            title: "Serve Open WebUI on the tailnet (tailscale serve --bg)",
+            why:
+                "Publishes https://<spark>.<tailnet>.ts.net -> http://127.0.0.1:PORT in the background, persistent across reboots. Register Open WebUI's first account (it becomes admin) before this exposes it.",
+            kind: .commands { ctx in
+                let port = try port(ctx)
+                if let config = Probe.serveConfig(ctx.host).value, let served = config.httpsProxy(),
+                    !config.proxiesToLocalPort(port)
+                {
+                    ctx.say("  Note: https://\(served.host) now proxies to \(served.target); this replaces it.")
+                }
+                // Under a timeout: without HTTPS, serve can wait forever for it to be enabled.
+                return [.privileged(["tailscale", "serve", "--bg", port], timeout: serveTimeout)]
+            },
+            check: { ctx in try serveCheck(ctx) }
+        )
+    }
 
     // MARK: - Verify
 
     static func verify(_ ctx: StepContext) throws -> [Check] {
         let port = try port(ctx)
         let health = ctx.host.succeeds(["curl", "-fsS", "--max-time", "5", "http://127.0.0.1:\(port)/health"], timeout: 15)
-        return [try ownerCheck(ctx), try connected.check(ctx), httpsCheck(ctx),
-                Check(health, "Open WebUI answers", health ? "http://127.0.0.1:\(port)/health" : "no answer on http://127.0.0.1:\(port)/health (phase0 troubleshoot webui)"),
-                try serveCheck(ctx)]
+        return [
+            try ownerCheck(ctx), try connected.check(ctx), httpsCheck(ctx),
+            Check(
+                health, "Open WebUI answers",
+                health ? "http://127.0.0.1:\(port)/health" : "no answer on http://127.0.0.1:\(port)/health (phase0 troubleshoot webui)"),
+            try serveCheck(ctx),
+        ]
     }
 }

@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 
 /// Step 5: the Unplug Protocol, the guide's success test. Checks 1–3 are things only the
 /// operator can see (a closed lid, a phone, the TUI), asked as yes/no observations and never
@@ -30,9 +30,8 @@ enum UnplugProtocolStep {
     }
 
     static func report(_ ctx: StepContext) -> [String] {
-        guard let names = try? ctx.guideAnswers() else { return [] }
-        var url = "the Serve URL from Step 4"
-        if case .success(let status) = Probe.tailscaleStatus(ctx.host), let serveURL = status.serveURL { url = serveURL }
+        guard let names = try? ctx.guideAnswers() else { return [] }  // what the step asks is validated then
+        let url = Probe.tailscaleStatus(ctx.host).value?.serveURL ?? "the Serve URL from Step 4"
         return [
             "The five checks (answer only what you saw yourself):",
             "  1. Close the laptop lid and wait 5 minutes. This SSH session may drop: that is expected.",
@@ -47,7 +46,7 @@ enum UnplugProtocolStep {
 
     // MARK: - Checks 1–3: the operator's observations
 
-    static func observed(_ key: String, _ label: String) -> (StepContext) -> Check {
+    static func observed(_ key: AnswerKey, _ label: String) -> (StepContext) -> Check {
         { ctx in
             let answer = ctx.answerIfGiven(key)
             return Check(answer == "yes", label, answer.map { "you answered \($0)" } ?? "not answered yet")
@@ -55,34 +54,44 @@ enum UnplugProtocolStep {
     }
 
     /// An observation only the operator can make, recorded and checked under one answer key.
-    static func observation(id: String, title: String, why: String, question: String, answerKey: String, label: String) -> Action {
-        Action(id: id, title: title, why: why, kind: .observation(question: question, answerKey: answerKey),
-               check: observed(answerKey, label))
+    static func observation(id: String, title: String, why: String, question: String, answerKey: AnswerKey, label: String) -> Action {
+        Action(
+            id: id, title: title, why: why, kind: .observation(question: question, answerKey: answerKey.rawValue),
+            check: observed(answerKey, label))
     }
 
-    static var lidClosed: Action { observation(
-        id: "unplug-1-lid",
-        title: "Unplug check 1: laptop lid closed for 5 minutes",
-        why: "The Spark must not depend on the laptop: the agent runs under systemd, not in your SSH session. If the agent was gone when you came back: phase0 troubleshoot service.",
-        question: "1. Did you close the laptop lid and leave it closed for 5 minutes?",
-        answerKey: "unplugLidClosed", label: "Unplug 1: lid closed 5 min"
-    ) }
+    static var lidClosed: Action {
+        observation(
+            id: "unplug-1-lid",
+            title: "Unplug check 1: laptop lid closed for 5 minutes",
+            why:
+                "The Spark must not depend on the laptop: the agent runs under systemd, not in your SSH session. If the agent was gone when you came back: phase0 troubleshoot service.",
+            question: "1. Did you close the laptop lid and leave it closed for 5 minutes?",
+            answerKey: .unplugLidClosed, label: "Unplug 1: lid closed 5 min"
+        )
+    }
 
-    static var phoneChat: Action { observation(
-        id: "unplug-2-phone",
-        title: "Unplug check 2: chat from the phone through the Serve URL",
-        why: "Open WebUI must answer through Tailscale Serve with the laptop asleep. If it did not: phase0 troubleshoot tailscale (serve, HTTPS, is the phone on the same tailnet?) and phase0 troubleshoot webui (container, Ollama).",
-        question: "2. With the laptop lid closed, did a chat on your phone at the Serve URL get a reply?",
-        answerKey: "unplugPhoneChat", label: "Unplug 2: phone chat works"
-    ) }
+    static var phoneChat: Action {
+        observation(
+            id: "unplug-2-phone",
+            title: "Unplug check 2: chat from the phone through the Serve URL",
+            why:
+                "Open WebUI must answer through Tailscale Serve with the laptop asleep. If it did not: phase0 troubleshoot tailscale (serve, HTTPS, is the phone on the same tailnet?) and phase0 troubleshoot webui (container, Ollama).",
+            question: "2. With the laptop lid closed, did a chat on your phone at the Serve URL get a reply?",
+            answerKey: .unplugPhoneChat, label: "Unplug 2: phone chat works"
+        )
+    }
 
-    static var tmuxIntact: Action { observation(
-        id: "unplug-3-tmux",
-        title: "Unplug check 3: the TUI is intact after SSHing back",
-        why: "The agent's TUI lives in tmux under systemd, so it outlives every SSH session. If the session was missing or the TUI had restarted: phase0 troubleshoot service.",
-        question: "3. After SSHing back, did attaching to the agent's tmux session (the command in 3. above) show the TUI intact?",
-        answerKey: "unplugTmuxIntact", label: "Unplug 3: TUI intact"
-    ) }
+    static var tmuxIntact: Action {
+        observation(
+            id: "unplug-3-tmux",
+            title: "Unplug check 3: the TUI is intact after SSHing back",
+            why:
+                "The agent's TUI lives in tmux under systemd, so it outlives every SSH session. If the session was missing or the TUI had restarted: phase0 troubleshoot service.",
+            question: "3. After SSHing back, did attaching to the agent's tmux session (the command in 3. above) show the TUI intact?",
+            answerKey: .unplugTmuxIntact, label: "Unplug 3: TUI intact"
+        )
+    }
 
     // MARK: - Check 4: docker stop/start, tmux survives
 
@@ -91,17 +100,33 @@ enum UnplugProtocolStep {
     /// When the session was created (epoch seconds): a re-created session means the agent
     /// restarted. nil when tmux cannot tell; then only the session's presence is compared.
     static func sessionCreated(_ ctx: StepContext, _ names: GuideAnswers) -> Int? {
-        guard let result = Probe.tmux(ctx.host, user: names.user, session: names.tmuxSession, ["display", "-p", "-t", "=" + names.tmuxSession, "#{session_created}"]),
-              result.succeeded else { return nil }
-        return Int(result.output.trimmingWhitespace())
+        Probe.tmuxSessionFormat(ctx.host, user: names.user, socket: names.tmuxSocket, session: names.tmuxSession, "#{session_created}").value.flatMap { Int($0) }
     }
 
     /// When the container last started (docker's State.StartedAt): it changes at every start, so
     /// a resumed run can tell whether check 4's stop/start happened. nil when docker cannot tell.
     static func containerStarted(_ ctx: StepContext, _ names: GuideAnswers) -> String? {
-        guard let value = Probe.dockerInspect(ctx.host, names.webuiContainer, "{{.State.StartedAt}}"),
-              !value.isEmpty, !value.contains(" "), !value.contains(")") else { return nil }
+        guard let value = Probe.dockerInspect(ctx.host, names.webuiContainer, "{{.State.StartedAt}}").value,
+            !value.isEmpty, !value.contains(" "), !value.contains(")")
+        else { return nil }
         return value
+    }
+
+    /// Why the agent's session is not there to measure (gone, or phase0 cannot tell); nil when it is.
+    static func sessionMissing(_ ctx: StepContext, _ names: GuideAnswers) -> String? {
+        Probe.tmuxHasSession(ctx.host, user: names.user, socket: names.tmuxSocket, session: names.tmuxSession)
+            .problem(
+                absent: "no tmux session \(names.tmuxSession) for \(names.user)",
+                unknown: "cannot tell whether the tmux session \(names.tmuxSession) of \(names.user) runs")
+    }
+
+    /// Why the container is not there running (stopped, gone, or phase0 cannot tell); nil when it runs.
+    static func containerDown(_ ctx: StepContext, _ names: GuideAnswers) -> String? {
+        switch Probe.containerRunning(ctx.host, names.webuiContainer) {
+        case .found(true): return nil
+        case .found(false), .absent: return "container \(names.webuiContainer) is not running"
+        case .unknown(let why): return "cannot tell whether container \(names.webuiContainer) runs (\(why))"
+        }
     }
 
     static func baselineDetail(created: Int?, started: String?, _ names: GuideAnswers) -> String {
@@ -125,34 +150,32 @@ enum UnplugProtocolStep {
         baselineValue(ctx, "started at").map(String.init)
     }
 
-    static var baseline: Action { Action(
-        id: "unplug-4-baseline",
-        title: "Note the agent's tmux session before check 4",
-        why: "Check 4 needs a running agent and a running container to prove anything.",
-        kind: .commands { _ in [] },
-        check: { ctx in
-            let names = try ctx.guideAnswers()
-            // Resuming with check 4 in flight: keep the baseline taken before docker stop.
-            let inFlight = [ActionStatus.inFlight, .interrupted].contains(ctx.record(of: "unplug-4-docker")?.status)
-            if inFlight, let note = ctx.record(of: "unplug-4-baseline")?.note { return Check(true, baselineLabel, note) }
-            guard Probe.tmuxHasSession(ctx.host, user: names.user, session: names.tmuxSession) else {
-                return Check(false, baselineLabel, "no tmux session \(names.tmuxSession) for \(names.user)")
+    static var baseline: Action {
+        Action(
+            id: "unplug-4-baseline",
+            title: "Note the agent's tmux session before check 4",
+            why: "Check 4 needs a running agent and a running container to prove anything.",
+            kind: .commands { _ in [] },
+            check: { ctx in
+                let names = try ctx.guideAnswers()
+                // Resuming with check 4 in flight: keep the baseline taken before docker stop.
+                let inFlight = [ActionStatus.inFlight, .interrupted].contains(ctx.record(of: "unplug-4-docker")?.status)
+                if inFlight, let note = ctx.record(of: "unplug-4-baseline")?.note { return Check(true, baselineLabel, note) }
+                if let why = sessionMissing(ctx, names) ?? containerDown(ctx, names) { return Check(false, baselineLabel, why) }
+                return Check(
+                    true, baselineLabel, baselineDetail(created: sessionCreated(ctx, names), started: containerStarted(ctx, names), names))
+            },
+            refuse: { ctx in
+                // A dry run lists the steps before them: there is no session to measure yet.
+                if ctx.options.dryRun { return nil }
+                let names: GuideAnswers
+                do { names = try ctx.guideAnswers() } catch { return "the saved answers cannot be used: \(error)" }
+                if let why = sessionMissing(ctx, names) { return "check 4 cannot pass (\(why)). See: phase0 troubleshoot service" }
+                return
+                    "check 4 cannot pass (\(containerDown(ctx, names) ?? "Open WebUI's container is not running")). See: phase0 troubleshoot webui"
             }
-            guard Probe.containerRunning(ctx.host, names.webuiContainer) == true else {
-                return Check(false, baselineLabel, "container \(names.webuiContainer) is not running")
-            }
-            return Check(true, baselineLabel, baselineDetail(created: sessionCreated(ctx, names), started: containerStarted(ctx, names), names))
-        },
-        refuse: { ctx in
-            // A dry run lists the steps before them: there is no session to measure yet.
-            if ctx.options.dryRun { return nil }
-            guard let names = try? ctx.guideAnswers() else { return "the saved answers cannot be used" }
-            if !Probe.tmuxHasSession(ctx.host, user: names.user, session: names.tmuxSession) {
-                return "the agent's tmux session \"\(names.tmuxSession)\" is not running as \(names.user), so check 4 cannot pass. See: phase0 troubleshoot service"
-            }
-            return "Open WebUI's container \(names.webuiContainer) is not running, so check 4 cannot pass. See: phase0 troubleshoot webui"
-        }
-    ) }
+        )
+    }
 
     static let dockerLabel = "Unplug 4: agent survives docker stop/start"
 
@@ -163,81 +186,112 @@ enum UnplugProtocolStep {
         // the baseline saw, and nothing was tested. Only a start since the baseline proves the
         // stop/start happened; otherwise they are (re-)run, which is harmless by design.
         if let before = baselineStarted(ctx), let now = containerStarted(ctx, names), before == now {
-            return Check(false, dockerLabel, "\(names.webuiContainer) has not been stopped and started since the baseline (started at \(now)): not run yet")
+            return Check(
+                false, dockerLabel,
+                "\(names.webuiContainer) has not been stopped and started since the baseline (started at \(now)): not run yet")
         }
-        guard Probe.tmuxHasSession(ctx.host, user: names.user, session: names.tmuxSession) else {
-            return Check(false, dockerLabel, "the tmux session \(names.tmuxSession) is gone after docker stop/start: the agent did not survive. See: phase0 troubleshoot service")
+        switch Probe.tmuxHasSession(ctx.host, user: names.user, socket: names.tmuxSocket, session: names.tmuxSession) {
+        case .found: break
+        case .absent:
+            return Check(
+                false, dockerLabel,
+                "the tmux session \(names.tmuxSession) is gone after docker stop/start: the agent did not survive. See: phase0 troubleshoot service"
+            )
+        case .unknown(let why):
+            return Check(false, dockerLabel, "cannot tell whether the tmux session \(names.tmuxSession) survived (\(why))")
         }
         if let before = baselineCreated(ctx), let now = sessionCreated(ctx, names), before != now {
-            return Check(false, dockerLabel, "the tmux session \(names.tmuxSession) was re-created (created at \(now), was \(before)): the agent restarted during the test. See: phase0 troubleshoot service")
+            return Check(
+                false, dockerLabel,
+                "the tmux session \(names.tmuxSession) was re-created (created at \(now), was \(before)): the agent restarted during the test. See: phase0 troubleshoot service"
+            )
         }
-        guard Probe.containerRunning(ctx.host, names.webuiContainer) == true else {
-            return Check(false, dockerLabel, "\(names.webuiContainer) did not come back after docker start. See: phase0 troubleshoot webui")
+        if let why = containerDown(ctx, names) {
+            return Check(
+                false, dockerLabel, "\(names.webuiContainer) did not come back after docker start (\(why)). See: phase0 troubleshoot webui")
         }
-        return Check(true, dockerLabel, "tmux session \(names.tmuxSession) survived docker stop \(names.webuiContainer); docker start: running again")
+        return Check(
+            true, dockerLabel, "tmux session \(names.tmuxSession) survived docker stop \(names.webuiContainer); docker start: running again"
+        )
     }
 
-    static var dockerRestart: Action { Action(
-        id: "unplug-4-docker",
-        title: "Unplug check 4: stop and start Open WebUI; the agent's tmux session must survive",
-        why: "The agent and Open WebUI are independent: Docker going down must not take the TUI with it. If it does: phase0 troubleshoot service; if the container does not come back: phase0 troubleshoot webui.",
-        kind: .commands { ctx in
-            let container = try ctx.guideAnswers().webuiContainer
-            let docker = ctx.docker
-            return [docker.change(["stop", container], timeout: 120), docker.change(["start", container], timeout: 120)]
-        },
-        check: { ctx in
-            // A test, not a state: it passes by being run. Passed before: not redone on resume;
-            // failed or never run: run (again); in flight: measure now.
-            let record = ctx.record(of: "unplug-4-docker")
-            switch record?.status {
-            case .done?, .alreadyDone?: return Check(true, dockerLabel, record?.note ?? "passed")
-            case .inFlight?, .interrupted?: return try survival(ctx)
-            default: return Check(false, dockerLabel, record?.status == .failed ? "failed before: \(record?.note ?? "")" : "not run yet")
+    static var dockerRestart: Action {
+        Action(
+            id: "unplug-4-docker",
+            title: "Unplug check 4: stop and start Open WebUI; the agent's tmux session must survive",
+            why:
+                "The agent and Open WebUI are independent: Docker going down must not take the TUI with it. If it does: phase0 troubleshoot service; if the container does not come back: phase0 troubleshoot webui.",
+            kind: .commands { ctx in
+                let container = try ctx.guideAnswers().webuiContainer
+                let docker = ctx.docker
+                return [docker.change(["stop", container], timeout: 120), docker.change(["start", container], timeout: 120)]
+            },
+            check: { ctx in
+                // A test, not a state: it passes by being run. Passed before: not redone on resume;
+                // failed or never run: run (again); in flight: measure now.
+                let record = ctx.record(of: "unplug-4-docker")
+                switch record?.status {
+                case .done?, .alreadyDone?: return Check(true, dockerLabel, record?.note ?? "passed")
+                case .inFlight?, .interrupted?: return try survival(ctx)
+                default:
+                    return Check(false, dockerLabel, record?.status == .failed ? "failed before: \(record?.note ?? "")" : "not run yet")
+                }
             }
-        }
-    ) }
+        )
+    }
 
     // MARK: - Check 5: detached, Docker survives
 
     static func detachedCheck(_ ctx: StepContext) throws -> Check {
         let names = try ctx.guideAnswers()
         let label = "Unplug 5: tmux detached, Open WebUI still running"
-        guard let clients = Probe.tmuxAttachedClients(ctx.host, user: names.user, session: names.tmuxSession) else {
-            return Check(false, label, "no tmux session \(names.tmuxSession) for \(names.user). See: phase0 troubleshoot service")
+        let clients: Int
+        switch Probe.tmuxAttachedClients(ctx.host, user: names.user, socket: names.tmuxSocket, session: names.tmuxSession) {
+        case .found(let count): clients = count
+        case .absent: return Check(false, label, "no tmux session \(names.tmuxSession) for \(names.user). See: phase0 troubleshoot service")
+        case .unknown(let why):
+            return Check(false, label, "cannot tell who is attached to \(names.tmuxSession) (\(why)). See: phase0 troubleshoot service")
         }
-        guard Probe.containerRunning(ctx.host, names.webuiContainer) == true else {
-            return Check(false, label, "\(names.webuiContainer) is not running. See: phase0 troubleshoot webui")
+        if let why = containerDown(ctx, names) { return Check(false, label, "\(why). See: phase0 troubleshoot webui") }
+        guard clients == 0 else {
+            return Check(false, label, "\(clients) client\(clients == 1 ? "" : "s") still attached to \(names.tmuxSession)")
         }
-        guard clients == 0 else { return Check(false, label, "\(clients) client\(clients == 1 ? "" : "s") still attached to \(names.tmuxSession)") }
         return Check(true, label, "no client attached to \(names.tmuxSession); \(names.webuiContainer) running")
     }
 
-    static var detached: Action { Action(
-        id: "unplug-5-detached",
-        title: "Unplug check 5: detach from tmux; Open WebUI keeps running",
-        why: "Detaching only closes your view of the TUI; the agent and Docker keep running without you.",
-        kind: .operatorTask { ctx in
-            let session = (try? ctx.guideAnswers().tmuxSession) ?? "vybn"
-            return "A terminal is still attached to the tmux session \(session). In that terminal press Ctrl-B, then D, to detach (the agent keeps running)."
-                + ctx.practiceHint("detaches")
-        },
-        check: { ctx in try detachedCheck(ctx) },
-        refuse: { ctx in
-            guard !ctx.options.dryRun, let check = try? detachedCheck(ctx), check.detail.contains("See: phase0 troubleshoot") else { return nil }
-            return check.detail
-        }
-    ) }
+    static var detached: Action {
+        Action(
+            id: "unplug-5-detached",
+            title: "Unplug check 5: detach from tmux; Open WebUI keeps running",
+            why: "Detaching only closes your view of the TUI; the agent and Docker keep running without you.",
+            kind: .operatorTask { ctx in
+                let session = ctx.answerOrDefault(.tmuxSession) ?? ""
+                return
+                    "A terminal is still attached to the tmux session \(session). In that terminal press Ctrl-B, then D, to detach (the agent keeps running)."
+                    + ctx.practiceHint("detaches")
+            },
+            check: { ctx in try detachedCheck(ctx) },
+            refuse: { ctx in
+                // A check that throws has thrown already, before the refusal is asked.
+                guard !ctx.options.dryRun, let check = try? detachedCheck(ctx), check.detail.contains("See: phase0 troubleshoot") else {
+                    return nil
+                }
+                return check.detail
+            }
+        )
+    }
 
     // MARK: - Verify
 
     static func verify(_ ctx: StepContext) throws -> [Check] {
         let record = ctx.record(of: "unplug-4-docker")
         let passed = [ActionStatus.done, .alreadyDone].contains(record?.status)
-        return [observed("unplugLidClosed", "Unplug 1: lid closed 5 min")(ctx),
-                observed("unplugPhoneChat", "Unplug 2: phone chat works")(ctx),
-                observed("unplugTmuxIntact", "Unplug 3: TUI intact")(ctx),
-                Check(passed, dockerLabel, passed ? (record?.note ?? "passed") : "not passed yet"),
-                try detachedCheck(ctx)]
+        return [
+            observed(.unplugLidClosed, "Unplug 1: lid closed 5 min")(ctx),
+            observed(.unplugPhoneChat, "Unplug 2: phone chat works")(ctx),
+            observed(.unplugTmuxIntact, "Unplug 3: TUI intact")(ctx),
+            Check(passed, dockerLabel, passed ? (record?.note ?? "passed") : "not passed yet"),
+            try detachedCheck(ctx),
+        ]
     }
 }

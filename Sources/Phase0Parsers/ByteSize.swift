@@ -22,7 +22,10 @@ public enum ByteSize {
         case "KB", "MB", "GB", "TB":
             // fallocate (util-linux) reads GB as 1000^3: "64GB" would be ~59.6G, under the gate.
             let binary = "\(digits)\(unit.prefix(1))"
-            return .failure(.init("\"\(trimmed)\" is ambiguous: fallocate reads \(unit) as powers of 1000 (64GB is about 59.6G). Write \(binary) (or \(binary)iB) for binary units, as the guide's 128G"))
+            return .failure(
+                .init(
+                    "\"\(trimmed)\" is ambiguous: fallocate reads \(unit) as powers of 1000 (64GB is about 59.6G). Write \(binary) (or \(binary)iB) for binary units, as the guide's 128G"
+                ))
         case "":
             return .failure(.init("\"\(trimmed)\" has no unit: write 128G, 512M or 1T"))
         default:

@@ -27,7 +27,7 @@ public enum JSONValue: Codable, Equatable, Sendable {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
-        } else if let value = try? container.decode(Bool.self) {
+        } else if let value = try? container.decode(Bool.self) {  // which JSON type it is: each try asks one
             self = .bool(value)
         } else if let value = try? container.decode(Double.self) {
             self = .number(value)

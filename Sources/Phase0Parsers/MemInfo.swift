@@ -25,7 +25,8 @@ public struct MemInfo: Sendable, Equatable {
             }
             return value
         }
-        return MemInfo(memTotalKiB: try need("MemTotal"), memAvailableKiB: try need("MemAvailable"),
-                       swapTotalKiB: try need("SwapTotal"), swapFreeKiB: try need("SwapFree"))
+        return MemInfo(
+            memTotalKiB: try need("MemTotal"), memAvailableKiB: try need("MemAvailable"),
+            swapTotalKiB: try need("SwapTotal"), swapFreeKiB: try need("SwapFree"))
     }
 }

@@ -35,10 +35,12 @@ public enum ProcSwaps {
                 throw ParseError(source: "/proc/swaps", line: index + 1, reason: "expected 5 fields, found \(fields.count)")
             }
             guard let size = Int64(fields[2]), let used = Int64(fields[3]), let priority = Int(fields[4]),
-                  size >= 0, used >= 0
+                size >= 0, used >= 0
             else { throw ParseError(source: "/proc/swaps", line: index + 1, reason: "size, used and priority must be numbers") }
-            areas.append(SwapArea(path: decodeOctalEscapes(String(fields[0])), type: String(fields[1]),
-                                  sizeKiB: size, usedKiB: used, priority: priority))
+            areas.append(
+                SwapArea(
+                    path: decodeOctalEscapes(String(fields[0])), type: String(fields[1]),
+                    sizeKiB: size, usedKiB: used, priority: priority))
         }
         return areas
     }
@@ -61,7 +63,8 @@ package func decodeOctalEscapes(_ text: String) -> String {
     var i = 0
     while i < source.count {
         if source[i] == UInt8(ascii: "\\"), i + 3 < source.count,
-           let value = UInt8(String(decoding: source[(i + 1)...(i + 3)], as: UTF8.self), radix: 8) {
+            let value = UInt8(String(decoding: source[(i + 1)...(i + 3)], as: UTF8.self), radix: 8)
+        {
             bytes.append(value)
             i += 4
         } else {

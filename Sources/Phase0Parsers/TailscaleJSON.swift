@@ -28,9 +28,10 @@ public struct TailscaleStatus: Equatable, Sendable {
         capabilities.formUnion(decoded.selfNode?.capabilities ?? [])
         var dns = decoded.selfNode?.dnsName ?? ""
         while dns.hasSuffix(".") { dns.removeLast() }
-        return TailscaleStatus(backendState: decoded.backendState ?? "NoState", dnsName: dns.isEmpty ? nil : dns,
-                               online: decoded.selfNode?.online ?? false, capabilities: capabilities,
-                               certDomains: decoded.certDomains ?? [], authURL: decoded.authURL.flatMap { $0.isEmpty ? nil : $0 })
+        return TailscaleStatus(
+            backendState: decoded.backendState ?? "NoState", dnsName: dns.isEmpty ? nil : dns,
+            online: decoded.selfNode?.online ?? false, capabilities: capabilities,
+            certDomains: decoded.certDomains ?? [], authURL: decoded.authURL.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     private struct StatusJSON: Decodable {
@@ -39,7 +40,10 @@ public struct TailscaleStatus: Equatable, Sendable {
         var selfNode: PeerJSON?
         var certDomains: [String]?
         enum CodingKeys: String, CodingKey {
-            case backendState = "BackendState", authURL = "AuthURL", selfNode = "Self", certDomains = "CertDomains"
+            case backendState = "BackendState"
+            case authURL = "AuthURL"
+            case selfNode = "Self"
+            case certDomains = "CertDomains"
         }
     }
 
@@ -49,7 +53,10 @@ public struct TailscaleStatus: Equatable, Sendable {
         var capMap: [String: Ignored?]?
         var capabilities: [String]?
         enum CodingKeys: String, CodingKey {
-            case dnsName = "DNSName", online = "Online", capMap = "CapMap", capabilities = "Capabilities"
+            case dnsName = "DNSName"
+            case online = "Online"
+            case capMap = "CapMap"
+            case capabilities = "Capabilities"
         }
     }
 }
@@ -108,7 +115,10 @@ public struct ServeConfig: Equatable, Sendable {
     private struct ConfigJSON: Decodable {
         var tcp: [String: TCPJSON]?
         var web: [String: WebJSON]?
-        enum CodingKeys: String, CodingKey { case tcp = "TCP", web = "Web" }
+        enum CodingKeys: String, CodingKey {
+            case tcp = "TCP"
+            case web = "Web"
+        }
     }
     private struct TCPJSON: Decodable {
         var https: Bool?

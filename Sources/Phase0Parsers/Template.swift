@@ -32,7 +32,8 @@ public struct TemplateRenderer {
             let trimmed = line.trimmingWhitespace()
             // A line that is only a section tag disappears entirely.
             if trimmed.hasPrefix("{{#") || trimmed.hasPrefix("{{^") || trimmed.hasPrefix("{{/"),
-               trimmed.hasSuffix("}}"), trimmed.filter({ $0 == "{" }).count == 2 {
+                trimmed.hasSuffix("}}"), trimmed.filter({ $0 == "{" }).count == 2
+            {
                 let tag = String(trimmed.dropFirst(3).dropLast(2))
                 switch trimmed.dropFirst(2).first {
                 case "#", "^":
@@ -111,7 +112,8 @@ public enum UnitSyntax {
     public static func execProgram(_ raw: String, what: String) throws -> String {
         try refuseControlCharacters(raw, what: what)
         if raw.contains(where: { "\"'\\".contains($0) }) {
-            throw ValidationFailure("\(what) (\(raw)) contains a quote or a backslash, which systemd refuses in the program of an Exec line")
+            throw ValidationFailure(
+                "\(what) (\(raw)) contains a quote or a backslash, which systemd refuses in the program of an Exec line")
         }
         guard raw.hasPrefix("/") else { throw ValidationFailure("\(what) must be an absolute path, not \(raw)") }
         let escaped = raw.replacing("%", with: "%%")

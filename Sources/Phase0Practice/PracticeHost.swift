@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// Host for practice mode: reads and commands are answered by the simulated Spark, which is
 /// saved with the progress so a practice run resumes on the same machine.
 public final class PracticeHost: Host {
@@ -62,7 +63,8 @@ public final class PracticeHost: Host {
         let directory = String(prefix[...prefix.lastIndex(of: "/")!])
         return machine.files.compactMap { path, file in
             guard path.hasPrefix(prefix), path.count > directory.count, path.hasPrefix(directory),
-                  !path.dropFirst(directory.count).contains("/") else { return nil }
+                !path.dropFirst(directory.count).contains("/")
+            else { return nil }
             return file.isDirectory ? path + "/" : path
         }.sorted()
     }
@@ -109,11 +111,13 @@ extension SimulatedSpark {
         guard let program = argv.first else { return .init(exitStatus: 127, output: "empty command\n") }
         let name = program.split(separator: "/").last.map(String.init) ?? program
         let args = Array(argv.dropFirst())
-        // Steps 2-3: ss, venv python by path, curl to Open WebUI, systemd-analyze, pgrep (SimHostProbes.swift).
+        // ss, venv python by path, curl to Open WebUI, systemd-analyze, pgrep (SimHostProbes.swift).
         if let answer = simulateAgentAndWebUIProbes(argv, as: user) { return answer }
-        let needsProgram = !["fallocate", "chmod", "mkswap", "swapon", "sysctl", "install", "mv", "cp",
-                             "chattr", "truncate", "test", "stat", "cat", "true", "timeout", "id", "blkid",
-                             "ps", "kill", "tail", "readlink"].contains(name)
+        let needsProgram = ![
+            "fallocate", "chmod", "mkswap", "swapon", "sysctl", "install", "mv", "cp",
+            "chattr", "truncate", "test", "stat", "cat", "true", "timeout", "id", "blkid",
+            "ps", "kill", "tail", "readlink",
+        ].contains(name)
         if needsProgram && !programs.contains(name) && !program.hasPrefix("/") {
             return .init(exitStatus: 127, output: "\(name): command not found\n")
         }
@@ -139,7 +143,6 @@ extension SimulatedSpark {
         case "docker": return simulateDocker(args, as: user)
         case "curl", "ollama": return simulateHTTP(name, args)
         case "tailscale": return simulateTailscale(args, as: user)
-        case "ss": return simulateSockets(args)
         case "ip", "dmesg", "vmstat": return simulateDiagnostics(name, args, as: user)
         default:
             // A program run by its path (the venv's python) rather than an installed one.
@@ -195,7 +198,7 @@ public struct PracticeHostFactory: HostFactory {
     public func makeHost(saved: (any HostSnapshot)?, scenarioPath: String?) throws -> MadeHost {
         if let machine = saved as? SimulatedSpark { return MadeHost(host: PracticeHost(machine: machine)) }
         guard let scenarioPath else { return MadeHost(host: PracticeHost(machine: SimulatedSpark())) }
-        let scenario = try Scenario.load(scenarioPath)
+        let scenario = try Scenario.resolve(scenarioPath)
         // Say what the scenario rehearses, so the operator knows what to look for.
         let notice = "Practice scenario \(scenarioPath)" + (scenario.description.map { ":\n" + wrapped($0, indent: "  ") } ?? "")
         return MadeHost(host: PracticeHost(machine: scenario.apply()), notice: notice)
@@ -225,9 +228,11 @@ extension SimulatedSpark {
             guard let file = files[path], !file.isDirectory else { return false }
             return initial[path] != file
         }.sorted()
-        return Summary(hostname: hostname, swaps: swaps, swappiness: swappiness,
-                       fstab: (files["/etc/fstab"]?.content ?? "").split(separator: "\n").map(String.init),
-                       filesWritten: written, services: services, tmuxSessions: tmuxSessions,
-                       containers: docker.containers, tailscale: tailscale, ufw: ufw, webuiAccounts: webuiAccounts ?? 0, history: history)
+        return Summary(
+            hostname: hostname, swaps: swaps, swappiness: swappiness,
+            fstab: (files["/etc/fstab"]?.content ?? "").split(separator: "\n").map(String.init),
+            filesWritten: written, services: services, tmuxSessions: tmuxSessions,
+            containers: docker.containers, tailscale: tailscale, ufw: ufw, webuiAccounts: webuiAccounts ?? 0,
+            history: history)
     }
 }

@@ -1,6 +1,7 @@
+import FoundationEssentials
 import Phase0Core
 import Phase0Parsers
-import FoundationEssentials
+import Phase0TeachingData
 
 /// A practice scenario (`--scenario FILE`): changes to the guide's simulated Spark, to teach
 /// or rehearse a case (a full disk, btrfs, a tmux session left running by hand...). Every
@@ -22,7 +23,7 @@ public struct Scenario: Decodable, Equatable {
     public var ufwActive: Bool?
     public var files: [String: String]?
     public var removeFiles: [String]?
-    /// Accounts in Open WebUI's volume (default 0: /api/config says onboarding).
+    /// Accounts in Open WebUI's volume (default 0: /api/config says onboarding; the first to register becomes admin).
     public var webuiAccounts: Int?
     /// The operator may use docker without sudo (is in the docker group).
     public var dockerGroup: Bool?
@@ -104,8 +105,8 @@ public struct Scenario: Decodable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case description, hostname, memory, swaps, filesystem, programs, services, dockerDaemon, ollamaListen,
-             ollamaModels, tmuxSessions, containers, tailscale, ufwActive, files, removeFiles, webuiAccounts, dockerGroup,
-             phase0InTmux, runningByHand, tmuxSessionsOnSocket
+            ollamaModels, tmuxSessions, containers, tailscale, ufwActive, files, removeFiles, webuiAccounts, dockerGroup,
+            phase0InTmux, runningByHand, tmuxSessionsOnSocket
     }
 
     public init(from decoder: Decoder) throws {
@@ -134,14 +135,58 @@ public struct Scenario: Decodable, Equatable {
         tmuxSessionsOnSocket = try c.decodeIfPresent([String: [String]].self, forKey: .tmuxSessionsOnSocket)
     }
 
+    /// A built-in scenario by name (Steps/Teaching/Scenarios), else the file at `nameOrPath`.
+    public static func resolve(_ nameOrPath: String) throws -> Scenario {
+        if !nameOrPath.contains("/"), !nameOrPath.hasSuffix(".json"), let text = EmbeddedTeachingData.scenario(nameOrPath) {
+            return try decode(Data(text.utf8), source: "built-in scenario \(nameOrPath)")
+        }
+        return try load(nameOrPath)
+    }
+
+    /// `--scenario list`: each built-in scenario and what it teaches.
+    public static func catalogue() -> String {
+        var text = "Built-in practice scenarios (phase0 --practice --scenario NAME; a FILE works too):\n"
+        for name in EmbeddedTeachingData.scenarioNames {
+            let description = (try? resolve(name))?.description ?? ""
+            text += "\n  \(name)\n" + wrapped(description, indent: "      ") + "\n"
+        }
+        return text
+    }
+
     public static func load(_ path: String) throws -> Scenario {
-        let data = try readInputFile(path, what: "scenario")
+        try decode(try readInputFile(path, what: "scenario"), source: path)
+    }
+
+    static func decode(_ data: Data, source path: String) throws -> Scenario {
         let scenario: Scenario
         do { scenario = try JSONDecoder().decode(Scenario.self, from: data) } catch {
             throw InputFileError(path: path, problem: "is not a valid scenario: \(describeDecodingError(error))")
         }
         if let problem = scenario.problem() { throw InputFileError(path: path, problem: problem) }
-        return scenario
+        return scenario.redacted()
+    }
+
+    /// The scenario with anything that looks like a secret masked: its values become the
+    /// simulated machine, which is saved in the practice resume file, and a secret must never
+    /// reach that file (a rehearsed config file may well hold a password line).
+    func redacted() -> Scenario {
+        var copy = self
+        copy.description = description.map(Redactor.redact)
+        copy.hostname = hostname.map(Redactor.redact)
+        copy.files = files?.mapValues(Redactor.redact)
+        copy.ollamaModels = ollamaModels?.map(Redactor.redact)
+        copy.tmuxSessions = tmuxSessions?.map(Redactor.redact)
+        copy.tmuxSessionsOnSocket = tmuxSessionsOnSocket.map { sockets in
+            Dictionary(
+                sockets.map { (Redactor.redact($0.key), $0.value.map(Redactor.redact)) }, uniquingKeysWith: { first, _ in first })
+        }
+        copy.containers = containers?.map { container in
+            var masked = container
+            masked.name = Redactor.redact(container.name)
+            masked.image = container.image.map(Redactor.redact)
+            return masked
+        }
+        return copy
     }
 
     /// Values no machine could have.
@@ -155,7 +200,9 @@ public struct Scenario: Decodable, Equatable {
         for swap in swaps ?? [] {
             if !swap.path.hasPrefix("/") { return "swaps: \"\(swap.path)\" must be an absolute path" }
             if !(swap.sizeGiB > 0 && swap.sizeGiB <= 16384) { return "swaps: \(swap.path) sizeGiB must be between 0 and 16384" }
-            if let used = swap.usedGiB, used < 0 || used > swap.sizeGiB { return "swaps: \(swap.path) usedGiB must be between 0 and sizeGiB" }
+            if let used = swap.usedGiB, used < 0 || used > swap.sizeGiB {
+                return "swaps: \(swap.path) usedGiB must be between 0 and sizeGiB"
+            }
         }
         if let free = filesystem?.freeGiB, free < 0 || free > 1_000_000 { return "filesystem.freeGiB must be between 0 and 1000000" }
         // Without a port the simulated Ollama would listen nowhere, and the run would fail in
@@ -199,11 +246,13 @@ public struct Scenario: Decodable, Equatable {
         if let available = memory?.availableMiB { machine.memAvailableKiB = Int64(available * 1024) }
         if let swaps {
             machine.swaps = swaps.enumerated().map { index, swap in
-                SwapArea(path: swap.path, type: "file", sizeKiB: Int64(swap.sizeGiB * 1024 * 1024) - 4,
-                         usedKiB: Int64((swap.usedGiB ?? 0) * 1024 * 1024), priority: swap.priority ?? (-2 - index))
+                SwapArea(
+                    path: swap.path, type: "file", sizeKiB: Int64(swap.sizeGiB * 1024 * 1024) - 4,
+                    usedKiB: Int64((swap.usedGiB ?? 0) * 1024 * 1024), priority: swap.priority ?? (-2 - index))
             }
             for swap in swaps where machine.files[swap.path] == nil {
-                machine.files[swap.path] = SimFile(content: nil, mode: 0o600, size: Int64(swap.sizeGiB * 1024 * 1024 * 1024), swapSignature: true)
+                machine.files[swap.path] = SimFile(
+                    content: nil, mode: 0o600, size: Int64(swap.sizeGiB * 1024 * 1024 * 1024), swapSignature: true)
             }
         }
         if let type = filesystem?.type { machine.mounts[0].fstype = type }
@@ -213,7 +262,9 @@ public struct Scenario: Decodable, Equatable {
             if installed { machine.programs.append(program) }
         }
         for (name, state) in services ?? [:] {
-            if state == "missing" { machine.services[name] = nil } else {
+            if state == "missing" {
+                machine.services[name] = nil
+            } else {
                 machine.services[name] = SimService(active: state == "active", enabled: machine.services[name]?.enabled ?? true)
             }
         }
@@ -229,8 +280,10 @@ public struct Scenario: Decodable, Equatable {
         for container in containers ?? [] {
             let image = container.image ?? "ghcr.io/open-webui/open-webui:main"
             let running = container.running ?? true
-            machine.docker.containers.append(SimContainer(name: container.name, image: image, running: running,
-                                                          argv: [], labels: [:], memoryBytes: 0, starts: running ? 1 : nil))
+            machine.docker.containers.append(
+                SimContainer(
+                    name: container.name, image: image, running: running,
+                    argv: [], labels: [:], memoryBytes: 0, starts: running ? 1 : nil))
             if !machine.docker.images.contains(image) { machine.docker.images.append(image) }
         }
         if let tailscale {

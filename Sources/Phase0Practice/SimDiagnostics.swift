@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// The read-only diagnostics `preflight` and `troubleshoot` run on the simulated Spark: ip,
 /// dmesg, vmstat, and programs started by path (the venv's python).
 extension SimulatedSpark {
@@ -13,12 +14,15 @@ extension SimulatedSpark {
         case "dmesg":
             // kernel.dmesg_restrict=1 on Ubuntu: only root reads the kernel log.
             guard user == "root" else { return .init(exitStatus: 1, output: "dmesg: read kernel buffer failed: Operation not permitted\n") }
-            var lines = ["[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x411fd440]",
-                         "[    2.113021] systemd[1]: systemd 255.4-1ubuntu8 running in system mode"]
+            var lines = [
+                "[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x411fd440]",
+                "[    2.113021] systemd[1]: systemd 255.4-1ubuntu8 running in system mode",
+            ]
             if simulatedOOM {
                 lines.append("[86012.441207] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),task=ollama,pid=2211,uid=998")
                 lines.append("[86012.441300] Out of memory: Killed process 2211 (ollama) total-vm:139586437kB, anon-rss:121634816kB")
             }
+            lines += kernelLog ?? []
             return .init(exitStatus: 0, output: lines.joined(separator: "\n") + "\n")
         case "vmstat":
             let swapUsed = swaps.reduce(Int64(0)) { $0 + $1.usedKiB }
@@ -27,7 +31,8 @@ extension SimulatedSpark {
             text += " r  b   swpd   free   buff  cache   si   so    bi    bo   in   cs us sy id wa st\n"
             let samples = max(1, Int(args.last ?? "1") ?? 1)
             for _ in 0..<min(samples, 10) {
-                text += " 1  0 \(swapUsed) \(memAvailableKiB / 2)   1024 \(memAvailableKiB / 2)\(swapping)    12    40  900 1500 60  3 37  0  0\n"
+                text +=
+                    " 1  0 \(swapUsed) \(memAvailableKiB / 2)   1024 \(memAvailableKiB / 2)\(swapping)    12    40  900 1500 60  3 37  0  0\n"
             }
             return .init(exitStatus: 0, output: text)
         default:

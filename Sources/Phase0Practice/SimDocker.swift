@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// docker on the simulated Spark (Steps 3 and 5, troubleshooting). Containers remember the
 /// `docker run` argv that made them; inspect, ps, stats, exec and the web UI's port are read
 /// from it, so what Step 3 renders is what the simulation runs.
@@ -9,17 +10,18 @@ extension SimulatedSpark {
 
     func runConfig(_ container: SimContainer) -> SimRunConfig {
         let argv = container.argv.isEmpty ? SimRunConfig.guideArgv(name: container.name, image: container.image) : container.argv
+        // `docker run` refused an argv it cannot parse, so a container holds only ones that parse.
         return (try? SimRunConfig.parse(Array(argv.dropFirst(2))).get()) ?? SimRunConfig()
     }
 
     /// Where a container's Open WebUI listens on the host, if it can be reached there.
-    func webUIListener(_ container: SimContainer) -> (String, Int)? {
+    func webUIListener(_ container: SimContainer) -> Listener? {
         let config = runConfig(container)
         if config.network == "host" {
-            return (config.envValue("HOST") ?? "0.0.0.0", Int(config.envValue("PORT") ?? "") ?? 8080)
+            return Listener(address: config.envValue("HOST") ?? "0.0.0.0", port: Int(config.envValue("PORT") ?? "") ?? 8080)
         }
         guard let binding = config.publish.first(where: { $0.containerPort == 8080 }) else { return nil }
-        return (binding.ip.isEmpty ? "0.0.0.0" : binding.ip, binding.hostPort)
+        return Listener(address: binding.ip.isEmpty ? "0.0.0.0" : binding.ip, port: binding.hostPort)
     }
 
     func containerIndex(_ name: String) -> Int? {
@@ -28,8 +30,8 @@ extension SimulatedSpark {
     }
 
     func containerID(_ container: SimContainer) -> String {
-        var hash: UInt64 = 0xcbf29ce484222325
-        for byte in container.name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in container.name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         let hex = String(hash, radix: 16)
         return String((String(repeating: "0", count: 16 - hex.count) + hex + String(repeating: "a", count: 48)).prefix(64))
     }
@@ -46,34 +48,57 @@ extension SimulatedSpark {
         let config = runConfig(container)
         var bindings: [String: SimTemplateValue] = [:]
         for binding in config.publish {
-            bindings["\(binding.containerPort)/tcp"] = .list([.object([("HostIp", .string(binding.ip)), ("HostPort", .string(String(binding.hostPort)))])])
+            bindings["\(binding.containerPort)/tcp"] = .list([
+                .object([("HostIp", .string(binding.ip)), ("HostPort", .string(String(binding.hostPort)))])
+            ])
         }
         let mounts: [SimTemplateValue] = config.volumes.map { volume in
             let parts = volume.split(separator: ":").map(String.init)
-            return .object([("Type", .string("volume")), ("Name", .string(parts[0])),
-                            ("Source", .string("/var/lib/docker/volumes/\(parts[0])/_data")),
-                            ("Destination", .string(parts.count > 1 ? parts[1] : parts[0]))])
+            return .object([
+                ("Type", .string("volume")), ("Name", .string(parts[0])),
+                ("Source", .string("/var/lib/docker/volumes/\(parts[0])/_data")),
+                ("Destination", .string(parts.count > 1 ? parts[1] : parts[0])),
+            ])
         }
         return .object([
             ("Id", .string(containerID(container))),
             ("Name", .string("/" + container.name)),
             ("RestartCount", .int(Int64(container.restartCount))),
-            ("State", .object([("Status", .string(container.running ? "running" : "exited")), ("Running", .bool(container.running)),
-                               ("StartedAt", .string(Self.startedAt(container.starts ?? 0)))])),
-            ("Config", .object([("Image", .string(container.image)), ("Env", .list(config.env.map { .string($0) })),
-                                ("Labels", .map(config.labels.mapValues { .string($0) }))])),
-            ("HostConfig", .object([("NetworkMode", .string(config.network)), ("Memory", .int(config.memory)),
-                                    ("MemorySwap", .int(config.memorySwap)), ("PortBindings", .map(bindings)),
-                                    ("RestartPolicy", .object([("Name", .string(config.restart)), ("MaximumRetryCount", .int(0))])),
-                                    ("ExtraHosts", .list(config.addHosts.map { .string($0) }))])),
+            (
+                "State",
+                .object([
+                    ("Status", .string(container.running ? "running" : "exited")), ("Running", .bool(container.running)),
+                    ("StartedAt", .string(Self.startedAt(container.starts ?? 0))),
+                ])
+            ),
+            (
+                "Config",
+                .object([
+                    ("Image", .string(container.image)), ("Env", .list(config.env.map { .string($0) })),
+                    ("Labels", .map(config.labels.mapValues { .string($0) })),
+                ])
+            ),
+            (
+                "HostConfig",
+                .object([
+                    ("NetworkMode", .string(config.network)), ("Memory", .int(config.memory)),
+                    ("MemorySwap", .int(config.memorySwap)), ("PortBindings", .map(bindings)),
+                    ("RestartPolicy", .object([("Name", .string(config.restart)), ("MaximumRetryCount", .int(0))])),
+                    ("ExtraHosts", .list(config.addHosts.map { .string($0) })),
+                ])
+            ),
             ("Mounts", .list(mounts)),
         ])
     }
 
     mutating func simulateDocker(_ args: [String], as user: String) -> CommandResult {
-        if args == ["--version"] || args == ["-v"] { return .init(exitStatus: 0, output: "Docker version \(Self.dockerVersion), build e6534b4\n") }
+        if args == ["--version"] || args == ["-v"] {
+            return .init(exitStatus: 0, output: "Docker version \(Self.dockerVersion), build e6534b4\n")
+        }
         guard user == "root" || (dockerGroup ?? []).contains(user) else {
-            return .init(exitStatus: 1, output: "permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock\n")
+            return .init(
+                exitStatus: 1,
+                output: "permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock\n")
         }
         guard let command = args.first else { return .init(exitStatus: 0, output: "Usage:  docker [OPTIONS] COMMAND\n") }
         var rest = Array(args.dropFirst())
@@ -96,18 +121,29 @@ extension SimulatedSpark {
                     ? .init(exitStatus: 0, output: Self.dockerVersion + "\n")
                     : .init(exitStatus: 1, output: "phase0 practice: docker \(verb) --format \(format) is not simulated\n")
             }
-            return .init(exitStatus: 0, output: "Server:\n Containers: \(docker.containers.count)\n Server Version: \(Self.dockerVersion)\n Storage Driver: overlay2\n")
+            return .init(
+                exitStatus: 0,
+                output:
+                    "Server:\n Containers: \(docker.containers.count)\n Server Version: \(Self.dockerVersion)\n Storage Driver: overlay2\n")
         case "inspect", "image inspect":
             var output = ""
             for name in operands {
                 let rendered: String
                 if verb == "image inspect" || rest.contains("--type=image") {
-                    guard docker.images.contains(name) else { return .init(exitStatus: 1, output: output + "Error: No such image: \(name)\n") }
-                    let image = SimTemplateValue.object([("Id", .string("sha256:" + String(repeating: "b", count: 64))), ("RepoTags", .list([.string(name)]))])
-                    rendered = (try? SimGoTemplate.render(format() ?? "{{json .}}", image)) ?? ""
+                    guard docker.images.contains(name) else {
+                        return .init(exitStatus: 1, output: output + "Error: No such image: \(name)\n")
+                    }
+                    let image = SimTemplateValue.object([
+                        ("Id", .string("sha256:" + String(repeating: "b", count: 64))), ("RepoTags", .list([.string(name)])),
+                    ])
+                    rendered = (try? SimGoTemplate.render(format() ?? "{{json .}}", image)) ?? ""  // only --format {{.Id}} is asked
                 } else {
-                    guard let index = containerIndex(name) else { return .init(exitStatus: 1, output: output + "Error: No such object: \(name)\n") }
-                    do { rendered = try SimGoTemplate.render(format() ?? "[{{json .}}]", inspectValue(docker.containers[index])) } catch let error as SimTemplateError {
+                    guard let index = containerIndex(name) else {
+                        return .init(exitStatus: 1, output: output + "Error: No such object: \(name)\n")
+                    }
+                    do { rendered = try SimGoTemplate.render(format() ?? "[{{json .}}]", inspectValue(docker.containers[index])) } catch let
+                        error as SimTemplateError
+                    {
                         return .init(exitStatus: 1, output: error.message + "\n")
                     } catch { return .init(exitStatus: 1, output: "\(error)\n") }
                 }
@@ -118,11 +154,16 @@ extension SimulatedSpark {
             guard let image = operands.first else { return .init(exitStatus: 1, output: "\"docker pull\" requires exactly 1 argument.\n") }
             return pull(image)
         case "images", "image ls", "image list":
-            return .init(exitStatus: 0, output: docker.images.map { image in
-                let tag = image.split(separator: ":").count > 1 ? String(image.split(separator: ":").last!) : "latest"
-                return format().map { $0.replacing("{{.Repository}}", with: String(image.split(separator: ":").first!)).replacing("{{.Tag}}", with: tag) + "\n" }
-                    ?? "\(image)   \(tag)\n"
-            }.joined())
+            return .init(
+                exitStatus: 0,
+                output: docker.images.map { image in
+                    let tag = image.split(separator: ":").count > 1 ? String(image.split(separator: ":").last!) : "latest"
+                    return format().map {
+                        $0.replacing("{{.Repository}}", with: String(image.split(separator: ":").first!)).replacing("{{.Tag}}", with: tag)
+                            + "\n"
+                    }
+                        ?? "\(image)   \(tag)\n"
+                }.joined())
         case "ps", "ls", "list":
             return ps(rest, format: format())
         case "run":
@@ -131,18 +172,26 @@ extension SimulatedSpark {
             let force = rest.contains("-f") || rest.contains("--force")
             var output = ""
             for name in operands {
-                guard let index = containerIndex(name) else { return .init(exitStatus: 1, output: output + "Error response from daemon: No such container: \(name)\n") }
-                if docker.containers[index].running && !force {
-                    return .init(exitStatus: 1, output: output + "Error response from daemon: cannot remove container \"/\(name)\": container is running: stop the container before removing or force remove\n")
+                guard let index = containerIndex(name) else {
+                    return .init(exitStatus: 1, output: output + "Error response from daemon: No such container: \(name)\n")
                 }
-                docker.containers.remove(at: index)   // the named volume stays
+                if docker.containers[index].running && !force {
+                    return .init(
+                        exitStatus: 1,
+                        output: output
+                            + "Error response from daemon: cannot remove container \"/\(name)\": container is running: stop the container before removing or force remove\n"
+                    )
+                }
+                docker.containers.remove(at: index)  // the named volume stays
                 output += name + "\n"
             }
             return .init(exitStatus: 0, output: output)
         case "stop", "start", "restart":
             var output = ""
             for name in operands {
-                guard let index = containerIndex(name) else { return .init(exitStatus: 1, output: output + "Error response from daemon: No such container: \(name)\n") }
+                guard let index = containerIndex(name) else {
+                    return .init(exitStatus: 1, output: output + "Error response from daemon: No such container: \(name)\n")
+                }
                 if verb != "stop", let conflict = portConflict(runConfig(docker.containers[index]), except: docker.containers[index].name) {
                     return .init(exitStatus: 1, output: output + conflict)
                 }
@@ -160,14 +209,21 @@ extension SimulatedSpark {
             guard let name = operands.first, let index = containerIndex(name) else {
                 return .init(exitStatus: 1, output: "Error response from daemon: No such container: \(operands.first ?? "")\n")
             }
-            guard let (host, port) = webUIListener(docker.containers[index]) else { return .init(exitStatus: 0, output: "") }
-            return .init(exitStatus: 0, output: "Loading WEBUI_SECRET_KEY from file, not provided as an environment variable.\nINFO:     Started server process [1]\nINFO:     Uvicorn running on http://\(host):\(port == 8080 && runConfig(docker.containers[index]).network != "host" ? 8080 : port) (Press CTRL+C to quit)\n")
+            guard let listener = webUIListener(docker.containers[index]) else { return .init(exitStatus: 0, output: "") }
+            let (host, port) = (listener.address, listener.port)
+            return .init(
+                exitStatus: 0,
+                output:
+                    "Loading WEBUI_SECRET_KEY from file, not provided as an environment variable.\nINFO:     Started server process [1]\nINFO:     Uvicorn running on http://\(host):\(port == 8080 && runConfig(docker.containers[index]).network != "host" ? 8080 : port) (Press CTRL+C to quit)\n"
+            )
         case "exec":
             return exec(rest)
         case "volume ls", "volume list":
             return .init(exitStatus: 0, output: "DRIVER    VOLUME NAME\n" + docker.volumes.map { "local     \($0)\n" }.joined())
         case "volume inspect":
-            guard let name = operands.first, docker.volumes.contains(name) else { return .init(exitStatus: 1, output: "Error response from daemon: get \(operands.first ?? ""): no such volume\n") }
+            guard let name = operands.first, docker.volumes.contains(name) else {
+                return .init(exitStatus: 1, output: "Error response from daemon: get \(operands.first ?? ""): no such volume\n")
+            }
             return .init(exitStatus: 0, output: "[{\"Name\": \"\(name)\", \"Mountpoint\": \"/var/lib/docker/volumes/\(name)/_data\"}]\n")
         default:
             return .init(exitStatus: 1, output: "phase0 practice: docker \(verb) is not simulated\n")
@@ -190,86 +246,13 @@ extension SimulatedSpark {
         }
         while index < args.count {
             let arg = args[index]
-            if valued.contains(arg) { index += 2; continue }
+            if valued.contains(arg) {
+                index += 2
+                continue
+            }
             if !arg.hasPrefix("-") { result.append(arg) }
             index += 1
         }
         return result
     }
-
-    /// docker's own reference grammar, roughly: lowercase repository path, optional tag or
-    /// digest. The simulation keeps its own copy, so a bug in the wizard's validator shows.
-    static func isReference(_ image: String) -> Bool {
-        let (name, suffix) = image.firstIndex(of: "@").map { (image[..<$0], image[image.index(after: $0)...]) }
-            ?? (image[...], Substring(""))
-        var repository = name
-        var tag = Substring("")
-        if let colon = name.lastIndex(of: ":"), !name[name.index(after: colon)...].contains("/") {
-            repository = name[..<colon]
-            tag = name[name.index(after: colon)...]
-            if tag.isEmpty || tag.count > 128 { return false }
-        }
-        let components = repository.split(separator: "/", omittingEmptySubsequences: false)
-        guard !repository.isEmpty, components.allSatisfy({ !$0.isEmpty }) else { return false }
-        let path = components.count > 1 && (components[0].contains(".") || components[0].contains(":")) ? components.dropFirst() : components[...]
-        let pathOK = path.allSatisfy { $0.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) } }
-        let tagOK = tag.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)) }
-        let digestOK = suffix.isEmpty || suffix.hasPrefix("sha256:")
-        return pathOK && tagOK && digestOK
-    }
-
-    mutating func pull(_ image: String) -> CommandResult {
-        guard Self.isReference(image) else { return .init(exitStatus: 1, output: "invalid reference format\n") }
-        let tag = image.split(separator: ":").count > 1 ? String(image.split(separator: ":").last!) : "latest"
-        if docker.images.contains(image) {
-            return .init(exitStatus: 0, output: "\(tag): Pulling from \(image)\nDigest: sha256:\(String(repeating: "c", count: 64))\nStatus: Image is up to date for \(image)\n")
-        }
-        docker.images.append(image)
-        var output = "\(tag): Pulling from \(image.split(separator: ":").first!)\n"
-        for layer in ["8a1e25ce7c4f", "1103112ebfc4", "b4b80ef7128d", "9e2d9d4d7e3a"] { output += "\(layer): Pull complete\n" }
-        return .init(exitStatus: 0, output: output + "Digest: sha256:\(String(repeating: "c", count: 64))\nStatus: Downloaded newer image for \(image)\n")
-    }
-
-    func portConflict(_ config: SimRunConfig, except name: String) -> String? {
-        var wanted: (String, Int)?
-        if config.network == "host" { wanted = (config.envValue("HOST") ?? "0.0.0.0", Int(config.envValue("PORT") ?? "") ?? 8080) }
-        else if let binding = config.publish.first { wanted = (binding.ip.isEmpty ? "0.0.0.0" : binding.ip, binding.hostPort) }
-        guard let (_, port) = wanted else { return nil }
-        let busy = docker.containers.contains { $0.running && $0.name != name && webUIListener($0)?.1 == port }
-            || ollamaListener()?.port == port
-        return busy ? "Error response from daemon: failed to set up container networking: driver failed programming external connectivity: Bind for 127.0.0.1:\(port) failed: port is already allocated\n" : nil
-    }
-
-    mutating func run(_ args: [String]) -> CommandResult {
-        let config: SimRunConfig
-        switch SimRunConfig.parse(args) {
-        case .failure(let error): return .init(exitStatus: 125, output: "docker: \(error.message)\n\nRun 'docker run --help' for more information\n")
-        case .success(let parsed): config = parsed
-        }
-        guard config.detach else { return .init(exitStatus: 125, output: "phase0 practice: docker run without --detach would stay attached; not simulated\n") }
-        let name = config.name ?? "container\(docker.containers.count + 1)"
-        if let existing = containerIndex(name) {
-            return .init(exitStatus: 125, output: "docker: Error response from daemon: Conflict. The container name \"/\(name)\" is already in use by container \"\(containerID(docker.containers[existing]))\". You have to remove (or rename) that container to be able to reuse that name.\n")
-        }
-        var output = ""
-        if !docker.images.contains(config.image) {
-            output += "Unable to find image '\(config.image)' locally\n" + pull(config.image).output
-        }
-        for volume in config.volumes {
-            let source = String(volume.split(separator: ":").first ?? "")
-            if !source.hasPrefix("/") && !docker.volumes.contains(source) { docker.volumes.append(source) }
-        }
-        if config.network == "host" && !config.publish.isEmpty {
-            output += "WARNING: Published ports are discarded when using host network mode\n"
-        }
-        var container = SimContainer(name: name, image: config.image, running: false, argv: ["docker", "run"] + args,
-                                     labels: config.labels, memoryBytes: config.memory)
-        docker.containers.append(container)
-        if let conflict = portConflict(config, except: name) { return .init(exitStatus: 125, output: output + "docker: " + conflict) }
-        container.running = true
-        container.starts = 1
-        docker.containers[docker.containers.count - 1] = container
-        return .init(exitStatus: 0, output: output + containerID(container) + "\n")
-    }
-
 }

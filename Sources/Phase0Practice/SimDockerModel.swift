@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// What a simulated container is, read back from the `docker run` argv that made it, and the
 /// small subset of Go templates `docker inspect -f` / `docker ps --format` are used with.
 struct SimRunConfig: Equatable {
@@ -18,7 +19,8 @@ struct SimRunConfig: Equatable {
 
     static func == (a: SimRunConfig, b: SimRunConfig) -> Bool {
         a.name == b.name && a.env == b.env && a.image == b.image && a.network == b.network && a.labels == b.labels
-            && a.publish.map { "\($0.ip):\($0.hostPort):\($0.containerPort)" } == b.publish.map { "\($0.ip):\($0.hostPort):\($0.containerPort)" }
+            && a.publish.map { "\($0.ip):\($0.hostPort):\($0.containerPort)" }
+                == b.publish.map { "\($0.ip):\($0.hostPort):\($0.containerPort)" }
     }
 
     func envValue(_ key: String) -> String? {
@@ -42,8 +44,15 @@ struct SimRunConfig: Equatable {
                 value = String(flag[flag.index(after: equals)...])
                 flag = String(flag[..<equals])
             }
-            if ["--detach", "-d"].contains(flag) { config.detach = true; index += 1; continue }
-            if ["--rm", "-i", "-t", "-it", "--init", "--interactive", "--tty"].contains(flag) { index += 1; continue }
+            if ["--detach", "-d"].contains(flag) {
+                config.detach = true
+                index += 1
+                continue
+            }
+            if ["--rm", "-i", "-t", "-it", "--init", "--interactive", "--tty"].contains(flag) {
+                index += 1
+                continue
+            }
             guard let kind = valued[flag] else { return .failure(SimDockerError(message: "unknown flag: \(flag)")) }
             if value == nil {
                 guard index + 1 < args.count else { return .failure(SimDockerError(message: "flag needs an argument: \(flag)")) }
@@ -60,7 +69,11 @@ struct SimRunConfig: Equatable {
                 config.restart = v
             case "memory", "memory-swap":
                 guard let bytes = parseSize(v) else {
-                    return .failure(SimDockerError(message: "invalid argument \"\(v)\" for \"\(kind == "memory" ? "-m, --memory" : "--memory-swap")\" flag: invalid size"))
+                    return .failure(
+                        SimDockerError(
+                            message:
+                                "invalid argument \"\(v)\" for \"\(kind == "memory" ? "-m, --memory" : "--memory-swap")\" flag: invalid size"
+                        ))
                 }
                 if kind == "memory" { config.memory = bytes } else { config.memorySwap = bytes }
             case "network": config.network = v
@@ -71,7 +84,9 @@ struct SimRunConfig: Equatable {
                     return .failure(SimDockerError(message: "invalid port specification: \"\(v)\""))
                 }
                 let ip = parts.count == 3 ? parts[0] : ""
-                if !ip.isEmpty && ip.split(separator: ".").count != 4 { return .failure(SimDockerError(message: "invalid IP address: \(ip)")) }
+                if !ip.isEmpty && ip.split(separator: ".").count != 4 {
+                    return .failure(SimDockerError(message: "invalid IP address: \(ip)"))
+                }
                 let host = parts.count >= 2 ? Int(parts[parts.count - 2]) ?? 0 : 0
                 config.publish.append((ip, host, container))
             case "add-host": config.addHosts.append(v)
@@ -86,7 +101,8 @@ struct SimRunConfig: Equatable {
         guard index < args.count else { return .failure(SimDockerError(message: "\"docker run\" requires at least 1 argument.")) }
         config.image = args[index]
         if config.memorySwap > 0 && config.memorySwap < config.memory {
-            return .failure(SimDockerError(message: "Error response from daemon: Minimum memoryswap limit should be larger than memory limit"))
+            return .failure(
+                SimDockerError(message: "Error response from daemon: Minimum memoryswap limit should be larger than memory limit"))
         }
         return .success(config)
     }
@@ -102,10 +118,12 @@ struct SimRunConfig: Equatable {
     /// The guide's own `docker run` (Step 3 of the guide): what a container a scenario says
     /// was made by hand is taken to be.
     static func guideArgv(name: String, image: String) -> [String] {
-        ["docker", "run", "-d", "-p", "127.0.0.1:3000:8080", "--add-host=host.docker.internal:host-gateway",
-         "-e", "OLLAMA_BASE_URL=http://host.docker.internal:11434", "-e", "RAG_EMBEDDING_ENGINE=openai",
-         "-e", "AUDIO_STT_ENGINE=openai", "-e", "IMAGE_GENERATION_ENGINE=openai", "--memory=2g", "--memory-swap=4g",
-         "-v", "open-webui:/app/backend/data", "--name", name, "--restart", "always", image]
+        [
+            "docker", "run", "-d", "-p", "127.0.0.1:3000:8080", "--add-host=host.docker.internal:host-gateway",
+            "-e", "OLLAMA_BASE_URL=http://host.docker.internal:11434", "-e", "RAG_EMBEDDING_ENGINE=openai",
+            "-e", "AUDIO_STT_ENGINE=openai", "-e", "IMAGE_GENERATION_ENGINE=openai", "--memory=2g", "--memory-swap=4g",
+            "-v", "open-webui:/app/backend/data", "--name", name, "--restart", "always", image,
+        ]
     }
 }
 
@@ -125,7 +143,8 @@ indirect enum SimTemplateValue {
         case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
         case .list(let items): return "[" + items.map(\.printed).joined(separator: " ") + "]"
-        case .map(let items): return "map[" + items.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.printed)" }.joined(separator: " ") + "]"
+        case .map(let items):
+            return "map[" + items.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.printed)" }.joined(separator: " ") + "]"
         case .object(let fields): return "{" + fields.map { $0.1.printed }.joined(separator: " ") + "}"
         }
     }
@@ -135,7 +154,8 @@ indirect enum SimTemplateValue {
         case .string(let s): return "\"" + s.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
         case .bool, .int: return printed
         case .list(let items): return "[" + items.map(\.json).joined(separator: ",") + "]"
-        case .map(let items): return "{" + items.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value.json)" }.joined(separator: ",") + "}"
+        case .map(let items):
+            return "{" + items.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value.json)" }.joined(separator: ",") + "}"
         case .object(let fields): return "{" + fields.map { "\"\($0.0)\":\($0.1.json)" }.joined(separator: ",") + "}"
         }
     }
@@ -155,14 +175,20 @@ struct SimDockerError: Error { var message: String }
 
 /// `{{.A.B}}`, `{{index .Labels "k"}}`, `{{json .X}}`, `{{println .}}`, `{{range .X}}…{{end}}`.
 enum SimGoTemplate {
-    enum Token { case text(String), action(String) }
+    enum Token {
+        case text(String)
+        case action(String)
+    }
 
     static func tokens(_ template: String) -> [Token] {
         var result: [Token] = []
         var rest = Substring(template)
         while let open = rest.firstRange(of: "{{") {
             if open.lowerBound > rest.startIndex { result.append(.text(String(rest[..<open.lowerBound]))) }
-            guard let close = rest[open.upperBound...].firstRange(of: "}}") else { result.append(.text(String(rest))); return result }
+            guard let close = rest[open.upperBound...].firstRange(of: "}}") else {
+                result.append(.text(String(rest)))
+                return result
+            }
             result.append(.action(String(rest[open.upperBound..<close.lowerBound]).trimmingWhitespace()))
             rest = rest[close.upperBound...]
         }
@@ -186,7 +212,10 @@ enum SimGoTemplate {
             switch token {
             case .text(let text): output += text
             case .action(let action):
-                if action == "end" { index -= 1; return output }
+                if action == "end" {
+                    index -= 1
+                    return output
+                }
                 if action.hasPrefix("range ") {
                     let over = try evaluate(String(action.dropFirst(6)), dot)
                     let start = index
@@ -199,7 +228,9 @@ enum SimGoTemplate {
                         end = start
                         output += try run(tokens, &end, item)
                     }
-                    guard end < tokens.count, case .action("end") = tokens[end] else { throw SimTemplateError(message: "template: range without end") }
+                    guard end < tokens.count, case .action("end") = tokens[end] else {
+                        throw SimTemplateError(message: "template: range without end")
+                    }
                     index = end + 1
                 } else if action.hasPrefix("println ") {
                     output += try evaluate(String(action.dropFirst(8)), dot).printed + "\n"
@@ -223,7 +254,9 @@ enum SimGoTemplate {
             guard case .map(let map) = try evaluate(parts[0], dot) else { return .string("") }
             return map[key] ?? .string("")
         }
-        guard expression.hasPrefix(".") else { throw SimTemplateError(message: "template: phase0 practice does not simulate \"\(expression)\"") }
+        guard expression.hasPrefix(".") else {
+            throw SimTemplateError(message: "template: phase0 practice does not simulate \"\(expression)\"")
+        }
         var value = dot
         for name in expression.split(separator: ".") {
             guard let next = value.field(String(name)) else {

@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// Probes Steps 2 and 3 make on the simulated Spark that belong to no one domain: `ss` (where
 /// Ollama listens), the venv's python run by its path, and curl to Open WebUI. Reached from
 /// `execute` through one hook, before the program lookup, because these programs come with
@@ -14,7 +15,7 @@ extension SimulatedSpark {
         case "ss": return simulateSS(args)
         case "systemd-analyze": return simulateSystemd(name, args, as: user, input: nil)
         case "pgrep", "pkill": return simulateTmux(name, args, as: user)
-        case "sleep": return .init(exitStatus: 0, output: "")   // practice never waits
+        case "sleep": return .init(exitStatus: 0, output: "")  // practice never waits
         case "curl": return simulateWebUICurl(args)
         default:
             if program.hasPrefix("/"), let file = files[program], !file.isDirectory {
@@ -26,7 +27,9 @@ extension SimulatedSpark {
 
     /// A file run by its path: the venv's python answers `--version` (preflight, Step 2).
     func runFile(_ path: String, _ file: SimFile, _ args: [String], as user: String) -> CommandResult {
-        let executable = user == "root" ? file.mode & 0o111 != 0
+        let executable =
+            user == "root"
+            ? file.mode & 0o111 != 0
             : (file.owner == user ? file.mode & 0o100 != 0 : file.mode & 0o001 != 0)
         guard executable else { return .init(exitStatus: 126, output: "\(path): Permission denied\n") }
         let name = path.split(separator: "/").last.map(String.init) ?? path
@@ -36,48 +39,24 @@ extension SimulatedSpark {
         return .init(exitStatus: 1, output: "phase0 practice: running \(path) \(args.joined(separator: " ")) is not simulated\n")
     }
 
-    /// Ollama's listening address ("127.0.0.1:11434"), split; nil when Ollama is not running.
-    func ollamaListener() -> (host: String, port: Int)? {
+    /// Where Ollama listens (its OLLAMA_HOST, "127.0.0.1:11434"); nil when it is not running.
+    func ollamaListener() -> Listener? {
         guard services["ollama.service"]?.active == true else { return nil }
-        let listen = ollama.listen
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else { return nil }
-        var host = String(listen[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return (host, port)
+        return Listener(local: ollama.listen)
     }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
-    }
-
-    static func isWildcard(_ host: String) -> Bool { ["0.0.0.0", "::", "*", ""].contains(host) }
 
     /// Whether a connection from the host to `host:port` reaches Ollama.
     func ollamaReachable(host: String, port: Int) -> Bool {
         guard let listener = ollamaListener(), listener.port == port else { return false }
-        if Self.isWildcard(listener.host) { return true }
-        if Self.isLoopback(host) { return Self.isLoopback(listener.host) }
-        return host == listener.host
+        if listener.isWildcard { return true }
+        if Listener.isLoopback(host) { return listener.isLoopback }
+        return host == listener.address
     }
 
     /// Whether Ollama answers at `url` (http://HOST:PORT[/path]) from the host.
     func ollamaAnswers(_ url: String) -> Bool {
-        guard let (host, port, _) = Self.splitURL(url) else { return false }
-        return ollamaReachable(host: host, port: port)
-    }
-
-    /// (host, port, path) of an http URL.
-    static func splitURL(_ url: String) -> (String, Int, String)? {
-        guard url.hasPrefix("http://") else { return nil }
-        let rest = url.dropFirst("http://".count)
-        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-        let authority = rest[..<slash]
-        let path = slash == rest.endIndex ? "/" : String(rest[slash...])
-        guard let colon = authority.lastIndex(of: ":") else { return (String(authority), 80, path) }
-        var host = String(authority[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard let port = Int(authority[authority.index(after: colon)...]) else { return nil }
-        return (host, port, path)
+        guard let address = HTTPAddress(url) else { return false }
+        return ollamaReachable(host: address.host, port: address.port)
     }
 
     /// `ss -Hltn 'sport = :PORT'`: the TCP listeners on a port (Ollama, Open WebUI).
@@ -85,11 +64,12 @@ extension SimulatedSpark {
         let filter = args.filter { !$0.hasPrefix("-") }.joined(separator: " ")
         let wantedPort = filter.split(separator: ":").last.flatMap { Int($0.trimmingWhitespace()) }
         var listeners: [(String, Int)] = []
-        if let ollama = ollamaListener() { listeners.append((ollama.host, ollama.port)) }
+        if let ollama = ollamaListener() { listeners.append((ollama.address, ollama.port)) }
         for container in docker.containers where container.running && docker.daemonRunning {
-            if let web = webUIListener(container) { listeners.append(web) }
+            if let web = webUIListener(container) { listeners.append((web.address, web.port)) }
         }
-        let header = args.contains(where: { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("H") })
+        let header =
+            args.contains(where: { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("H") })
             ? "" : "State  Recv-Q Send-Q Local Address:Port  Peer Address:Port Process\n"
         var lines = header
         for (host, port) in listeners where wantedPort == nil || wantedPort == port {

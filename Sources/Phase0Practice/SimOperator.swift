@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// What the practice operator does outside the terminal. A live operator task (enable HTTPS in
 /// the Tailscale admin console, log the Spark in, detach from tmux) is done by a person; in
 /// practice, pressing Enter at "When done, press Enter to re-check" does it on the simulated

@@ -1,11 +1,12 @@
 import Phase0Core
 import Phase0Parsers
+
 /// apt-get / ufw / mosh on the simulated Spark (Step 1). Root is needed where the real tools
 /// need it, so a practice run shows the same "Permission denied" a forgotten sudo would.
 extension SimulatedSpark {
     /// The programs each simulated package provides, and the version apt would install.
     static let packageContents: [String: (programs: [String], version: String)] = [
-        "mosh": (["mosh", "mosh-server", "mosh-client"], "1.4.0-1build1"),
+        "mosh": (["mosh", "mosh-server", "mosh-client"], "1.4.0-1build1")
     ]
 
     func packageInstalled(_ package: String) -> Bool {
@@ -20,12 +21,15 @@ extension SimulatedSpark {
         case "dpkg-query": return simulateDpkgQuery(args)
         case "mosh", "mosh-server":
             guard args == ["--version"] else {
-                return .init(exitStatus: 1, output: "phase0 practice: \(name) \(args.joined(separator: " ")) is not simulated (only --version)\n")
+                return .init(
+                    exitStatus: 1, output: "phase0 practice: \(name) \(args.joined(separator: " ")) is not simulated (only --version)\n")
             }
             let version = "1.4.0"
-            return .init(exitStatus: 0, output: name == "mosh"
-                         ? "mosh \(version) [build mosh \(version)]\n"
-                         : "mosh-server (mosh \(version)) [build mosh \(version)]\nCopyright 2012 Keith Winstein <mosh-devel@mit.edu>\n")
+            return .init(
+                exitStatus: 0,
+                output: name == "mosh"
+                    ? "mosh \(version) [build mosh \(version)]\n"
+                    : "mosh-server (mosh \(version)) [build mosh \(version)]\nCopyright 2012 Keith Winstein <mosh-devel@mit.edu>\n")
         default:
             return .init(exitStatus: 127, output: "\(name): not simulated\n")
         }
@@ -37,18 +41,24 @@ extension SimulatedSpark {
         let assumeYes = args.contains("-y") || args.contains("--yes") || args.contains("--assume-yes")
         guard let verb = words.first else { return .init(exitStatus: 100, output: "E: Invalid operation\n") }
         guard user == "root" else {
-            return .init(exitStatus: 100, output: "E: Could not open lock file /var/lib/dpkg/lock-frontend - open (13: Permission denied)\nE: Unable to acquire the dpkg frontend lock, are you root?\n")
+            return .init(
+                exitStatus: 100,
+                output:
+                    "E: Could not open lock file /var/lib/dpkg/lock-frontend - open (13: Permission denied)\nE: Unable to acquire the dpkg frontend lock, are you root?\n"
+            )
         }
         switch verb {
         case "update":
-            return .init(exitStatus: 0, output: """
-                Hit:1 http://ports.ubuntu.com/ubuntu-ports noble InRelease
-                Get:2 http://ports.ubuntu.com/ubuntu-ports noble-updates InRelease [126 kB]
-                Hit:3 https://pkgs.tailscale.com/stable/ubuntu noble InRelease
-                Fetched 126 kB in 1s (180 kB/s)
-                Reading package lists... Done
+            return .init(
+                exitStatus: 0,
+                output: """
+                    Hit:1 http://ports.ubuntu.com/ubuntu-ports noble InRelease
+                    Get:2 http://ports.ubuntu.com/ubuntu-ports noble-updates InRelease [126 kB]
+                    Hit:3 https://pkgs.tailscale.com/stable/ubuntu noble InRelease
+                    Fetched 126 kB in 1s (180 kB/s)
+                    Reading package lists... Done
 
-                """)
+                    """)
         case "install":
             let packages = Array(words.dropFirst())
             guard !packages.isEmpty else { return .init(exitStatus: 0, output: "0 upgraded, 0 newly installed, 0 to remove.\n") }

@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// Step 0's commands on the simulated Spark: swap, sysctl, files and mounts.
 extension SimulatedSpark {
     mutating func simulateSwap(_ name: String, _ args: [String], as user: String) -> CommandResult {
@@ -31,7 +32,9 @@ extension SimulatedSpark {
             guard args.count == 2, let mode = UInt32(args[0], radix: 8) else {
                 return .init(exitStatus: 1, output: "chmod: usage: chmod MODE FILE\n")
             }
-            guard files[args[1]] != nil else { return .init(exitStatus: 1, output: "chmod: cannot access '\(args[1])': No such file or directory\n") }
+            guard files[args[1]] != nil else {
+                return .init(exitStatus: 1, output: "chmod: cannot access '\(args[1])': No such file or directory\n")
+            }
             guard isRoot || files[args[1]]?.owner == user else { return Self.denied("chmod: changing permissions of '\(args[1])'") }
             files[args[1]]?.mode = mode
             return .init(exitStatus: 0, output: "")
@@ -47,20 +50,21 @@ extension SimulatedSpark {
             files[path] = file
             let pages = file.size / 4096 - 1
             var output = ""
-            if file.mode & 0o077 != 0 { output += "mkswap: \(path): insecure permissions 0\(String(file.mode, radix: 8)), fix with: chmod 0600 \(path)\n" }
-            output += "Setting up swapspace version 1, size = \(ByteSize.human(bytes: pages * 4096)) (\(pages * 4096) bytes)\nno label, UUID=4d1e9a52-0b7c-4f7e-8c65-2b7c5e1d0a99\n"
+            if file.mode & 0o077 != 0 {
+                output += "mkswap: \(path): insecure permissions 0\(String(file.mode, radix: 8)), fix with: chmod 0600 \(path)\n"
+            }
+            output +=
+                "Setting up swapspace version 1, size = \(ByteSize.human(bytes: pages * 4096)) (\(pages * 4096) bytes)\nno label, UUID=4d1e9a52-0b7c-4f7e-8c65-2b7c5e1d0a99\n"
             return .init(exitStatus: 0, output: output)
         case "swapon":
             if args.isEmpty || args.first == "--show" || args.first == "-s" {
-                var text = "NAME      TYPE SIZE USED PRIO\n"
-                for area in swaps {
-                    text += "\(area.path) \(area.type) \(ByteSize.human(kiB: area.sizeKiB)) \(ByteSize.human(kiB: area.usedKiB)) \(area.priority)\n"
-                }
-                return .init(exitStatus: 0, output: text)
+                return .init(exitStatus: 0, output: Self.swaponTable(swaps))
             }
             let path = args[args.count - 1]
             guard isRoot else { return Self.denied("swapon: \(path): swapon failed") }
-            guard let file = files[path] else { return .init(exitStatus: 255, output: "swapon: cannot open \(path): No such file or directory\n") }
+            guard let file = files[path] else {
+                return .init(exitStatus: 255, output: "swapon: cannot open \(path): No such file or directory\n")
+            }
             guard file.swapSignature else { return .init(exitStatus: 255, output: "swapon: \(path): read swap header failed\n") }
             if swaps.contains(where: { $0.path == path }) {
                 return .init(exitStatus: 255, output: "swapon: \(path): swapon failed: Device or resource busy\n")
@@ -71,7 +75,8 @@ extension SimulatedSpark {
             return .init(exitStatus: 0, output: "")
         case "swapoff":
             // Simulated only to refuse: the procedure never retires swap with the model loaded.
-            return .init(exitStatus: 1, output: "phase0 practice: swapoff would force swapped pages back into 230 MB of free RAM; not simulated\n")
+            return .init(
+                exitStatus: 1, output: "phase0 practice: swapoff would force swapped pages back into 230 MB of free RAM; not simulated\n")
         case "sysctl":
             if args == ["-n", "vm.swappiness"] { return .init(exitStatus: 0, output: "\(swappiness)\n") }
             if args.count == 2, args[0] == "-w", args[1].hasPrefix("vm.swappiness=") {
@@ -108,6 +113,25 @@ extension SimulatedSpark {
         }
     }
 
+    /// `swapon --show` as util-linux lays it out (libsmartcols): NAME and TYPE left-aligned,
+    /// SIZE, USED and PRIO right-aligned, one space between; nothing at all without swap.
+    static func swaponTable(_ areas: [SwapArea]) -> String {
+        guard !areas.isEmpty else { return "" }
+        let rows =
+            [["NAME", "TYPE", "SIZE", "USED", "PRIO"]]
+            + areas.map {
+                [$0.path, $0.type, ByteSize.human(kiB: $0.sizeKiB), ByteSize.human(kiB: $0.usedKiB), String($0.priority)]
+            }
+        let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                column < 2
+                    ? (column == 4 ? cell : cell.padding(widths[column]))
+                    : String(repeating: " ", count: widths[column] - cell.count) + cell
+            }.joined(separator: " ") + "\n"
+        }.joined()
+    }
+
     mutating func adjustFree(at path: String, by delta: Int64) {
         guard let target = mount(for: path)?.target, let index = mounts.firstIndex(where: { $0.target == target }) else { return }
         mounts[index].availBytes += delta
@@ -122,7 +146,10 @@ extension SimulatedSpark {
             for line in fstab.split(separator: "\n") {
                 let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
                 guard let first = fields.first, !first.hasPrefix("#") else { continue }
-                if fields.count < 4 { problems.append("\(first): wrong number of fields"); continue }
+                if fields.count < 4 {
+                    problems.append("\(first): wrong number of fields")
+                    continue
+                }
                 let device = String(first)
                 if fields[2] == "swap" {
                     if seen.contains(device) { problems.append("\(device): duplicate swap entry") }
@@ -131,7 +158,8 @@ extension SimulatedSpark {
                 }
             }
             if problems.isEmpty { return .init(exitStatus: 0, output: "Success, no errors or warnings detected\n") }
-            return .init(exitStatus: 1, output: problems.map { "   [E] \($0)" }.joined(separator: "\n") + "\n\(problems.count) parse errors\n")
+            return .init(
+                exitStatus: 1, output: problems.map { "   [E] \($0)" }.joined(separator: "\n") + "\n\(problems.count) parse errors\n")
         }
         guard let tIndex = args.firstIndex(of: "-T"), tIndex + 1 < args.count else {
             return .init(exitStatus: 1, output: "phase0 practice: findmnt \(args.joined(separator: " ")) is not simulated\n")

@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// systemd's state on the simulated Spark: what it has loaded, what runs, what it logged.
 public struct SimSystemdState: Codable, Equatable, Sendable {
     /// Unit file text as systemd last read it (daemon-reload, enable, or first use).
@@ -65,7 +66,9 @@ extension SimulatedSpark {
 
     mutating func systemctl(_ arguments: [String], as user: String) -> CommandResult {
         var properties: [String] = []
-        var quiet = false, valueOnly = false, now = false
+        var quiet = false
+        var valueOnly = false
+        var now = false
         var words: [String] = []
         var index = 0
         while index < arguments.count {
@@ -79,13 +82,19 @@ extension SimulatedSpark {
                 if index + 1 < arguments.count { properties += arguments[index + 1].split(separator: ",").map(String.init) }
                 index += 1
             default:
-                if arg.hasPrefix("--property=") { properties += arg.dropFirst(11).split(separator: ",").map(String.init) }
-                else if arg.hasPrefix("-") { return .init(exitStatus: 1, output: "phase0 practice: systemctl \(arg) is not simulated\n") }
-                else { words.append(arg) }
+                if arg.hasPrefix("--property=") {
+                    properties += arg.dropFirst(11).split(separator: ",").map(String.init)
+                } else if arg.hasPrefix("-") {
+                    return .init(exitStatus: 1, output: "phase0 practice: systemctl \(arg) is not simulated\n")
+                } else {
+                    words.append(arg)
+                }
             }
             index += 1
         }
-        guard let verb = words.first else { return .init(exitStatus: 1, output: "phase0 practice: systemctl without a verb (list-units) is not simulated\n") }
+        guard let verb = words.first else {
+            return .init(exitStatus: 1, output: "phase0 practice: systemctl without a verb (list-units) is not simulated\n")
+        }
         let units = words.dropFirst().map { $0.contains(".") ? $0 : $0 + ".service" }
         let changes = ["daemon-reload", "enable", "disable", "start", "stop", "restart", "try-restart", "reset-failed"]
         if changes.contains(verb) && user != "root" {
@@ -98,17 +107,20 @@ extension SimulatedSpark {
         case "enable", "disable":
             var output = ""
             for unit in units {
-                guard unitIsKnown(unit) else { return .init(exitStatus: 1, output: "Failed to \(verb) unit: Unit file \(unit) does not exist.\n") }
+                guard unitIsKnown(unit) else {
+                    return .init(exitStatus: 1, output: "Failed to \(verb) unit: Unit file \(unit) does not exist.\n")
+                }
                 let wanted = verb == "enable"
                 if services[unit]?.enabled != wanted {
-                    output += wanted
-                        ? "Created symlink /etc/systemd/system/multi-user.target.wants/\(unit) → \(Self.unitDirectory)/\(unit).\n"
+                    output +=
+                        wanted
+                        ? "Created symlink /etc/systemd/system/multi-user.target.wants/\(unit) → \(unitFileText(unit) == nil ? "/usr/lib/systemd/system" : Self.unitDirectory)/\(unit).\n"
                         : "Removed \"/etc/systemd/system/multi-user.target.wants/\(unit)\".\n"
                 }
                 if services[unit] == nil { services[unit] = SimService(active: false, enabled: wanted) }
                 services[unit]?.enabled = wanted
             }
-            daemonReload()   // systemctl enable/disable reload the manager themselves
+            daemonReload()  // systemctl enable/disable reload the manager themselves
             if now {
                 for unit in units {
                     let result = wantsStart(verb) ? startUnit(unit) : stopUnit(unit)
@@ -202,10 +214,13 @@ extension SimulatedSpark {
     func unitStatus(_ unit: String) -> CommandResult {
         guard unitIsKnown(unit) else { return .init(exitStatus: 4, output: "Unit \(unit) could not be found.\n") }
         let properties = Dictionary(unitProperties(unit), uniquingKeysWith: { first, _ in first })
-        let description = (systemd.loaded[unit] ?? unitFileText(unit)).flatMap { SimUnitFile($0).values("Unit", "Description").last } ?? unit
+        let description =
+            (systemd.loaded[unit] ?? unitFileText(unit)).flatMap { SimUnitFile($0).values("Unit", "Description").last } ?? unit
         let state = activeState(unit)
-        var text = "● \(unit) - \(description)\n"
-        text += "     Loaded: loaded (\(properties["FragmentPath"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/lib/systemd/system/\(unit)"); \(properties["UnitFileState"] ?? ""); preset: enabled)\n"
+        // systemd 250+ marks a failed unit with ×, an inactive one with ○.
+        var text = "\(state == "active" ? "●" : state == "failed" ? "×" : "○") \(unit) - \(description)\n"
+        text +=
+            "     Loaded: loaded (\(properties["FragmentPath"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/lib/systemd/system/\(unit)"); \(properties["UnitFileState"] ?? ""); preset: enabled)\n"
         text += "     Active: \(state)\(state == "active" ? " (running)" : state == "failed" ? " (Result: exit-code)" : " (dead)")\n"
         if state == "active" { text += "   Main PID: \(properties["MainPID"] ?? "0")\n" }
         let journal = systemd.journal[unit] ?? []
@@ -225,7 +240,9 @@ extension SimulatedSpark {
 
     /// `systemd-analyze verify FILE...`: reads each file as the practice systemd would run it.
     func systemdAnalyze(_ args: [String]) -> CommandResult {
-        guard args.first == "verify" else { return .init(exitStatus: 1, output: "phase0 practice: systemd-analyze \(args.first ?? "") is not simulated\n") }
+        guard args.first == "verify" else {
+            return .init(exitStatus: 1, output: "phase0 practice: systemd-analyze \(args.first ?? "") is not simulated\n")
+        }
         var problems = ""
         for path in args.dropFirst() where !path.hasPrefix("-") {
             guard let text = files[path]?.content else {

@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// How the simulated systemd starts, stops and restarts a unit: the unit file is read
 /// (SimUnitFile) and run as written, as its User=, with Type=forking held by the tmux server.
 extension SimulatedSpark {
@@ -22,7 +23,8 @@ extension SimulatedSpark {
         guard unitIsKnown(unit) else { return .init(exitStatus: 5, output: "Failed to start \(unit): Unit \(unit) not found.\n") }
         var warning = ""
         if let loaded = systemd.loaded[unit], let file = unitFileText(unit), loaded != file {
-            warning = "Warning: The unit file, source configuration file or drop-ins of \(unit) changed on disk. Run 'systemctl daemon-reload' to reload units.\n"
+            warning =
+                "Warning: The unit file, source configuration file or drop-ins of \(unit) changed on disk. Run 'systemctl daemon-reload' to reload units.\n"
         }
         if services[unit]?.active == true { return .init(exitStatus: 0, output: warning) }
         guard let text = definitionForStart(unit) else {
@@ -39,7 +41,11 @@ extension SimulatedSpark {
             if !systemd.failed.contains(unit) { systemd.failed.append(unit) }
             log(unit, "\(unit): \(reason)")
             log(unit, "Failed to start \(unit).")
-            return .init(exitStatus: 1, output: warning + "Job for \(unit) failed because the control process exited with error code.\nSee \"systemctl status \(unit)\" and \"journalctl -xeu \(unit)\" for details.\n")
+            return .init(
+                exitStatus: 1,
+                output: warning
+                    + "Job for \(unit) failed because the control process exited with error code.\nSee \"systemctl status \(unit)\" and \"journalctl -xeu \(unit)\" for details.\n"
+            )
         }
         systemd.failed.removeAll { $0 == unit }
         log(unit, "Started \(unit).")
@@ -56,7 +62,8 @@ extension SimulatedSpark {
             }
             environment["HOME"] = environment["HOME"] ?? account.home
             if let directory = try file.setting("Service", "WorkingDirectory"), !directory.hasPrefix("-"),
-               files[directory]?.isDirectory != true {
+                files[directory]?.isDirectory != true
+            {
                 return "Changing to the requested working directory failed: No such file or directory (status=200/CHDIR)"
             }
             systemd.running[unit] = SimRunningUnit(mainPID: systemd.nextPID, user: user, environment: environment)
@@ -74,7 +81,8 @@ extension SimulatedSpark {
             if argv.first?.hasSuffix("/tmux") == true {
                 // Type=forking: the service is the tmux server left in the unit's cgroup.
                 guard case .some(.some(unit)) = tmuxServerOwner(user, socket: Self.socketArgument(argv)) else {
-                    return "the session went to a tmux server started by hand, outside this unit; nothing is left in the unit (Failed with result 'protocol')"
+                    return
+                        "the session went to a tmux server started by hand, outside this unit; nothing is left in the unit (Failed with result 'protocol')"
                 }
             }
             services[unit]?.active = true
@@ -93,9 +101,15 @@ extension SimulatedSpark {
             guard args.count >= 2 else { return .init(exitStatus: 125, output: "timeout: missing operand") }
             return runUnitCommand(Array(args.dropFirst()), unit: unit, user: user)
         case "curl":
-            guard let url = args.first(where: { $0.hasPrefix("http://") }) else { return .init(exitStatus: 2, output: "curl: no URL specified") }
-            return ollamaAnswers(url) ? .init(exitStatus: 0, output: "")
-                : .init(exitStatus: 7, output: "curl: (7) Failed to connect to \(url): Couldn't connect to server (Ollama did not answer before the wait ran out)")
+            guard let url = args.first(where: { $0.hasPrefix("http://") }) else {
+                return .init(exitStatus: 2, output: "curl: no URL specified")
+            }
+            return ollamaAnswers(url)
+                ? .init(exitStatus: 0, output: "")
+                : .init(
+                    exitStatus: 7,
+                    output:
+                        "curl: (7) Failed to connect to \(url): Couldn't connect to server (Ollama did not answer before the wait ran out)")
         case "tmux":
             guard programs.contains("tmux") else {
                 return .init(exitStatus: 203, output: "Failed to locate executable \(path): No such file or directory (status=203/EXEC)")
@@ -111,9 +125,11 @@ extension SimulatedSpark {
         guard services[unit]?.active == true else { return .init(exitStatus: 0, output: "") }
         if let running = systemd.running[unit], let text = systemd.loaded[unit] {
             let file = SimUnitFile(text)
+            // The unit was loaded, so its lines parsed when it started; a stop runs what it can.
             for line in file.values("Service", "ExecStop") {
                 if let argv = try? SimUnitFile.execArgv(line, environment: running.environment),
-                   argv.first?.hasSuffix("/tmux") == true {
+                    argv.first?.hasSuffix("/tmux") == true
+                {
                     _ = tmux(Array(argv.dropFirst()), as: running.user, fromUnit: unit, stopping: true)
                 }
             }
@@ -141,10 +157,12 @@ extension SimulatedSpark {
         _ = startUnit(unit)
     }
 
-    /// The program of a unit's tmux session (ExecStart after tmux's own options).
+    /// The program of a unit's tmux session (ExecStart after tmux's own options); nil for a
+    /// unit that runs no tmux, or whose ExecStart does not parse (its start failed already).
     func unitSessionProgram(_ unit: String) -> [String]? {
         guard let text = systemd.loaded[unit], let line = SimUnitFile(text).values("Service", "ExecStart").last,
-              let argv = try? SimUnitFile.execArgv(line), argv.first?.hasSuffix("/tmux") == true else { return nil }
+            let argv = try? SimUnitFile.execArgv(line), argv.first?.hasSuffix("/tmux") == true
+        else { return nil }
         var index = 1
         while index < argv.count, argv[index].hasPrefix("-") || ["new-session", "new"].contains(argv[index]) {
             if ["-s", "-c", "-n", "-e", "-x", "-y", "-t", "-F", "-L", "-S"].contains(argv[index]) { index += 1 }

@@ -1,6 +1,6 @@
+import FoundationEssentials
 import Phase0Core
 import Phase0Parsers
-import FoundationEssentials
 
 /// tailscale on the simulated Spark (Step 4, preflight, troubleshoot), in the JSON formats of
 /// the real CLI (ipnstate.Status and ipn.ServeConfig). The pitfall is kept: with HTTPS not
@@ -11,24 +11,32 @@ extension SimulatedSpark {
 
     mutating func simulateTailscale(_ args: [String], as user: String) -> CommandResult {
         guard services["tailscaled.service"]?.active != false else {
-            return .init(exitStatus: 1, output: "failed to connect to local tailscaled; it doesn't appear to be running (sudo systemctl start tailscaled ?)\n")
+            return .init(
+                exitStatus: 1,
+                output: "failed to connect to local tailscaled; it doesn't appear to be running (sudo systemctl start tailscaled ?)\n")
         }
         switch args.first {
         case "status":
             if args.contains("--json") { return .init(exitStatus: 0, output: tailscaleStatusJSON()) }
-            guard tailscale.connected else { return .init(exitStatus: 1, output: "Logged out.\nLog in at: https://login.tailscale.com/a/1a2b3c4d5e\n") }
+            guard tailscale.connected else {
+                return .init(exitStatus: 1, output: "Logged out.\nLog in at: https://login.tailscale.com/a/1a2b3c4d5e\n")
+            }
             return .init(exitStatus: 0, output: "\(Self.tailscaleIP)  \(hostname)  \(operatorUser)@  linux  -\n")
         case "version":
             return .init(exitStatus: 0, output: "1.82.5\n  tailscale commit: 1a2b3c4d5e\n  go version: go1.24.2\n")
         case "ip":
-            return tailscale.connected ? .init(exitStatus: 0, output: "\(Self.tailscaleIP)\n") : .init(exitStatus: 1, output: "no current Tailscale IPs; state: NeedsLogin\n")
+            return tailscale.connected
+                ? .init(exitStatus: 0, output: "\(Self.tailscaleIP)\n")
+                : .init(exitStatus: 1, output: "no current Tailscale IPs; state: NeedsLogin\n")
         case "serve":
             return simulateServe(Array(args.dropFirst()), as: user)
         case "set":
             guard args.count == 2, args[1].hasPrefix("--operator=") else {
                 return .init(exitStatus: 1, output: "phase0 practice: tailscale \(args.joined(separator: " ")) is not simulated\n")
             }
-            guard user == "root" else { return .init(exitStatus: 1, output: "Access denied: prefs write access denied\n\nUse 'sudo tailscale set ...'\n") }
+            guard user == "root" else {
+                return .init(exitStatus: 1, output: "Access denied: prefs write access denied\n\nUse 'sudo tailscale set ...'\n")
+            }
             let name = String(args[1].dropFirst("--operator=".count))
             tailscale.operatorUser = name.isEmpty ? nil : name
             return .init(exitStatus: 0, output: "")
@@ -45,7 +53,11 @@ extension SimulatedSpark {
             return .init(exitStatus: 0, output: "https://\(tailscale.dnsName) (tailnet only)\n|-- / proxy \(proxy)\n")
         }
         guard user == "root" || user == tailscale.operatorUser else {
-            return .init(exitStatus: 1, output: "Access denied: serve config denied\n\nUse 'sudo tailscale serve ...'.\nTo not require root, use 'sudo tailscale set --operator=$USER' once.\n")
+            return .init(
+                exitStatus: 1,
+                output:
+                    "Access denied: serve config denied\n\nUse 'sudo tailscale serve ...'.\nTo not require root, use 'sudo tailscale set --operator=$USER' once.\n"
+            )
         }
         if args == ["reset"] || args.last == "off" {
             tailscale.serveProxy = nil
@@ -61,22 +73,30 @@ extension SimulatedSpark {
         guard args.contains("--bg") || args.contains("--bg=true") else {
             return .init(exitStatus: 1, output: "phase0 practice: a foreground `tailscale serve` runs until Ctrl-C; use --bg\n")
         }
-        guard tailscale.connected else { return .init(exitStatus: 1, output: "Tailscale is not running (state: NeedsLogin); run: sudo tailscale up\n") }
+        guard tailscale.connected else {
+            return .init(exitStatus: 1, output: "Tailscale is not running (state: NeedsLogin); run: sudo tailscale up\n")
+        }
         guard tailscale.httpsEnabled else {
             // The real pitfall: an enable URL, exit status 0, and nothing served.
-            return .init(exitStatus: 0, output: "Serve is not enabled on your tailnet.\nTo enable, visit:\n\n         https://login.tailscale.com/f/serve?node=n2b7cSpark\n\n")
+            return .init(
+                exitStatus: 0,
+                output:
+                    "Serve is not enabled on your tailnet.\nTo enable, visit:\n\n         https://login.tailscale.com/f/serve?node=n2b7cSpark\n\n"
+            )
         }
         tailscale.serveProxy = target
-        return .init(exitStatus: 0, output: """
-            Available within your tailnet:
+        return .init(
+            exitStatus: 0,
+            output: """
+                Available within your tailnet:
 
-            https://\(tailscale.dnsName)/
-            |-- proxy \(target)
+                https://\(tailscale.dnsName)/
+                |-- proxy \(target)
 
-            Serve started and running in the background.
-            To disable the proxy, run: tailscale serve --https=443 off
+                Serve started and running in the background.
+                To disable the proxy, run: tailscale serve --https=443 off
 
-            """)
+                """)
     }
 
     /// "3000", "localhost:3000", "http://127.0.0.1:3000" -> "http://127.0.0.1:3000", as the CLI expands it.
@@ -86,7 +106,8 @@ extension SimulatedSpark {
         if rest.hasPrefix("http://") { rest.removeFirst("http://".count) }
         let parts = rest.split(separator: ":")
         guard parts.count == 2, ["localhost", "127.0.0.1"].contains(parts[0]),
-              let port = Int(parts[1].prefix { $0.isNumber }), (1...65535).contains(port) else { return nil }
+            let port = Int(parts[1].prefix { $0.isNumber }), (1...65535).contains(port)
+        else { return nil }
         return "http://\(parts[0]):\(port)"
     }
 
@@ -94,34 +115,40 @@ extension SimulatedSpark {
         let connected = tailscale.connected
         let suffix = tailscale.dnsName.split(separator: ".").dropFirst().joined(separator: ".")
         var capMap: [String: [String]?] = ["https://tailscale.com/cap/file-sharing": nil, "https://tailscale.com/cap/ssh": nil]
-        if tailscale.httpsEnabled { capMap.updateValue(nil, forKey: "https") }   // a key with a null value, as tailscaled sends it
-        let selfNode = StatusSelfJSON(ID: "n2b7cSpark", HostName: hostname, DNSName: connected ? tailscale.dnsName + "." : "",
-                                      OS: "linux", TailscaleIPs: connected ? [Self.tailscaleIP] : [], Online: connected,
-                                      CapMap: connected ? capMap : nil)
-        let status = StatusJSON(Version: "1.82.5-t1a2b3c4d5e", TUN: true, BackendState: connected ? "Running" : "NeedsLogin",
-                                AuthURL: connected ? "" : "https://login.tailscale.com/a/1a2b3c4d5e",
-                                TailscaleIPs: connected ? [Self.tailscaleIP] : [], Self: selfNode, Health: [],
-                                MagicDNSSuffix: suffix,
-                                CurrentTailnet: connected ? TailnetJSON(Name: "\(operatorUser)@example.com", MagicDNSSuffix: suffix, MagicDNSEnabled: true) : nil,
-                                CertDomains: connected && tailscale.httpsEnabled ? [tailscale.dnsName] : nil)
+        if tailscale.httpsEnabled { capMap.updateValue(nil, forKey: "https") }  // a key with a null value, as tailscaled sends it
+        let selfNode = StatusSelfJSON(
+            ID: "n2b7cSpark", HostName: hostname, DNSName: connected ? tailscale.dnsName + "." : "",
+            OS: "linux", TailscaleIPs: connected ? [Self.tailscaleIP] : [], Online: connected,
+            CapMap: connected ? capMap : nil)
+        let status = StatusJSON(
+            Version: "1.82.5-t1a2b3c4d5e", TUN: true, BackendState: connected ? "Running" : "NeedsLogin",
+            AuthURL: connected ? "" : "https://login.tailscale.com/a/1a2b3c4d5e",
+            TailscaleIPs: connected ? [Self.tailscaleIP] : [], Self: selfNode, Health: [],
+            MagicDNSSuffix: suffix,
+            CurrentTailnet: connected
+                ? TailnetJSON(Name: "\(operatorUser)@example.com", MagicDNSSuffix: suffix, MagicDNSEnabled: true) : nil,
+            CertDomains: connected && tailscale.httpsEnabled ? [tailscale.dnsName] : nil)
         return Self.prettyJSON(status)
     }
 
     func serveConfigJSON() -> String {
         guard let proxy = tailscale.serveProxy else { return "{}\n" }
-        let config = ServeJSON(TCP: ["443": ["HTTPS": true]],
-                               Web: ["\(tailscale.dnsName):443": ["Handlers": ["/": ["Proxy": proxy]]]])
+        let config = ServeJSON(
+            TCP: ["443": ["HTTPS": true]],
+            Web: ["\(tailscale.dnsName):443": ["Handlers": ["/": ["Proxy": proxy]]]])
         return Self.prettyJSON(config)
     }
 
     static func prettyJSON<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Plain strings, bools and arrays: encoding cannot fail.
         return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self) + "\n"
     }
 }
 
 // The field names are tailscale's own (Go's exported names), hence the capitals.
+// swift-format-ignore: AlwaysUseLowerCamelCase
 private struct StatusJSON: Encodable {
     var Version: String
     var TUN: Bool
@@ -135,6 +162,7 @@ private struct StatusJSON: Encodable {
     var CertDomains: [String]?
 }
 
+// swift-format-ignore: AlwaysUseLowerCamelCase
 private struct StatusSelfJSON: Encodable {
     var ID: String
     var HostName: String
@@ -145,12 +173,14 @@ private struct StatusSelfJSON: Encodable {
     var CapMap: [String: [String]?]?
 }
 
+// swift-format-ignore: AlwaysUseLowerCamelCase
 private struct TailnetJSON: Encodable {
     var Name: String
     var MagicDNSSuffix: String
     var MagicDNSEnabled: Bool
 }
 
+// swift-format-ignore: AlwaysUseLowerCamelCase
 private struct ServeJSON: Encodable {
     var TCP: [String: [String: Bool]]
     var Web: [String: [String: [String: [String: String]]]]

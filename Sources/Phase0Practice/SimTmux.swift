@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// tmux / pgrep / pkill on the simulated Spark (Steps 2 and 5).
 ///
 /// Model: each user has at most one tmux server per socket (/tmp/tmux-UID/default, or the
@@ -62,8 +63,10 @@ extension SimulatedSpark {
         if case .some(.some(let unit)) = tmuxServerOwner(user, socket: socket), let running = systemd.running[unit] {
             return running.environment.merging(["USER": user, "LOGNAME": user]) { mine, _ in mine }
         }
-        return ["HOME": home, "USER": user, "LOGNAME": user, "LANG": "en_US.UTF-8", "TERM": "xterm-256color",
-                "SHELL": "/bin/bash"]
+        return [
+            "HOME": home, "USER": user, "LOGNAME": user, "LANG": "en_US.UTF-8", "TERM": "xterm-256color",
+            "SHELL": "/bin/bash",
+        ]
     }
 
     /// Runs one tmux command as `user`; `fromUnit` is the unit whose ExecStart/ExecStop runs it.
@@ -87,7 +90,9 @@ extension SimulatedSpark {
             return .init(exitStatus: 1, output: "open terminal failed: not a terminal\n")
         }
         let rest = Array(args)
-        let noServer = CommandResult(exitStatus: 1, output: "no server running on \(tmuxSocket(user, socket))\n")
+        // A server that exited removed its socket: tmux's client then says this (ENOENT), not
+        // "no server running on" (ECONNREFUSED, a stale socket); TeachingFormatTests checks it.
+        let noServer = CommandResult(exitStatus: 1, output: "error connecting to \(tmuxSocket(user, socket)) (No such file or directory)\n")
         func option(_ name: String) -> String? {
             guard let index = rest.firstIndex(of: name), index + 1 < rest.count else { return nil }
             return rest[index + 1]
@@ -115,7 +120,9 @@ extension SimulatedSpark {
             return .init(exitStatus: 0, output: "")
         case "list-sessions", "ls":
             guard tmuxServerOwner(user, socket: socket) != nil else { return noServer }
-            let format = option("-F") ?? "#{session_name}: #{session_windows} windows (created Sat Nov 29 12:00:00 2025)#{?session_attached, (attached),}"
+            let format =
+                option("-F")
+                ?? "#{session_name}: #{session_windows} windows (created Sat Nov 29 12:00:00 2025)#{?session_attached, (attached),}"
             return .init(exitStatus: 0, output: tmuxSessions(of: user, socket: socket).map { tmuxFormat(format, $0) + "\n" }.joined())
         case "list-clients", "lsc":
             guard let found = target() else { return noServer }
@@ -123,15 +130,20 @@ extension SimulatedSpark {
             if option("-t") != nil && found == nil { return .init(exitStatus: 1, output: "can't find session: \(option("-t")!)\n") }
             var lines = ""
             for session in sessions {
-                for client in 0..<session.attachedClients { lines += "/dev/pts/\(client + 1): \(session.name) [120x40 xterm-256color] (utf8)\n" }
+                for client in 0..<session.attachedClients {
+                    lines += "/dev/pts/\(client + 1): \(session.name) [120x40 xterm-256color] (utf8)\n"
+                }
             }
             return .init(exitStatus: 0, output: lines)
         case "list-panes", "lsp":
             guard let found = target() else { return noServer }
             guard let session = found else { return .init(exitStatus: 1, output: "can't find session: \(option("-t") ?? "")\n") }
-            return .init(exitStatus: 0, output: tmuxFormat(option("-F") ?? "0: [120x40] [history 0/2000, 0 bytes] %0 (active)", session) + "\n")
+            return .init(
+                exitStatus: 0, output: tmuxFormat(option("-F") ?? "0: [120x40] [history 0/2000, 0 bytes] %0 (active)", session) + "\n")
         case "display-message", "display":
-            guard rest.contains("-p") else { return .init(exitStatus: 1, output: "phase0 practice: tmux display-message without -p is not simulated\n") }
+            guard rest.contains("-p") else {
+                return .init(exitStatus: 1, output: "phase0 practice: tmux display-message without -p is not simulated\n")
+            }
             guard let found = target() else { return noServer }
             guard let session = found else { return .init(exitStatus: 1, output: "can't find session: \(option("-t") ?? "")\n") }
             let format = rest.last.flatMap { $0.hasPrefix("-") || $0 == option("-t") ? nil : $0 } ?? ""
@@ -161,11 +173,15 @@ extension SimulatedSpark {
             switch flag {
             case "-d": detached = true
             case "-s", "-c", "-e", "-n", "-x", "-y", "-F", "-f":
-                guard index + 1 < rest.count else { return .init(exitStatus: 1, output: "command new-session: \(flag) expects an argument\n") }
+                guard index + 1 < rest.count else {
+                    return .init(exitStatus: 1, output: "command new-session: \(flag) expects an argument\n")
+                }
                 if flag == "-s" { name = rest[index + 1] }
                 index += 1
             case "-P", "-E", "-D", "-X", "-A": break
-            case "--": index += 1; break
+            case "--":
+                index += 1
+                break
             default: return .init(exitStatus: 1, output: "command new-session: unknown flag \(flag)\n")
             }
             if flag == "--" { break }
@@ -211,12 +227,16 @@ extension SimulatedSpark {
     /// `pgrep [-u USER] [-x] [-f] [-a] PATTERN` (substring match); pkill ends what it matches.
     mutating func pgrep(_ args: [String], as caller: String, kill: Bool) -> CommandResult {
         var owner: String?
-        var exact = false, full = false, list = false
+        var exact = false
+        var full = false
+        var list = false
         var pattern: String?
         var index = 0
         while index < args.count {
             switch args[index] {
-            case "-u", "-U": owner = index + 1 < args.count ? args[index + 1] : nil; index += 1
+            case "-u", "-U":
+                owner = index + 1 < args.count ? args[index + 1] : nil
+                index += 1
             case "-x": exact = true
             case "-f": full = true
             case "-a", "-l": list = true
@@ -233,7 +253,8 @@ extension SimulatedSpark {
         }
         guard !found.isEmpty else { return .init(exitStatus: 1, output: "") }
         guard kill else {
-            return .init(exitStatus: 0, output: found.map { list ? "\($0.pid) \(full ? $0.commandLine : $0.name)\n" : "\($0.pid)\n" }.joined())
+            return .init(
+                exitStatus: 0, output: found.map { list ? "\($0.pid) \(full ? $0.commandLine : $0.name)\n" : "\($0.pid)\n" }.joined())
         }
         if caller != "root", found.contains(where: { $0.user != caller }) {
             return .init(exitStatus: 1, output: "pkill: killing pid \(found[0].pid) failed: Operation not permitted\n")

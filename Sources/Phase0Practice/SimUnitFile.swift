@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// A small reader of systemd unit files, following systemd.syntax(7) and systemd.service(5):
 /// sections, `Key=value` lines, backslash line continuation, comments, `%` specifiers, and
 /// the word splitting of Exec lines (quotes, C escapes, `$$`). The simulated Spark uses it to
@@ -43,8 +44,10 @@ public struct SimUnitFile: Equatable, Sendable {
                 continue
             }
             guard let equals = line.firstIndex(of: "=") else { continue }
-            entries.append(Entry(section: section, key: String(line[..<equals]).trimmingWhitespace(),
-                                 value: String(line[line.index(after: equals)...]).trimmingWhitespace()))
+            entries.append(
+                Entry(
+                    section: section, key: String(line[..<equals]).trimmingWhitespace(),
+                    value: String(line[line.index(after: equals)...]).trimmingWhitespace()))
         }
         self.entries = entries
     }
@@ -168,7 +171,10 @@ public struct SimUnitFile: Equatable, Sendable {
         var result = ""
         var chars = Array(text)[...]
         while let c = chars.popFirst() {
-            guard c == "%" else { result.append(c); continue }
+            guard c == "%" else {
+                result.append(c)
+                continue
+            }
             guard let next = chars.popFirst() else { throw ParseError(reason: "a lone % ends \"\(text)\"") }
             guard next == "%" else { throw ParseError(reason: "specifier %\(next) in \"\(text)\" (write %% for a percent sign)") }
             result.append("%")
@@ -185,7 +191,10 @@ public struct SimUnitFile: Equatable, Sendable {
         var result = ""
         var chars = Array(word)[...]
         while let c = chars.popFirst() {
-            guard c == "$" else { result.append(c); continue }
+            guard c == "$" else {
+                result.append(c)
+                continue
+            }
             if chars.first == "$" {
                 chars.removeFirst()
                 result.append("$")

@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// The simulated DGX Spark of practice mode: the guide's machine, as data. Every command the
 /// steps run is interpreted against it with its effect, and it is saved with the progress,
 /// so a practice run can be interrupted and resumed like a live one. Nothing here touches
@@ -19,10 +20,14 @@ public struct SimulatedSpark: Codable, Equatable, Sendable {
         UserInfo(name: "vybnz69", uid: 1000, home: "/home/vybnz69"),
     ]
     public var files: [String: SimFile] = SimulatedSpark.guideFiles
-    public var mounts: [SimMount] = [SimMount(target: "/", source: "/dev/nvme0n1p2", fstype: "ext4", availBytes: 3_300 * 1024 * 1024 * 1024)]
-    public var programs: [String] = ["apt-get", "curl", "docker", "findmnt", "ollama", "python3", "sudo",
-                                     "systemctl", "tailscale", "tmux", "ufw", "journalctl", "dmesg", "vmstat",
-                                     "ip", "ss", "dpkg-query"]
+    public var mounts: [SimMount] = [
+        SimMount(target: "/", source: "/dev/nvme0n1p2", fstype: "ext4", availBytes: 3_300 * 1024 * 1024 * 1024)
+    ]
+    public var programs: [String] = [
+        "apt-get", "curl", "docker", "findmnt", "ollama", "python3", "sudo",
+        "systemctl", "tailscale", "tmux", "ufw", "journalctl", "dmesg", "vmstat",
+        "ip", "ss", "dpkg-query",
+    ]
     /// Packages `apt-get install` can fetch (the simulated Spark is online).
     public var aptAvailable: [String] = ["mosh"]
     public var services: [String: SimService] = [
@@ -40,9 +45,14 @@ public struct SimulatedSpark: Codable, Equatable, Sendable {
     /// Every command that changed the simulated machine, in order: practice's audit trail,
     /// and the torture test's proof that nothing with an effect ran twice.
     public var history: [String] = []
-    /// Accounts registered in Open WebUI (its volume): 0 means /api/config says `onboarding`.
-    /// The fields below are optional so a practice resume file saved before them still loads.
+    /// Kernel messages since boot beyond the simulated machine's own physics (an OOM kill a
+    /// drill planted); `dmesg` prints them. Optional so older practice files still load.
+    public var kernelLog: [String]? = nil
+    /// Accounts registered in Open WebUI (its volume; the first becomes admin): 0 or nil means
+    /// /api/config says `onboarding`.
     public var webuiAccounts: Int? = nil
+    /// Reboots of the simulated Spark (SimBoot.swift).
+    public var boots: Int? = nil
     /// Users who may use docker without sudo (the docker group).
     public var dockerGroup: [String]? = nil
     /// The tmux session of the operator's own (default-socket) server that phase0 runs in.
@@ -63,19 +73,20 @@ public struct SimulatedSpark: Codable, Equatable, Sendable {
 
     static let guideFiles: [String: SimFile] = {
         var files: [String: SimFile] = [
-            "/etc/fstab": SimFile(content: """
-                # /etc/fstab: static file system information.
-                #
-                # <file system>\t<mount point>\t<type>\t<options>\t<dump>\t<pass>
-                UUID=5c8f3f0e-2b7c-4a51-9a43-6d1c1b9e0c11\t/\text4\tdefaults\t0\t1
-                UUID=7A1B-2C3D\t/boot/efi\tvfat\tumask=0077\t0\t1
-                /swap.img\tnone\tswap\tsw\t0\t0
+            "/etc/fstab": SimFile(
+                content: """
+                    # /etc/fstab: static file system information.
+                    #
+                    # <file system>\t<mount point>\t<type>\t<options>\t<dump>\t<pass>
+                    UUID=5c8f3f0e-2b7c-4a51-9a43-6d1c1b9e0c11\t/\text4\tdefaults\t0\t1
+                    UUID=7A1B-2C3D\t/boot/efi\tvfat\tumask=0077\t0\t1
+                    /swap.img\tnone\tswap\tsw\t0\t0
 
-                """, mode: 0o644),
+                    """, mode: 0o644),
             "/etc/sysctl.conf": SimFile(content: "# /etc/sysctl.conf - Configuration file for setting system variables\n", mode: 0o644),
             // Debian and Ubuntu: the link that makes systemd-sysctl read /etc/sysctl.conf at boot.
             "/etc/sysctl.d/99-sysctl.conf": SimFile(content: nil, mode: 0o777, linkTarget: "../sysctl.conf"),
-            "/swap.img": SimFile(content: nil, mode: 0o600, size: 16 * 1024 * 1024 * 1024),
+            "/swap.img": SimFile(content: nil, mode: 0o600, size: 16 * 1024 * 1024 * 1024, swapSignature: true),
         ]
         for (path, content) in [
             ("/home/vybnz69/Vybn/spark/tui.py", "# Vybn TUI\n"),
@@ -85,10 +96,13 @@ public struct SimulatedSpark: Codable, Equatable, Sendable {
             files[path] = SimFile(content: content, mode: 0o644, owner: "vybnz69")
         }
         files["/home/vybnz69/.venv/spark/bin/python"] = SimFile(content: nil, mode: 0o755, owner: "vybnz69", size: 16)
-        for directory in ["/", "/etc", "/etc/systemd", "/etc/systemd/system", "/etc/sysctl.d", "/home", "/home/vybnz69",
-                          "/home/vybnz69/Vybn", "/home/vybnz69/Vybn/spark", "/home/vybnz69/.venv",
-                          "/home/vybnz69/.venv/spark", "/home/vybnz69/.venv/spark/bin", "/tmp"] {
-            files[directory] = SimFile(content: nil, mode: 0o755, owner: directory.hasPrefix("/home/vybnz69") ? "vybnz69" : "root", isDirectory: true)
+        for directory in [
+            "/", "/etc", "/etc/systemd", "/etc/systemd/system", "/etc/sysctl.d", "/home", "/home/vybnz69",
+            "/home/vybnz69/Vybn", "/home/vybnz69/Vybn/spark", "/home/vybnz69/.venv",
+            "/home/vybnz69/.venv/spark", "/home/vybnz69/.venv/spark/bin", "/tmp",
+        ] {
+            files[directory] = SimFile(
+                content: nil, mode: 0o755, owner: directory.hasPrefix("/home/vybnz69") ? "vybnz69" : "root", isDirectory: true)
         }
         return files
     }()
@@ -108,8 +122,10 @@ public struct SimFile: Codable, Equatable, Sendable {
     /// A symbolic link: its target, relative to its directory or absolute.
     public var linkTarget: String?
 
-    public init(content: String?, mode: UInt32, owner: String = "root", size: Int64? = nil,
-                isDirectory: Bool = false, swapSignature: Bool = false, inode: UInt64? = nil, linkTarget: String? = nil) {
+    public init(
+        content: String?, mode: UInt32, owner: String = "root", size: Int64? = nil,
+        isDirectory: Bool = false, swapSignature: Bool = false, inode: UInt64? = nil, linkTarget: String? = nil
+    ) {
         self.content = content
         self.mode = mode
         self.owner = owner

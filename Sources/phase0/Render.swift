@@ -1,6 +1,6 @@
-import Phase0Parsers
 import ArgumentParser
 import Phase0Core
+import Phase0Parsers
 import Phase0Steps
 
 #if canImport(Glibc)
@@ -26,20 +26,14 @@ struct Render: ParsableCommand {
     @Option(help: "A JSON object of answers (string values) to render with.") var answers: String?
 
     func run() throws {
-        let status = RenderCommand.run(artifact == .unit ? .unit : .docker, config: stateOptions.config(),
-                                       answersPath: answers, output: StandardOutput(), notes: StandardError())
-        if status != 0 { throw ExitCode(status) }
+        try finish(
+            RenderCommand.run(
+                artifact == .unit ? .unit : .docker, config: try stateOptions.config(),
+                answersPath: answers, output: StandardOutput(), notes: StandardError()))
     }
 }
 
-/// Notes that must not mix with what is printed for a pipe.
+/// Notes that must not mix with what is printed for a pipe; escaped like everything printed.
 final class StandardError: Output {
-    func write(_ text: String) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
-            if n <= 0 { if errno == EINTR { continue }; return }
-            bytes = bytes.dropFirst(n)
-        }
-    }
+    func write(_ text: String) { writeToTerminal(text, fd: 2) }
 }

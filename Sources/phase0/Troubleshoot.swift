@@ -1,7 +1,7 @@
-import Phase0Steps
-import Phase0Parsers
 import ArgumentParser
 import Phase0Core
+import Phase0Parsers
+import Phase0Steps
 
 extension Troubleshooting.Flow: ExpressibleByArgument {}
 
@@ -18,18 +18,19 @@ struct Troubleshoot: ParsableCommand {
     }
 
     func run() throws {
-        var config = stateOptions.config()
+        var config = try stateOptions.config()
         config.scenarioPath = scenario
         let output = StandardOutput()
-        let host: Host, answers: GuideAnswers
+        let host: Host
+        let answers: GuideAnswers
         do {
             let view = try ReadOnlyView.open(config)
             host = view.host
             answers = try GuideAnswers(view.answers)
         } catch {
-            throw ExitCode(exitStatus(reporting: error, to: output))
+            try finish(.reporting(error, to: output))
+            return
         }
-        let status = Troubleshooting.report(flow.map { [$0] } ?? [], host: host, answers: answers, output: output)
-        if status != 0 { throw ExitCode(status) }
+        try finish(Troubleshooting.report(flow.map { [$0] } ?? [], host: host, answers: answers, output: output))
     }
 }

@@ -1,12 +1,15 @@
-import Phase0Parsers
 import ArgumentParser
 import Phase0Core
-import Phase0Steps
+import Phase0Parsers
 import Phase0Practice
+import Phase0Steps
 
 #if canImport(Glibc)
 import Glibc
 #endif
+
+// First, before any file is opened: closed standard descriptors onto /dev/null, SIGXFSZ ignored.
+ProcessStart.prepare()
 
 /// The command line. All logic lives in Phase0Core and Steps/; this only maps flags.
 struct Phase0: ParsableCommand {
@@ -15,10 +18,14 @@ struct Phase0: ParsableCommand {
         abstract: "Make the Vybn agent on a DGX Spark always-on: the guide \"Phase 0: Make Vybn Always-On\", as a wizard.",
         discussion: """
             Exit codes: 0 complete; 1 a command or verification failed (progress kept); 3 stopped at the \
-            swap gate (< 64G swap); 64 usage; 65 bad input file; 75 another phase0 holds the lock; 130 interrupted.
+            swap gate (< 64G swap); 64 usage; 65 bad input file; 75 another phase0 holds the lock; 130 interrupted \
+            (129 SIGHUP, 131 SIGQUIT, 143 SIGTERM: stopped the same way, progress kept).
             """,
         version: Phase0Version.current,
-        subcommands: [Run.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self],
+        subcommands: [
+            Run.self, Status.self, Preflight.self, Reset.self, Render.self, Troubleshoot.self, Reference.self,
+            DrillCommand.self, RunbookCommand.self, GlossaryCommand.self,
+        ],
         defaultSubcommand: Run.self
     )
 }
@@ -30,12 +37,18 @@ struct StateOptions: ParsableArguments {
     @Option(help: "The resume file (default: $XDG_STATE_HOME/phase0/state.json, or practice.json).")
     var state: String?
 
-    func config() -> WizardConfig {
+    func config() throws -> WizardConfig {
         var config = WizardConfig()
         // The one place that decides which machine a command works on.
         config.hosts = practice ? PracticeHostFactory() : LiveHostFactory()
         config.statePath = state
         config.environment = currentEnvironment()
+        // No guessing where the progress goes: without --state, HOME (or an absolute
+        // XDG_STATE_HOME) must say it (exit 64, the way phase0 was started).
+        if state == nil, let problem = StateStore.defaultLocationProblem(environment: config.environment) {
+            StandardOutput().write("phase0: \(problem)\n")
+            throw ExitCode(ExitStatus.usage)
+        }
         return config
     }
 }
@@ -45,7 +58,7 @@ struct Run: ParsableCommand {
 
     @OptionGroup var stateOptions: StateOptions
 
-    @Option(help: "A practice scenario (JSON) that changes the simulated Spark; see README.")
+    @Option(help: "A practice scenario: a built-in NAME (`--scenario list` shows them, with what each teaches) or a JSON FILE; see README.")
     var scenario: String?
 
     @Option(help: "A JSON object of answers (string values) used instead of asking.")
@@ -62,12 +75,15 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        var config = stateOptions.config()
+        if scenario == "list" {
+            StandardOutput().write(Scenario.catalogue())
+            return
+        }
+        var config = try stateOptions.config()
         config.scenarioPath = scenario
         config.answersPath = answers
         config.options = RunOptions(assumeYes: assumeYes, dryRun: dryRun)
-        let status = Wizard.run(config, procedure: Procedure.definition())
-        if status != 0 { throw ExitCode(status) }
+        try finish(Wizard.run(config, procedure: Procedure.definition()))
     }
 }
 
@@ -77,8 +93,7 @@ struct Status: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let status = Reports.status(stateOptions.config(), steps: Procedure.steps(), json: json, output: StandardOutput())
-        if status != 0 { throw ExitCode(status) }
+        try finish(Reports.status(try stateOptions.config(), steps: Procedure.steps(), json: json, output: StandardOutput()))
     }
 }
 
@@ -89,10 +104,9 @@ struct Preflight: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        var config = stateOptions.config()
+        var config = try stateOptions.config()
         config.scenarioPath = scenario
-        let status = Reports.preflight(config, json: json, output: StandardOutput())
-        if status != 0 { throw ExitCode(status) }
+        try finish(Reports.preflight(config, json: json, output: StandardOutput()))
     }
 }
 
@@ -101,9 +115,14 @@ struct Reset: ParsableCommand {
     @OptionGroup var stateOptions: StateOptions
 
     func run() throws {
-        let status = Reports.reset(stateOptions.config(), output: StandardOutput())
-        if status != 0 { throw ExitCode(status) }
+        try finish(Reports.reset(try stateOptions.config(), output: StandardOutput()))
     }
+}
+
+/// Every subcommand ends here: the outcome's documented exit code (RunOutcome.exitCode).
+/// Usage errors are ArgumentParser's own (exit 64) and never reach a subcommand.
+func finish(_ outcome: RunOutcome) throws {
+    if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
 }
 
 func currentEnvironment() -> [String: String] {

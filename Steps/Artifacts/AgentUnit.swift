@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 import Phase0Templates
 
 /// What Step 2's unit is made of, one value per answer (plus where tmux and curl live).
@@ -15,8 +15,10 @@ public struct AgentUnitSettings: Equatable, Sendable {
     public var tmuxPath: String
     public var curlPath: String
 
-    public init(user: String, home: String, agentDir: String, venvPython: String, tmuxSession: String, unitName: String,
-                ollamaUnit: String, ollamaURL: String, tmuxPath: String = "/usr/bin/tmux", curlPath: String = "/usr/bin/curl") {
+    public init(
+        user: String, home: String, agentDir: String, venvPython: String, tmuxSession: String, unitName: String,
+        ollamaUnit: String, ollamaURL: String, tmuxPath: String = "/usr/bin/tmux", curlPath: String = "/usr/bin/curl"
+    ) {
         self.user = user
         self.home = home
         self.agentDir = agentDir
@@ -42,12 +44,8 @@ public struct AgentUnitSettings: Equatable, Sendable {
 /// The systemd unit of Step 2, rendered from Templates/vybn-agent.service.tmpl. Every value is
 /// escaped for where it lands (UnitSyntax); what cannot be written safely is refused.
 public enum AgentUnit {
-    /// The guide's values (DESIGN.md §1).
-    public static let defaults: [String: String] = [
-        "user": "vybnz69", "home": "/home/vybnz69", "agentDir": "/home/vybnz69/Vybn/spark",
-        "venvPython": "/home/vybnz69/.venv/spark/bin/python", "tmuxSession": "vybn", "unitName": "vybn-agent.service",
-        "ollamaUnit": "ollama.service", "ollamaURL": "http://127.0.0.1:11434",
-    ]
+    /// The answers the unit is made of; their defaults are the table's (AnswerKey).
+    public static let keys: [AnswerKey] = [.user, .home, .agentDir, .venvPython, .tmuxSession, .unitName, .ollamaUnit, .ollamaURL]
     /// Set in the unit's environment; the tmux server keeps it, so a re-run can tell whether
     /// the running service was started from the unit as rendered now.
     public static let configVariable = "PHASE0_UNIT_CONFIG"
@@ -63,26 +61,15 @@ public enum AgentUnit {
     /// The settings for `answers` (saved or given), each checked for its syntax. Whether the
     /// user, directories and python exist is the step's business, not the renderer's.
     public static func settings(answers: [String: String], host: Host) throws -> AgentUnitSettings {
-        func value(_ key: String) -> String { answers[key] ?? defaults[key]! }
-        func check(_ key: String, _ outcome: Validate.Outcome) throws -> String {
-            switch outcome {
-            case .success(let value): return value
-            case .failure(let failure): throw ValidationFailure("\(key): \(failure.reason)")
-            }
-        }
-        let user = value("user").trimmingWhitespace()
-        guard Validate.isPortableName(user, maxLength: 32, allowDot: true), !user.hasPrefix("-") else {
-            throw ValidationFailure("user: \"\(user)\" is not a valid user name")
-        }
-        return AgentUnitSettings(
-            user: user,
-            home: try check("home", Validate.absolutePath(value("home"), what: "the home directory")),
-            agentDir: try check("agentDir", Validate.absolutePath(value("agentDir"), what: "the agent directory")),
-            venvPython: try check("venvPython", Validate.absolutePath(value("venvPython"), what: "the venv python")),
-            tmuxSession: try check("tmuxSession", Validate.tmuxSession(value("tmuxSession"))),
-            unitName: try check("unitName", Validate.unitName(value("unitName"))),
-            ollamaUnit: try check("ollamaUnit", Validate.unitName(value("ollamaUnit"))),
-            ollamaURL: try check("ollamaURL", Validate.localHTTPURL(value("ollamaURL"), what: "the Ollama URL")),
+        AgentUnitSettings(
+            user: try AnswerKey.user.checked(in: answers),
+            home: try AnswerKey.home.checked(in: answers),
+            agentDir: try AnswerKey.agentDir.checked(in: answers),
+            venvPython: try AnswerKey.venvPython.checked(in: answers),
+            tmuxSession: try AnswerKey.tmuxSession.checked(in: answers),
+            unitName: try AnswerKey.unitName.checked(in: answers),
+            ollamaUnit: try AnswerKey.ollamaUnit.checked(in: answers),
+            ollamaURL: try AnswerKey.ollamaURL.checked(in: answers),
             tmuxPath: host.which("tmux") ?? "/usr/bin/tmux",
             curlPath: host.which("curl") ?? "/usr/bin/curl")
     }
@@ -99,9 +86,6 @@ public enum AgentUnit {
     }
 
     static func render(_ s: AgentUnitSettings, configHash: String) throws -> String {
-        guard let template = EmbeddedTemplates.text("vybn-agent.service") else {
-            throw TemplateError.unknownTemplate("vybn-agent.service")
-        }
         let values: [String: String] = [
             "session": try UnitSyntax.value(s.tmuxSession, what: "the tmux session name"),
             "sessionArg": try UnitSyntax.execArgument(s.tmuxSession, what: "the tmux session name"),
@@ -119,7 +103,7 @@ public enum AgentUnit {
             "ollamaRetries": String(ollamaWaitSeconds / 2),
             "startTimeoutSeconds": String(startTimeoutSeconds),
         ]
-        return try TemplateRenderer(name: "vybn-agent.service", text: template).render(values: values)
+        return try EmbeddedTemplates.render("vybn-agent.service", values: values)
     }
 }
 

@@ -1,16 +1,12 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
+import Phase0Templates
 
 extension StepContext {
     /// The saved answers Steps 4–5 build on (asked by Steps 2–3), with the guide's defaults for
     /// any not given, validated: these steps also work on their own (tests, a re-run).
     func guideAnswers() throws -> GuideAnswers {
-        var answers: [String: String] = [:]
-        for key in ["user", "home", "repoDir", "agentDir", "venvPython", "tmuxSession", "unitName", "ollamaUnit",
-                    "ollamaURL", "model", "webuiContainer", "webuiPort", "webuiNetwork"] {
-            if let value = answerIfGiven(key) { answers[key] = value }
-        }
-        return try GuideAnswers(answers)
+        try GuideAnswers { answerIfGiven($0) }
     }
 }
 
@@ -19,5 +15,13 @@ extension StepContext {
     /// the simulated operator do the task (see SimOperator.swift).
     func practiceHint(_ what: String) -> String {
         host.isPractice && !options.assumeYes ? "\n(Practice: press Enter and the simulated operator \(what) on the simulated Spark.)" : ""
+    }
+}
+
+extension EmbeddedTemplates {
+    /// The template `name` (Templates/NAME.tmpl) rendered with `values` and `flags`.
+    static func render(_ name: String, values: [String: String], flags: [String: Bool] = [:]) throws -> String {
+        guard let template = text(name) else { throw TemplateError.unknownTemplate(name) }
+        return try TemplateRenderer(name: name, text: template).render(values: values, flags: flags)
     }
 }

@@ -1,5 +1,5 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
 import Phase0Templates
 
 /// What Step 3's container is made of.
@@ -29,10 +29,8 @@ public struct WebUISettings: Equatable, Sendable {
 /// bend an element; a label carries a hash of the whole command, so an existing container can
 /// be recognised as made from exactly these values.
 public enum WebUIContainer {
-    public static let defaults: [String: String] = [
-        "webuiImage": "ghcr.io/open-webui/open-webui:main", "webuiContainer": "open-webui", "webuiVolume": "open-webui",
-        "webuiPort": "3000", "webuiNetwork": "auto",
-    ]
+    /// The answers the container is made of; their defaults are the table's (AnswerKey).
+    public static let keys: [AnswerKey] = [.webuiImage, .webuiContainer, .webuiVolume, .webuiPort, .webuiNetwork, .ollamaURL]
     public static let configLabel = "org.phase0.config"
 
     /// What the environment fixes and what the admin panel can no longer change, checked
@@ -52,20 +50,13 @@ public enum WebUIContainer {
 
     /// Settings for `answers` (saved or given), each checked; `hostNetwork` is decided by the caller.
     public static func settings(answers: [String: String], hostNetwork: Bool) throws -> WebUISettings {
-        func value(_ key: String) -> String { answers[key] ?? defaults[key] ?? AgentUnit.defaults[key]! }
-        func check(_ key: String, _ outcome: Validate.Outcome) throws -> String {
-            switch outcome {
-            case .success(let value): return value
-            case .failure(let failure): throw ValidationFailure("\(key): \(failure.reason)")
-            }
-        }
-        return WebUISettings(
-            image: try check("webuiImage", Validate.imageReference(value("webuiImage"))),
-            container: try check("webuiContainer", Validate.dockerName(value("webuiContainer"), what: "the container name")),
-            volume: try check("webuiVolume", Validate.dockerName(value("webuiVolume"), what: "the volume name")),
-            port: try check("webuiPort", Validate.port(value("webuiPort"))),
+        WebUISettings(
+            image: try AnswerKey.webuiImage.checked(in: answers),
+            container: try AnswerKey.webuiContainer.checked(in: answers),
+            volume: try AnswerKey.webuiVolume.checked(in: answers),
+            port: try AnswerKey.webuiPort.checked(in: answers),
             hostNetwork: hostNetwork,
-            ollamaURL: try check("ollamaURL", Validate.localHTTPURL(value("ollamaURL"), what: "the Ollama URL")))
+            ollamaURL: try AnswerKey.ollamaURL.checked(in: answers))
     }
 
     /// The command, as the argv docker is run with.
@@ -83,14 +74,11 @@ public enum WebUIContainer {
 
     /// Ollama's URL as seen from the guide's bridge network: loopback there is the container's own.
     static func containerOllamaURL(_ url: String) -> String {
-        guard let rest = url.split(separator: "//", maxSplits: 1).last, let colon = rest.lastIndex(of: ":") else { return url }
-        let host = rest[..<colon]
-        guard host == "localhost" || host.hasPrefix("127.") else { return url }
-        return "http://host.docker.internal" + rest[colon...]
+        guard let address = HTTPAddress(url), address.isLoopback else { return url }
+        return "http://host.docker.internal:\(address.port)"
     }
 
     static func render(_ s: WebUISettings, configHash: String) throws -> [String] {
-        guard let template = EmbeddedTemplates.text("open-webui.docker") else { throw TemplateError.unknownTemplate("open-webui.docker") }
         let values = [
             "container": s.container, "port": s.port, "ollamaURL": s.ollamaURL,
             "ollamaContainerURL": containerOllamaURL(s.ollamaURL), "volume": s.volume, "image": s.image,
@@ -100,7 +88,7 @@ public enum WebUIContainer {
         for (key, value) in values where value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
             throw ValidationFailure("\(key) contains a control character, which cannot be part of the docker command")
         }
-        let text = try TemplateRenderer(name: "open-webui.docker", text: template).render(values: values, flags: ["hostNetwork": s.hostNetwork])
+        let text = try EmbeddedTemplates.render("open-webui.docker", values: values, flags: ["hostNetwork": s.hostNetwork])
         return text.split(separator: "\n").map(String.init).filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }
 

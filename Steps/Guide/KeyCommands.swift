@@ -1,5 +1,6 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
+
 /// `phase0 reference`: the guide's "Key Commands Reference", filled in with the operator's
 /// answers (unit, session, container, port), or the guide's defaults where none were given.
 public enum KeyCommands {

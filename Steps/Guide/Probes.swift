@@ -1,100 +1,104 @@
-import Phase0Parsers
 import Phase0Core
-/// Read-only looks at the machine shared by Steps 1, 4, 5, `troubleshoot` and `preflight`.
-/// Nothing here changes anything; each answers one question and says what it saw.
+import Phase0Parsers
+
+/// Read-only looks at the machine shared by the steps, `troubleshoot` and `preflight`. Nothing
+/// here changes anything; each answers one question as a Lookup: found, absent (the machine
+/// said there is none) or unknown (it could not be asked, and why), never guessing between them.
 public enum Probe {
     // MARK: tailscale
 
-    /// `tailscale status --json`, parsed; the failure says why (not installed, daemon down...).
-    public static func tailscaleStatus(_ host: Host) -> Result<TailscaleStatus, ValidationFailure> {
-        guard host.hasProgram("tailscale") else { return .failure(.init("tailscale is not installed")) }
-        guard let result = try? host.run(Command(["tailscale", "status", "--json"], timeout: 20)) else {
-            return .failure(.init("`tailscale status --json` could not be run"))
-        }
-        guard result.succeeded else {
-            return .failure(.init(firstLine(result.output) ?? "`tailscale status --json` failed (exit \(result.exitStatus))"))
-        }
-        do { return .success(try TailscaleStatus.parse(result.output)) } catch {
-            return .failure(.init("`tailscale status --json` printed something phase0 cannot read: \(error)"))
-        }
+    /// `tailscale status --json`, parsed; absent when tailscale is not installed.
+    public static func tailscaleStatus(_ host: Host) -> Lookup<TailscaleStatus> {
+        guard host.hasProgram("tailscale") else { return .absent }
+        return parsed(host.probe(["tailscale", "status", "--json"], timeout: 20), "tailscale status --json", TailscaleStatus.parse)
     }
 
     /// `tailscale serve status --json`, parsed (an empty config when nothing is served).
-    public static func serveConfig(_ host: Host) -> Result<ServeConfig, ValidationFailure> {
-        guard let result = try? host.run(Command(["tailscale", "serve", "status", "--json"], timeout: 20)) else {
-            return .failure(.init("`tailscale serve status --json` could not be run"))
-        }
-        guard result.succeeded else {
-            return .failure(.init(firstLine(result.output) ?? "`tailscale serve status --json` failed (exit \(result.exitStatus))"))
-        }
-        do { return .success(try ServeConfig.parse(result.output)) } catch {
-            return .failure(.init("`tailscale serve status --json` printed something phase0 cannot read: \(error)"))
+    public static func serveConfig(_ host: Host) -> Lookup<ServeConfig> {
+        parsed(host.probe(["tailscale", "serve", "status", "--json"], timeout: 20), "tailscale serve status --json", ServeConfig.parse)
+    }
+
+    static func parsed<T>(_ output: Lookup<String>, _ what: String, _ parse: (String) throws -> T) -> Lookup<T> {
+        output.flatMap { text in
+            do { return .found(try parse(text)) } catch {
+                return .unknown("`\(what)` printed something phase0 cannot read: \(error)")
+            }
         }
     }
 
     // MARK: docker
 
+    /// What docker says when the object asked for does not exist (`docker inspect`, `--type
+    /// container`, `image inspect`, older daemons).
+    static func dockerSaysNoSuch(_ result: CommandResult) -> Bool {
+        ["No such object", "No such container", "No such image"].contains { result.output.contains($0) }
+    }
+
     /// `docker ARGS` read-only: as the operator first (docker group), then as root with `sudo -n`.
-    public static func docker(_ host: Host, _ args: [String], timeout: Int = 30) -> CommandResult? {
+    /// Absent when docker says there is no such object; unknown when neither could ask docker.
+    public static func docker(_ host: Host, _ args: [String], timeout: Int = 30) -> Lookup<String> {
         let argv = ["docker"] + args
-        if let result = try? host.run(Command(argv, timeout: timeout)), result.succeeded { return result }
-        return try? host.run(Command.rootProbe(argv, timeout: timeout))
-    }
-
-    /// `docker inspect --format TEMPLATE NAME`, trimmed; nil when there is no such container
-    /// (or docker cannot be asked).
-    public static func dockerInspect(_ host: Host, _ name: String, _ template: String) -> String? {
-        guard let result = docker(host, ["inspect", "--format", template, name]), result.succeeded else { return nil }
-        return result.output.trimmingWhitespace()
-    }
-
-    /// Whether the container runs: true/false, nil when it does not exist or docker cannot be asked.
-    public static func containerRunning(_ host: Host, _ name: String) -> Bool? {
-        guard let state = dockerInspect(host, name, "{{.State.Running}}") else { return nil }
-        return state == "true"
-    }
-
-    // MARK: tmux
-
-    /// tmux commands run as the agent's user, on the agent's own server (`tmux -L SESSION`,
-    /// see AgentUnitSettings.tmuxSocket): never the operator's own tmux.
-    /// `=NAME` asks tmux for exactly this session (a bare name also matches by prefix).
-    public static func tmux(_ host: Host, user: String, session: String, _ args: [String]) -> CommandResult? {
-        try? host.run(Command(AgentUnit.tmux(session: session, args), runAs: .user(user), timeout: 10))
-    }
-
-    public static func tmuxHasSession(_ host: Host, user: String, session: String) -> Bool {
-        tmux(host, user: user, session: session, ["has-session", "-t", "=" + session])?.succeeded == true
-    }
-
-    /// How many clients are attached to the session; nil when the session is not there.
-    public static func tmuxAttachedClients(_ host: Host, user: String, session: String) -> Int? {
-        if let listed = tmux(host, user: user, session: session, ["list-clients", "-t", "=" + session]), listed.succeeded {
-            return listed.output.split(separator: "\n").filter { !$0.trimmingWhitespace().isEmpty }.count
+        let asOperator = host.probe(argv, timeout: timeout, absentWhen: dockerSaysNoSuch)
+        if case .unknown = asOperator {
+            return host.probe(.rootProbe(argv, timeout: timeout), absentWhen: dockerSaysNoSuch)
         }
-        if let shown = tmux(host, user: user, session: session, ["display", "-p", "-t", "=" + session, "#{session_attached}"]), shown.succeeded {
-            return Int(shown.output.trimmingWhitespace())
-        }
-        return nil
+        return asOperator
+    }
+
+    /// `docker inspect --format TEMPLATE NAME`, trimmed; absent when there is no such container.
+    public static func dockerInspect(_ host: Host, _ name: String, _ template: String) -> Lookup<String> {
+        docker(host, ["inspect", "--format", template, name]).map { $0.trimmingWhitespace() }
+    }
+
+    /// Whether the container runs; absent when there is no such container.
+    public static func containerRunning(_ host: Host, _ name: String) -> Lookup<Bool> {
+        dockerInspect(host, name, "{{.State.Running}}").map { $0 == "true" }
+    }
+
+    /// The Docker daemon's version, as root (`sudo -n`): it answers, or why not.
+    public static func dockerDaemon(_ host: Host) -> Lookup<String> {
+        host.probe(.rootProbe(["docker", "info", "--format", "{{.ServerVersion}}"])).map { $0.trimmingWhitespace() }
     }
 
     // MARK: systemd and services
 
-    /// `systemctl is-active UNIT`: "active", "inactive", "failed", ... ("unknown" if it cannot be asked).
-    public static func unitState(_ host: Host, _ unit: String) -> String {
-        guard let result = try? host.run(Command(["systemctl", "is-active", unit], timeout: 10)) else { return "unknown" }
-        // One word ("active", "inactive", "failed", "activating"...); anything else is an error message.
+    /// `systemctl is-active UNIT`: "active", "inactive", "failed", "activating"... (systemd says
+    /// "inactive" for a unit it does not know); unknown when systemd cannot be asked.
+    public static func unitActive(_ host: Host, _ unit: String) -> Lookup<String> {
+        systemctlState(host, ["systemctl", "is-active", unit], quietSuccess: "active")
+    }
+
+    /// `systemctl is-enabled UNIT`: "enabled", "disabled", "static"...; absent when there is no
+    /// such unit file.
+    public static func unitEnabled(_ host: Host, _ unit: String) -> Lookup<String> {
+        systemctlState(host, ["systemctl", "is-enabled", unit], quietSuccess: "enabled")
+    }
+
+    /// These verbs print one word and exit non-zero for every state but the first ("inactive",
+    /// "disabled"); anything else they print is an error message.
+    static func systemctlState(_ host: Host, _ argv: [String], quietSuccess: String) -> Lookup<String> {
+        let result: CommandResult
+        do { result = try host.run(Command(argv, timeout: 10)) } catch {
+            return .unknown("`\(argv.joined(separator: " "))` could not be run: \(error)")
+        }
         let state = result.output.trimmingWhitespace()
-        guard !state.isEmpty, !state.contains(" "), !state.contains("\n") else { return result.succeeded ? "active" : "unknown" }
-        return state
+        if state.isEmpty && result.succeeded { return .found(quietSuccess) }
+        if !state.isEmpty, !state.contains(" "), !state.contains("\n") { return .found(state) }
+        if state.contains("No such file") || state.contains("not found") { return .absent }
+        return .unknown(firstLine(state) ?? "`\(argv.joined(separator: " "))` exited with status \(result.exitStatus)")
     }
 
-    /// Ollama's /api/tags from the Spark; nil when it does not answer.
-    public static func ollamaTags(_ host: Host, url: String) -> String? {
-        host.output(["curl", "-fsS", "--max-time", "5", url + "/api/tags"], timeout: 15)
+    /// One property of a unit (`systemctl show -p NAME --value`).
+    public static func unitProperty(_ host: Host, _ unit: String, _ property: String) -> Lookup<String> {
+        host.probe(["systemctl", "show", "-p", property, "--value", unit]).map { $0.trimmingWhitespace() }
     }
 
-    /// Model names in an /api/tags reply ({"models":[{"name":"vybn:latest",...}]}).
+    /// Ollama's /api/tags from the Spark; unknown when it does not answer.
+    public static func ollamaTags(_ host: Host, url: String) -> Lookup<String> {
+        host.probe(["curl", "-fsS", "--max-time", "5", url + "/api/tags"], timeout: 15)
+    }
+
+    /// Model names in an /api/tags reply ({"models":[{"name":"...",...}]}).
     public static func modelNames(inTags json: String) -> [String] {
         var names: [String] = []
         var rest = Substring(json)
@@ -109,18 +113,9 @@ public enum Probe {
         return names
     }
 
-    /// The addresses a TCP port listens on, from `ss -Hltn 'sport = :PORT'`; nil if ss fails.
-    public static func listenAddresses(_ host: Host, port: String) -> [String]? {
-        guard let text = host.output(["ss", "-Hltn", "sport = :\(port)"]) else { return nil }
-        return text.split(separator: "\n").compactMap { line in
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard fields.count >= 4, let colon = fields[3].lastIndex(of: ":") else { return nil }
-            return String(fields[3][..<colon])
-        }
-    }
-
-    public static func isLoopbackAddress(_ address: String) -> Bool {
-        address.hasPrefix("127.") || address == "[::1]" || address == "::1" || address == "localhost"
+    /// The TCP listeners on `port`, from `ss -Hltn 'sport = :PORT'` (none is an empty list).
+    public static func listeners(_ host: Host, port: Int) -> Lookup<[Listener]> {
+        host.probe(["ss", "-Hltn", "sport = :\(port)"]).map { Listener.parse(ssOutput: $0, port: port) }
     }
 
     // MARK: packages and firewall
@@ -128,8 +123,8 @@ public enum Probe {
     /// mosh's version when installed: `mosh-server --version`, else dpkg's record.
     public static func moshVersion(_ host: Host) -> String? {
         guard host.hasProgram("mosh-server") else { return nil }
-        if let text = host.output(["mosh-server", "--version"]), let line = firstLine(text) { return line }
-        if let version = host.output(["dpkg-query", "-W", "-f=${Version}", "mosh"])?.trimmingWhitespace(), !version.isEmpty {
+        if let text = host.probe(["mosh-server", "--version"]).value, let line = firstLine(text) { return line }
+        if let version = host.probe(["dpkg-query", "-W", "-f=${Version}", "mosh"]).value?.trimmingWhitespace(), !version.isEmpty {
             return "mosh \(version)"
         }
         return "installed"
@@ -146,20 +141,23 @@ public enum Probe {
     /// ufw's state: `ufw status` as root; without sudo, /etc/ufw/ufw.conf's ENABLED (rules unknown).
     public static func firewall(_ host: Host) -> Firewall {
         guard host.hasProgram("ufw") else { return .notInstalled }
-        if let result = try? host.run(Command.rootProbe(["ufw", "status"], timeout: 20)), result.succeeded {
-            guard result.output.contains("Status: active") else { return .inactive }
-            let rules = result.output.split(separator: "\n").compactMap { line -> String? in
+        let status = host.probe(.rootProbe(["ufw", "status"], timeout: 20))
+        if let output = status.value {
+            guard output.contains("Status: active") else { return .inactive }
+            let rules = output.split(separator: "\n").compactMap { line -> String? in
                 let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
                 guard fields.count >= 2, fields.contains("ALLOW") else { return nil }
                 return String(fields[0])
             }
             return .active(rules: rules)
         }
-        if let conf = host.readFile("/etc/ufw/ufw.conf") {
+        switch host.lookupFile("/etc/ufw/ufw.conf") {
+        case .found(let conf):
             let enabled = conf.split(separator: "\n").contains { $0.trimmingWhitespace().lowercased() == "enabled=yes" }
             return enabled ? .active(rules: nil) : .inactive
+        case .absent, .unknown:
+            return .unknown("`sudo -n ufw status` did not answer (\(status.unknownReason ?? "")) and /etc/ufw/ufw.conf is unreadable")
         }
-        return .unknown("`sudo -n ufw status` needs a password and /etc/ufw/ufw.conf is unreadable")
     }
 
     public static func firstLine(_ text: String) -> String? {

@@ -1,6 +1,6 @@
-import Phase0Parsers
-import Phase0Core
 import FoundationEssentials
+import Phase0Core
+import Phase0Parsers
 
 /// How docker is run on this machine: by the operator directly (the docker group, or root) or
 /// through sudo. The wizard, `reference` and `troubleshoot` all ask this one question, so what
@@ -51,13 +51,13 @@ extension StepContext {
 }
 
 extension Probe {
+    /// Direct when the operator's own docker answers, or they are in the docker group (the
+    /// daemon may just be down); sudo otherwise, also when that cannot be told (sudo works
+    /// either way, only with a password asked).
     public static func dockerAccess(_ host: Host) -> DockerAccess {
         if host.invoker == "root" { return .direct }
-        if let result = try? host.run(Command(["docker", "info", "--format", "{{.ServerVersion}}"], timeout: 30)), result.succeeded {
-            return .direct
-        }
-        // The daemon may just be down: the docker group decides then.
-        let groups = host.output(["id", "-nG", host.invoker])?.split(whereSeparator: { $0 == " " || $0 == "\n" }) ?? []
+        if host.probe(["docker", "info", "--format", "{{.ServerVersion}}"]).value != nil { return .direct }
+        let groups = host.probe(["id", "-nG", host.invoker]).value?.split(whereSeparator: { $0 == " " || $0 == "\n" }) ?? []
         return groups.contains("docker") ? .direct : .sudo
     }
 
@@ -65,9 +65,12 @@ extension Probe {
     public static let agentScripts = ["tui.py", "web_serve.py"]
 
     /// tui.py or web_serve.py processes not in `unit`'s cgroup (run by hand, or by something
-    /// else), never phase0 itself or one of its ancestors.
-    public static func agentProcesses(_ host: Host, outsideUnit unit: String) -> [AgentProcess] {
-        guard let listing = host.output(["ps", "-eo", "pid=,user:32=,args="]) else { return [] }
+    /// else), never phase0 itself or one of its ancestors; unknown when `ps` cannot be run.
+    public static func agentProcesses(_ host: Host, outsideUnit unit: String) -> Lookup<[AgentProcess]> {
+        host.probe(["ps", "-eo", "pid=,user:32=,args="]).map { agentProcesses(host, listing: $0, outsideUnit: unit) }
+    }
+
+    static func agentProcesses(_ host: Host, listing: String, outsideUnit unit: String) -> [AgentProcess] {
         let mine = Set(host.selfProcess.ancestors)
         var found: [AgentProcess] = []
         for line in listing.split(separator: "\n") {
@@ -93,7 +96,7 @@ extension Probe {
     }
 
     public static func webuiAccounts(_ host: Host, port: String) -> WebUIAccounts {
-        guard let text = host.output(["curl", "-fsS", "--max-time", "5", "http://127.0.0.1:\(port)/api/config"], timeout: 15) else {
+        guard let text = host.probe(["curl", "-fsS", "--max-time", "5", "http://127.0.0.1:\(port)/api/config"], timeout: 15).value else {
             return .unknown("http://127.0.0.1:\(port)/api/config does not answer")
         }
         guard case .object(let config)? = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
@@ -106,7 +109,7 @@ extension Probe {
     public static let fullMemoryKiB: Int64 = 8 * 1024 * 1024
 
     public static func memoryIsFull(_ host: Host) -> Bool {
-        guard let mem = try? MemInfo.parse(host.readFile("/proc/meminfo") ?? "") else { return true }
+        guard let mem = try? MemInfo.read(host) else { return true }  // cannot tell: the safe side
         return mem.memAvailableKiB < fullMemoryKiB
     }
 }

@@ -1,6 +1,6 @@
-import Phase0Parsers
-import Phase0Core
 import FoundationEssentials
+import Phase0Core
+import Phase0Parsers
 
 /// The read-only subcommands: status, preflight, reset.
 public enum Reports {
@@ -59,43 +59,44 @@ public enum Reports {
         var actions: [ActionRecord]
     }
 
-
-    public static func status(_ config: WizardConfig, steps: [Step], json: Bool, output: Output) -> Int32 {
+    public static func status(_ config: WizardConfig, steps: [Step], json: Bool, output: Output) -> RunOutcome {
         let store = config.makeStore()
         let progress: Progress
         do {
             guard let loaded = try store.load() else {
                 if json {
-                    output.write("{\"stateFile\": \"\(store.path)\", \"steps\": [], \"started\": false}\n")
+                    // Encoded, not interpolated: the path may hold quotes, backslashes, anything.
+                    output.write(encodedJSON(NotStartedJSON(stateFile: store.path), sortedPretty) + "\n")
                 } else {
                     output.write("No progress yet in \(store.path). Start with: phase0\(config.practice ? " --practice" : "")\n")
                     for line in gateFigures(config, nil).map(SwapGate.describe) ?? [] { output.write(line + "\n") }
                 }
-                return 0
+                return .complete
             }
             progress = loaded
         } catch {
-            return exitStatus(reporting: error, to: output)
+            return .reporting(error, to: output)
         }
         let stepList = steps.map { step -> StepJSON in
             let record = progress.step(step.number)
-            return StepJSON(number: step.number, title: step.title, status: (record?.status ?? .pending).rawValue,
-                            note: record?.note, actions: record?.actions ?? [])
+            return StepJSON(
+                number: step.number, title: step.title, status: (record?.status ?? .pending).rawValue,
+                note: record?.note, actions: record?.actions ?? [])
         }
         if json {
             let machine = progress.machine.flatMap(machineJSON)
-            let report = StatusJSON(stateFile: store.path, mode: progress.mode.rawValue, updatedAt: progress.updatedAt,
-                                    steps: stepList, answers: progress.answers, machine: machine,
-                                    swapGate: gateFigures(config, progress).map(GateJSON.init))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = (try? encoder.encode(report)) ?? Data("{}".utf8)
-            output.write(String(decoding: data, as: UTF8.self) + "\n")
-            return 0
+            let report = StatusJSON(
+                stateFile: store.path, mode: progress.mode.rawValue, updatedAt: progress.updatedAt,
+                steps: stepList, answers: progress.answers, machine: machine,
+                swapGate: gateFigures(config, progress).map(GateJSON.init))
+            output.write(encodedJSON(report, sortedPretty) + "\n")
+            return .complete
         }
         output.write("\(progress.mode == .practice ? "Practice" : "Live") run, saved in \(store.path) (updated \(progress.updatedAt))\n")
         for step in stepList {
-            output.write("  Step \(step.number)  \(step.status.padding(11))  \(step.title)" + (step.note.map { "\n             \($0)" } ?? "") + "\n")
+            output.write(
+                "  Step \(step.number)  \(step.status.padding(11))  \(step.title)" + (step.note.map { "\n             \($0)" } ?? "") + "\n"
+            )
         }
         if let machine = progress.machine {
             output.write("Simulated Spark: swappiness \(machine.swappiness)\n")
@@ -103,15 +104,39 @@ public enum Reports {
         if let figures = gateFigures(config, progress) {
             let lines = SwapGate.describe(figures)
             output.write(lines[0] + "; " + lines[1].prefix(1).lowercased() + lines[1].dropFirst() + "\n")
-            output.write("The 64G gate " + (figures.passes ? "passes on both." : "does not pass: Steps 1-5 stop until Step 0 is done (exit 3).") + "\n")
+            output.write(
+                "The 64G gate "
+                    + (figures.passes ? "passes on both." : "does not pass: Steps 1-5 stop until Step 0 is done (exit 3).") + "\n")
         }
-        return 0
+        return .complete
     }
 
-    /// The host's own summary with the gate's view of its swap added.
+    struct NotStartedJSON: Encodable {
+        var stateFile: String
+        var steps: [StepJSON] = []
+        var started = false
+    }
+
+    /// JSON of phase0's own report types; their strings and numbers always encode, so a
+    /// failure here would be a bug, shown as such rather than hidden.
+    static var sortedPretty: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return encoder
+    }
+
+    static func encodedJSON(_ value: some Encodable, _ encoder: JSONEncoder) -> String {
+        do { return String(decoding: try encoder.encode(value), as: UTF8.self) } catch {
+            return "{\"error\": \"phase0 could not encode its report: \(error)\"}"
+        }
+    }
+
+    /// The host's own summary with the gate's view of its swap added (best effort: `status`
+    /// shows the steps without the machine rather than failing over it).
     static func machineJSON(_ machine: any HostSnapshot) -> JSONValue? {
         guard let data = try? JSONEncoder().encode(machine.summary),
-              case .object(var fields) = try? JSONDecoder().decode(JSONValue.self, from: data) else { return nil }
+            case .object(var fields) = try? JSONDecoder().decode(JSONValue.self, from: data)
+        else { return nil }
         let verdict = SwapGate.evaluate(machine.swaps)
         fields["swapTotalKiB"] = .number(Double(verdict.totalKiB))
         fields["swapGatePasses"] = .bool(verdict.passes)
@@ -120,47 +145,49 @@ public enum Reports {
 
     // MARK: reset
 
-    public static func reset(_ config: WizardConfig, output: Output) -> Int32 {
+    public static func reset(_ config: WizardConfig, output: Output) -> RunOutcome {
         let store = config.makeStore()
         do {
             try store.lock()
             guard let moved = try store.moveAside(now: utcTimestamp()) else {
                 output.write("Nothing to reset: \(store.path) does not exist.\n")
-                return 0
+                return .complete
             }
-            output.write("Moved \(store.path) to \(moved). The next run starts from Step 0 (each step re-checks the machine, so nothing already done is redone).\n")
-            return 0
+            output.write(
+                "Moved \(store.path) to \(moved). The next run starts from Step 0 (each step re-checks the machine, so nothing already done is redone).\n"
+            )
+            return .complete
         } catch {
-            return exitStatus(reporting: error, to: output)
+            return .reporting(error, to: output)
         }
     }
 
     // MARK: preflight
 
-    public static func preflight(_ config: WizardConfig, json: Bool, output: Output) -> Int32 {
+    public static func preflight(_ config: WizardConfig, json: Bool, output: Output) -> RunOutcome {
         let host: Host
         let answers: [String: String]
         do {
             (host, answers) = try ReadOnlyView.open(config)
         } catch {
-            return exitStatus(reporting: error, to: output)
+            return .reporting(error, to: output)
         }
         let results = PreflightChecks.run(host: host, answers: answers)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = (try? encoder.encode(results)) ?? Data("[]".utf8)
-            output.write(String(decoding: data, as: UTF8.self) + "\n")
+            output.write(encodedJSON(results, encoder) + "\n")
         } else {
             output.write("Preflight on \(host.name) (read-only):\n")
             for result in results {
-                output.write("  [\(result.status.rawValue.padding(8))] \(result.name)" + (result.detail.isEmpty ? "" : ": \(result.detail)") + "\n")
+                output.write(
+                    "  [\(result.status.rawValue.padding(8))] \(result.name)" + (result.detail.isEmpty ? "" : ": \(result.detail)") + "\n")
             }
             let failed = results.filter { $0.status == .fail }.count
-            output.write(failed == 0 ? "All required prerequisites pass.\n" : "\(failed) required prerequisite\(failed == 1 ? "" : "s") failed.\n")
+            output.write(
+                failed == 0 ? "All required prerequisites pass.\n" : "\(failed) required prerequisite\(failed == 1 ? "" : "s") failed.\n")
         }
-        return results.contains { $0.status == .fail } ? ExitStatus.failed : 0
+        let failed = results.filter { $0.status == .fail }.count
+        return failed == 0 ? .complete : .failed("\(failed) required prerequisite\(failed == 1 ? "" : "s") failed")
     }
 }
-
-

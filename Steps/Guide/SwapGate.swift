@@ -1,5 +1,6 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
+
 /// The guide's hard rule: never continue past Step 0 with less than 64 GB of swap. It holds
 /// for two figures, and both must pass:
 /// - **now**: the areas in /proc/swaps (KiB, as the kernel counts them);
@@ -52,23 +53,36 @@ public enum SwapGate {
     }
 
     /// Reads /proc/swaps and /etc/fstab through the host. `swapfile` is Step 0's chosen path,
-    /// which Step 0 never retires even if it is named like /swap.img.
+    /// which Step 0 never retires even if it is named like /swap.img. What cannot be read
+    /// counts as no swap, the safe side of the rule (the gate stays closed), and says why.
     public static func figures(_ host: Host, swapfile: String? = nil) -> Figures {
         var problems: [String] = []
         var areas: [SwapArea] = []
-        if let text = host.readFile("/proc/swaps") {
-            do { areas = try ProcSwaps.parse(text) } catch { problems.append("\(error)") }
-        } else {
-            problems.append("/proc/swaps could not be read")
-        }
+        do { areas = try readSwaps(host) } catch { problems.append("\(error)") }
         var boot: [BootArea] = []
-        if let fstab = host.readFile("/etc/fstab") {
-            boot = bootAreas(fstab: fstab, active: areas, host: host, keep: swapfile)
-        } else {
-            problems.append("/etc/fstab could not be read: nothing is counted after a reboot")
+        switch host.lookupFile("/etc/fstab") {
+        case .found(let fstab): boot = bootAreas(fstab: fstab, active: areas, host: host, keep: swapfile)
+        case .absent: problems.append("/etc/fstab does not exist: nothing is counted after a reboot")
+        case .unknown(let why): problems.append("/etc/fstab could not be read (\(why)): nothing is counted after a reboot")
         }
-        return Figures(now: evaluate(areas), nowAreas: areas, afterReboot: evaluate(sizesKiB: boot.compactMap(\.sizeKiB)),
-                       bootAreas: boot, problem: problems.isEmpty ? nil : problems.joined(separator: "; "))
+        return Figures(
+            now: evaluate(areas), nowAreas: areas, afterReboot: evaluate(sizesKiB: boot.compactMap(\.sizeKiB)),
+            bootAreas: boot, problem: problems.isEmpty ? nil : problems.joined(separator: "; "))
+    }
+
+    /// The active swap areas from /proc/swaps. Unreadable or malformed is an error: a reader
+    /// that cannot see the swap must never conclude there is none.
+    public static func readSwaps(_ host: Host) throws -> [SwapArea] {
+        try ProcSwaps.parse(try read(host, "/proc/swaps"))
+    }
+
+    /// A file of /proc that must be there.
+    static func read(_ host: Host, _ path: String) throws -> String {
+        switch host.lookupFile(path) {
+        case .found(let text): return text
+        case .absent: throw ValidationFailure("\(path) could not be read: there is no such file (is /proc mounted?)")
+        case .unknown(let why): throw ValidationFailure("\(path) could not be read: \(why)")
+        }
     }
 
     static func bootAreas(fstab: String, active: [SwapArea], host: Host, keep: String?) -> [BootArea] {
@@ -99,12 +113,13 @@ public enum SwapGate {
         let kinds = ["UUID=": "by-uuid", "LABEL=": "by-label", "PARTUUID=": "by-partuuid", "PARTLABEL=": "by-partlabel"]
         guard let (prefix, directory) = kinds.first(where: { device.hasPrefix($0.key) }) else { return device }
         let link = "/dev/disk/\(directory)/" + device.dropFirst(prefix.count)
-        return host.output(["readlink", "-f", "--", link])?.trimmingWhitespace() ?? link
+        return host.probe(["readlink", "-f", "--", link]).value?.trimmingWhitespace() ?? link
     }
 
     /// Whether a file carries a swap signature, read with blkid as root (`sudo -n`, read-only).
+    /// Could not tell reads as no: never formatted, never counted (the safe side both ways).
     public static func hasSwapSignature(_ path: String, _ host: Host) -> Bool {
-        host.output(["blkid", "-p", "-o", "value", "-s", "TYPE", path], runAs: .root)?.trimmingWhitespace() == "swap"
+        host.probe(["blkid", "-p", "-o", "value", "-s", "TYPE", path], runAs: .root).value?.trimmingWhitespace() == "swap"
     }
 
     /// KiB a new swap area must have for both figures to pass.
@@ -156,4 +171,9 @@ public enum SwapGate {
         let measured = figures(ctx.host, swapfile: ctx.answerIfGiven("swapfile"))
         return measured.passes ? nil : explanation(measured)
     } }
+}
+
+extension MemInfo {
+    /// /proc/meminfo, read through the host; unreadable or malformed is an error.
+    public static func read(_ host: Host) throws -> MemInfo { try parse(try SwapGate.read(host, "/proc/meminfo")) }
 }

@@ -1,5 +1,6 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
+
 /// `phase0 troubleshoot`: the guide's troubleshooting flows, run read-only. Each finding says
 /// what was looked at, what was seen, and, when it is a problem, what to do about it.
 public enum Troubleshooting {
@@ -41,9 +42,8 @@ public enum Troubleshooting {
         }
     }
 
-    /// Runs `flows` (all when empty), writes the findings, and returns the exit status:
-    /// 1 when any finding is a problem, 0 otherwise.
-    public static func report(_ flows: [Flow], host: Host, answers: GuideAnswers, output: Output) -> Int32 {
+    /// Runs `flows` (all when empty) and writes the findings; failed when any is a problem.
+    public static func report(_ flows: [Flow], host: Host, answers: GuideAnswers, output: Output) -> RunOutcome {
         output.write("Troubleshooting on \(host.name) (read-only: nothing is changed).\n\n")
         var problems = 0
         for flow in flows.isEmpty ? Flow.allCases : flows {
@@ -51,7 +51,7 @@ public enum Troubleshooting {
             problems += findings.filter { $0.kind == .problem }.count
             output.write(render(flow, findings) + "\n")
         }
-        return problems > 0 ? ExitStatus.failed : 0
+        return problems == 0 ? .complete : .failed("\(problems) problem\(problems == 1 ? "" : "s") found")
     }
 
     public static func render(_ flow: Flow, _ findings: [Finding]) -> String {
@@ -88,71 +88,114 @@ public enum Troubleshooting {
         var findings: [Finding] = []
         let unit = a.unitName
         let unitFile = "/etc/systemd/system/\(unit)"
-        let state = Probe.unitState(host, unit)
+        let state = Probe.unitActive(host, unit).describe(absent: "inactive") { $0 }
         let installed = host.fileExists(unitFile)
         if state == "active" {
             findings.append(Finding(.ok, "\(unit) is active", seen: "systemctl is-active \(unit): active"))
         } else if !installed {
-            findings.append(Finding(.problem, "\(unit) is not installed", seen: "\(unitFile) does not exist",
-                                    todo: "Run phase0 (Step 2 installs and starts it)."))
+            findings.append(
+                Finding(
+                    .problem, "\(unit) is not installed", seen: "\(unitFile) does not exist",
+                    todo: "Run phase0 (Step 2 installs and starts it)."))
         } else {
-            findings.append(Finding(.problem, "\(unit) is not running", seen: "systemctl is-active \(unit): \(state)",
-                                    todo: "Read its log (below), fix the cause, then: sudo systemctl restart \(unit)"))
+            findings.append(
+                Finding(
+                    .problem, "\(unit) is not running", seen: "systemctl is-active \(unit): \(state)",
+                    todo: "Read its log (below), fix the cause, then: sudo systemctl restart \(unit)"))
         }
 
         let journalArgv = ["journalctl", "-u", unit, "-n", "50", "--no-pager"]
-        let asRoot = try? host.run(Command.rootProbe(journalArgv, timeout: 20))
-        let journal = asRoot.flatMap { $0.succeeded ? $0.output : nil } ?? host.output(journalArgv, timeout: 20)
+        let asRoot = host.probe(.rootProbe(journalArgv, timeout: 20))
+        let journal = asRoot.value ?? host.probe(journalArgv, timeout: 20).value
         if let journal {
             let tail = journal.split(separator: "\n").suffix(12).joined(separator: "\n")
-            findings.append(Finding(.info, "Last lines of its log (journalctl -u \(unit) -n 50)",
-                                    seen: tail.isEmpty ? "(empty)" : tail, todo: "Full log: sudo journalctl -u \(unit) -n 50"))
+            findings.append(
+                Finding(
+                    .info, "Last lines of its log (journalctl -u \(unit) -n 50)",
+                    seen: tail.isEmpty ? "(empty)" : tail, todo: "Full log: sudo journalctl -u \(unit) -n 50"))
         } else {
-            findings.append(Finding(.info, "Its log could not be read", seen: asRoot.flatMap { Probe.firstLine($0.output) } ?? "journalctl failed",
-                                    todo: "sudo journalctl -u \(unit) -n 50"))
+            findings.append(
+                Finding(
+                    .info, "Its log could not be read", seen: asRoot.unknownReason ?? "journalctl failed",
+                    todo: "sudo journalctl -u \(unit) -n 50"))
         }
         let duplicate = journal?.lowercased().contains("duplicate session") == true
 
-        let session = Probe.tmuxHasSession(host, user: a.user, session: a.tmuxSession)
-        let socket = "tmux -L \(a.tmuxSession)"
-        switch (state == "active", session) {
-        case (true, true):
-            findings.append(Finding(.ok, "tmux session \(a.tmuxSession) runs", seen: "\(socket) has-session -t \(a.tmuxSession) as \(a.user): yes",
-                                    todo: "Attach: \(AgentUnit.attachCommand(session: a.tmuxSession)) (the guide's `tmux attach -t vybn` looks in your own tmux)"))
-        case (false, true):
-            findings.append(Finding(.problem, "tmux session \(a.tmuxSession) already exists outside the unit",
-                                    seen: "a session \(a.tmuxSession) of \(a.user) runs on the agent's socket while \(unit) is \(state)"
-                                        + (duplicate ? "; the log says \"duplicate session\"" : "")
-                                        + ": probably started by hand, so the unit's `tmux new-session` fails",
-                                    todo: "Save anything you need in it, then, from a terminal that is not inside it:\n\(socket) kill-session -t \(a.tmuxSession) && sudo systemctl restart \(unit)"))
-        case (true, false):
-            findings.append(Finding(.problem, "\(unit) is active but there is no tmux session \(a.tmuxSession)",
-                                    seen: "\(socket) has-session -t \(a.tmuxSession) as \(a.user): no",
-                                    todo: "The TUI may have just exited (Restart=always brings it back in 10 s). Otherwise the unit's tmux runs as another user or with another socket: sudo systemctl status \(unit)"))
-        case (false, false):
-            findings.append(Finding(.info, "No tmux session \(a.tmuxSession)", seen: "nothing runs; \(unit) is \(state)"))
+        let hasSession = Probe.tmuxHasSession(host, user: a.user, socket: a.tmuxSocket, session: a.tmuxSession)
+        let socket = "tmux -L \(a.tmuxSocket)"
+        if case .unknown(let why) = hasSession {
+            findings.append(
+                Finding(
+                    .problem, "Cannot tell whether tmux session \(a.tmuxSession) runs", seen: why,
+                    todo: "As \(a.user): \(socket) ls (phase0 asks tmux as that user with sudo -n -u)"))
         }
-        for process in Probe.agentProcesses(host, outsideUnit: unit) {
-            findings.append(Finding(.problem, "\(process.script) runs outside \(unit)",
-                                    seen: "PID \(process.pid) (\(process.user)): \(process.commandLine)",
-                                    todo: "The guide runs one agent (tui.py under systemd); two compete for the GPU. Stop it: kill \(process.pid) (or run phase0: Step 2 asks before stopping it)"))
+        switch (state == "active", hasSession.value != nil) {
+        case (true, true):
+            findings.append(
+                Finding(
+                    .ok, "tmux session \(a.tmuxSession) runs", seen: "\(socket) has-session -t \(a.tmuxSession) as \(a.user): yes",
+                    todo:
+                        "Attach: \(AgentUnit.attachCommand(session: a.tmuxSession)) (the guide's `tmux attach -t vybn` looks in your own tmux)"
+                ))
+        case (false, true):
+            findings.append(
+                Finding(
+                    .problem, "tmux session \(a.tmuxSession) already exists outside the unit",
+                    seen: "a session \(a.tmuxSession) of \(a.user) runs on the agent's socket while \(unit) is \(state)"
+                        + (duplicate ? "; the log says \"duplicate session\"" : "")
+                        + ": probably started by hand, so the unit's `tmux new-session` fails",
+                    todo:
+                        "Save anything you need in it, then, from a terminal that is not inside it:\n\(socket) kill-session -t \(a.tmuxSession) && sudo systemctl restart \(unit)"
+                ))
+        case (true, false) where hasSession.unknownReason == nil:
+            findings.append(
+                Finding(
+                    .problem, "\(unit) is active but there is no tmux session \(a.tmuxSession)",
+                    seen: "\(socket) has-session -t \(a.tmuxSession) as \(a.user): no",
+                    todo:
+                        "The TUI may have just exited (Restart=always brings it back in 10 s). Otherwise the unit's tmux runs as another user or with another socket: sudo systemctl status \(unit)"
+                ))
+        case (false, false) where hasSession.unknownReason == nil:
+            findings.append(Finding(.info, "No tmux session \(a.tmuxSession)", seen: "nothing runs; \(unit) is \(state)"))
+        default:
+            break  // cannot tell: said above
+        }
+        switch Probe.agentProcesses(host, outsideUnit: unit) {
+        case .found(let processes):
+            for process in processes {
+                findings.append(
+                    Finding(
+                        .problem, "\(process.script) runs outside \(unit)", seen: "PID \(process.pid) (\(process.user)): \(process.commandLine)",
+                        todo:
+                            "The guide runs one agent (tui.py under systemd); two compete for the GPU. Stop it: kill \(process.pid) (or run phase0: Step 2 asks before stopping it)"
+                    ))
+            }
+        case .absent: break
+        case .unknown(let why):
+            findings.append(Finding(.info, "Cannot tell whether another agent runs", seen: why, todo: "ps -ef | grep -e tui.py -e web_serve.py"))
         }
 
         let python = a.venvPython
         if !host.fileExists(python) {
-            findings.append(Finding(.problem, "Python venv not found", seen: "\(python) does not exist",
-                                    todo: "Verify \(python) exists: create the venv, or give its real path (phase0 reset, then run phase0 again)."))
-        } else if let version = host.output([python, "--version"], runAs: .user(a.user))?.trimmingWhitespace() {
+            findings.append(
+                Finding(
+                    .problem, "Python venv not found", seen: "\(python) does not exist",
+                    todo: "Verify \(python) exists: create the venv, or give its real path (phase0 reset, then run phase0 again)."))
+        } else if let version = host.probe([python, "--version"], runAs: .user(a.user)).value?.trimmingWhitespace() {
             findings.append(Finding(.ok, "venv python runs", seen: "\(python): \(version)"))
         } else {
-            findings.append(Finding(.problem, "venv python does not run", seen: "\(python) --version failed as \(a.user)",
-                                    todo: "Recreate the venv (its base python may have been upgraded or removed)."))
+            findings.append(
+                Finding(
+                    .problem, "venv python does not run", seen: "\(python) --version failed as \(a.user)",
+                    todo: "Recreate the venv (its base python may have been upgraded or removed)."))
         }
 
         let tui = a.agentDir + "/tui.py"
         if !host.fileExists(tui) {
-            findings.append(Finding(.problem, "tui.py not found", seen: "\(tui) does not exist",
-                                    todo: "cd ~/Vybn && git pull, or give the real agent directory (phase0 reset, then run phase0)."))
+            findings.append(
+                Finding(
+                    .problem, "tui.py not found", seen: "\(tui) does not exist",
+                    todo: "cd ~/Vybn && git pull, or give the real agent directory (phase0 reset, then run phase0)."))
         }
 
         findings.append(contentsOf: ollamaFindings(host, a))
@@ -162,24 +205,34 @@ public enum Troubleshooting {
     /// Ollama's service and API (the unit waits for the API before starting the TUI).
     static func ollamaFindings(_ host: Host, _ a: GuideAnswers) -> [Finding] {
         var findings: [Finding] = []
-        let state = Probe.unitState(host, a.ollamaUnit)
+        let state = Probe.unitActive(host, a.ollamaUnit).describe(absent: "inactive") { $0 }
         guard state == "active" else {
-            return [Finding(.problem, "Ollama not ready: \(a.ollamaUnit) is \(state)", seen: "systemctl is-active \(a.ollamaUnit): \(state)",
-                            todo: "systemctl status \(a.ollamaUnit); sudo systemctl start \(a.ollamaUnit) (the agent's unit waits for its API)")]
+            return [
+                Finding(
+                    .problem, "Ollama not ready: \(a.ollamaUnit) is \(state)", seen: "systemctl is-active \(a.ollamaUnit): \(state)",
+                    todo: "systemctl status \(a.ollamaUnit); sudo systemctl start \(a.ollamaUnit) (the agent's unit waits for its API)")
+            ]
         }
-        guard let tags = Probe.ollamaTags(host, url: a.ollamaURL) else {
-            return [Finding(.problem, "Ollama's API does not answer", seen: "\(a.ollamaUnit) is active, but \(a.ollamaURL)/api/tags gives no answer",
-                            todo: "It may still be loading the model: wait a minute; otherwise journalctl -u \(a.ollamaUnit) -n 50")]
+        guard let tags = Probe.ollamaTags(host, url: a.ollamaURL).value else {
+            return [
+                Finding(
+                    .problem, "Ollama's API does not answer",
+                    seen: "\(a.ollamaUnit) is active, but \(a.ollamaURL)/api/tags gives no answer",
+                    todo: "It may still be loading the model: wait a minute; otherwise journalctl -u \(a.ollamaUnit) -n 50")
+            ]
         }
         findings.append(Finding(.ok, "Ollama answers at \(a.ollamaURL)", seen: "\(a.ollamaUnit) active; /api/tags answers"))
         let models = Probe.modelNames(inTags: tags)
         if !models.contains(a.model) {
             // Pulling or creating a model loads gigabytes next to one that already fills memory.
-            let todo = Probe.memoryIsFull(host)
+            let todo =
+                Probe.memoryIsFull(host)
                 ? "The agent uses the model named in its config.yaml. If it is one of these, give its name to phase0 (\"model\" in the answers file, or at Step 2's question). Memory is full (MemAvailable under \(ByteSize.human(kiB: Probe.fullMemoryKiB))): adding a model to Ollama now would push the running one out of RAM."
                 : "ollama list; give phase0 the model the agent uses (\"model\"), or make \(a.model) available in Ollama."
-            findings.append(Finding(.problem, "model \(a.model) is not in Ollama", seen: "models: " + (models.isEmpty ? "none" : models.joined(separator: ", ")),
-                                    todo: todo))
+            findings.append(
+                Finding(
+                    .problem, "model \(a.model) is not in Ollama",
+                    seen: "models: " + (models.isEmpty ? "none" : models.joined(separator: ", ")), todo: todo))
         }
         return findings
     }
@@ -189,54 +242,96 @@ public enum Troubleshooting {
     static func oom(_ host: Host, _ a: GuideAnswers) -> [Finding] {
         var findings: [Finding] = []
         let figures = SwapGate.figures(host)
+        if let problem = figures.problem {
+            findings.append(Finding(.problem, "The swap cannot be read", seen: problem, todo: "cat /proc/swaps /etc/fstab; free -h"))
+            if (try? SwapGate.readSwaps(host)) == nil { return findings + memoryFindings(host, a) }
+        }
         let areas = figures.nowAreas
-        let listing = areas.map { "\($0.path) \(ByteSize.human(kiB: $0.sizeKiB)) (used \(ByteSize.human(kiB: $0.usedKiB)))" }.joined(separator: ", ")
+        let listing = areas.map { "\($0.path) \(ByteSize.human(kiB: $0.sizeKiB)) (used \(ByteSize.human(kiB: $0.usedKiB)))" }.joined(
+            separator: ", ")
         if areas.isEmpty {
-            findings.append(Finding(.problem, "No swap is active", seen: "/proc/swaps lists no swap area",
-                                    todo: "Run phase0: Step 0 creates a 128G swapfile. With ~230 MB of RAM free, any extra process triggers the OOM killer."))
+            findings.append(
+                Finding(
+                    .problem, "No swap is active", seen: "/proc/swaps lists no swap area",
+                    todo: "Run phase0: Step 0 creates a 128G swapfile. With ~230 MB of RAM free, any extra process triggers the OOM killer."
+                ))
         } else if !figures.now.passes {
-            findings.append(Finding(.problem, "Swap is below 64G", seen: "\(ByteSize.human(kiB: figures.now.totalKiB)) in all: \(listing)",
-                                    todo: "Run phase0: Step 0 adds a 128G swapfile (the guide's minimum is 64G)."))
+            findings.append(
+                Finding(
+                    .problem, "Swap is below 64G", seen: "\(ByteSize.human(kiB: figures.now.totalKiB)) in all: \(listing)",
+                    todo: "Run phase0: Step 0 adds a 128G swapfile (the guide's minimum is 64G)."))
         } else {
             findings.append(Finding(.ok, "Swap is active and large enough", seen: "\(ByteSize.human(kiB: figures.now.totalKiB)): \(listing)"))
         }
         if !areas.isEmpty && !figures.afterReboot.passes {
-            findings.append(Finding(.problem, "Swap after the next reboot would be below 64G",
-                                    seen: SwapGate.describe(figures)[1] + ": " + figures.bootAreas.map { "\($0.device) (\($0.sizeKiB.map { ByteSize.human(kiB: $0) } ?? $0.note))" }.joined(separator: ", "),
-                                    todo: "Run phase0: Step 0 makes a swapfile that /etc/fstab brings back at every boot (the agent and Open WebUI start at boot)."))
+            let boot = figures.bootAreas.map { "\($0.device) (\($0.sizeKiB.map { ByteSize.human(kiB: $0) } ?? $0.note))" }
+            findings.append(
+                Finding(
+                    .problem, "Swap after the next reboot would be below 64G",
+                    seen: SwapGate.describe(figures)[1] + ": " + boot.joined(separator: ", "),
+                    todo:
+                        "Run phase0: Step 0 makes a swapfile that /etc/fstab brings back at every boot (the agent and Open WebUI start at boot)."
+                ))
         }
-        if let mem = try? MemInfo.parse(host.readFile("/proc/meminfo") ?? "") {
-            findings.append(Finding(.info, "Memory", seen: "MemAvailable \(ByteSize.human(kiB: mem.memAvailableKiB)) of \(ByteSize.human(kiB: mem.memTotalKiB)); SwapFree \(ByteSize.human(kiB: mem.swapFreeKiB))"))
+        return findings + memoryFindings(host, a)
+    }
+
+    /// Memory, Open WebUI's share and cap, the kernel's OOM kills, swapping now.
+    static func memoryFindings(_ host: Host, _ a: GuideAnswers) -> [Finding] {
+        var findings: [Finding] = []
+        do {
+            let mem = try MemInfo.read(host)
+            findings.append(
+                Finding(
+                    .info, "Memory",
+                    seen:
+                        "MemAvailable \(ByteSize.human(kiB: mem.memAvailableKiB)) of \(ByteSize.human(kiB: mem.memTotalKiB)); SwapFree \(ByteSize.human(kiB: mem.swapFreeKiB))"
+                ))
+        } catch {
+            findings.append(Finding(.info, "Memory", seen: "\(error)"))
         }
 
         let container = a.webuiContainer
-        if let stats = Probe.docker(host, ["stats", container, "--no-stream", "--format", "{{.MemUsage}} ({{.MemPerc}})"], timeout: 20), stats.succeeded {
-            findings.append(Finding(.info, "Open WebUI's memory (docker stats \(container) --no-stream)", seen: stats.output.trimmingWhitespace()))
-        } else {
-            findings.append(Finding(.info, "Open WebUI's memory", seen: "docker stats \(container) gave nothing (not running?)"))
+        switch Probe.docker(host, ["stats", container, "--no-stream", "--format", "{{.MemUsage}} ({{.MemPerc}})"], timeout: 20) {
+        case .found(let stats):
+            findings.append(Finding(.info, "Open WebUI's memory (docker stats \(container) --no-stream)", seen: stats.trimmingWhitespace()))
+        case .absent:
+            findings.append(Finding(.info, "Open WebUI's memory", seen: "docker stats \(container): no such container"))
+        case .unknown(let why):
+            findings.append(Finding(.info, "Open WebUI's memory", seen: "docker stats \(container) gave nothing: \(why)"))
         }
-        if let limit = Probe.dockerInspect(host, container, "{{.HostConfig.Memory}}"), let bytes = Int64(limit) {
+        if let limit = Probe.dockerInspect(host, container, "{{.HostConfig.Memory}}").value, let bytes = Int64(limit) {
             if bytes == 0 {
-                findings.append(Finding(.problem, "\(container) has no memory cap", seen: "HostConfig.Memory is 0 (unlimited)",
-                                        todo: "Recreate it with --memory=2g --memory-swap=4g (phase0 Step 3)."))
+                findings.append(
+                    Finding(
+                        .problem, "\(container) has no memory cap", seen: "HostConfig.Memory is 0 (unlimited)",
+                        todo: "Recreate it with --memory=2g --memory-swap=4g (phase0 Step 3)."))
             } else {
                 findings.append(Finding(.ok, "\(container) is memory-capped", seen: "--memory=\(ByteSize.human(bytes: bytes))"))
             }
         }
 
-        if let log = (try? host.run(Command.rootProbe(["dmesg"], timeout: 20))).flatMap({ $0.succeeded ? $0.output : nil }) {
+        let dmesg = host.probe(.rootProbe(["dmesg"], timeout: 20))
+        if let log = dmesg.value {
             let kills = lines(in: log, mentioning: ["oom", "killed"], limit: 20)
             if kills.isEmpty {
                 findings.append(Finding(.ok, "No OOM kills in the kernel log", seen: "dmesg | grep -i 'oom\\|killed': nothing"))
             } else {
-                findings.append(Finding(.problem, "The OOM killer struck", seen: kills.joined(separator: "\n"),
-                                        todo: "Keep swap >= 64G (Step 0) and Open WebUI capped at 2g (Step 3); if Ollama was killed: sudo systemctl restart \(a.ollamaUnit)"))
+                findings.append(
+                    Finding(
+                        .problem, "The OOM killer struck", seen: kills.joined(separator: "\n"),
+                        todo:
+                            "Keep swap >= 64G (Step 0) and Open WebUI capped at 2g (Step 3); if Ollama was killed: sudo systemctl restart \(a.ollamaUnit)"
+                    ))
             }
         } else {
-            findings.append(Finding(.info, "The kernel log needs root", seen: "sudo -n dmesg failed", todo: "sudo dmesg | grep -i 'oom\\|killed' | tail -20"))
+            findings.append(
+                Finding(
+                    .info, "The kernel log needs root", seen: dmesg.unknownReason ?? "sudo -n dmesg failed",
+                    todo: "sudo dmesg | grep -i 'oom\\|killed' | tail -20"))
         }
 
-        if let vmstat = host.output(["vmstat", "1", "5"], timeout: 15) {
+        if let vmstat = host.probe(["vmstat", "1", "5"], timeout: 15).value {
             findings.append(Finding(.info, "Swap activity (vmstat 1 5: si/so = pages in/out per second)", seen: swapActivity(vmstat)))
         }
         return findings
@@ -246,12 +341,14 @@ public enum Troubleshooting {
     static func swapActivity(_ text: String) -> String {
         let rows = text.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
         guard let header = rows.first(where: { $0.contains("si") && $0.contains("so") }),
-              let si = header.firstIndex(of: "si"), let so = header.firstIndex(of: "so") else { return text }
+            let si = header.firstIndex(of: "si"), let so = header.firstIndex(of: "so")
+        else { return text }
         let samples = rows.filter { $0.count == header.count && Int($0[si]) != nil }.dropFirst()
         guard !samples.isEmpty else { return "no samples" }
         let swapIn = samples.compactMap { Int($0[si]) }.reduce(0, +) / samples.count
         let swapOut = samples.compactMap { Int($0[so]) }.reduce(0, +) / samples.count
-        let verdict = swapIn + swapOut == 0 ? "no swapping now" : "swapping now (normal under pressure; sustained high values mean memory is short)"
+        let verdict =
+            swapIn + swapOut == 0 ? "no swapping now" : "swapping now (normal under pressure; sustained high values mean memory is short)"
         return "average si \(swapIn), so \(swapOut): \(verdict)"
     }
 }

@@ -1,5 +1,6 @@
-import Phase0Parsers
 import Phase0Core
+import Phase0Parsers
+
 /// Validation of the operator's answers. Each returns the value to store, or a reason the
 /// operator can act on. What cannot be represented safely where it goes is refused here,
 /// before any template or command sees it.
@@ -24,7 +25,9 @@ public enum Validate {
         // fstab and /proc/swaps read "\040" as a space, unit files read "\" as an escape:
         // a backslash would make the path mean another path there.
         guard !value.contains("\\") else {
-            return .failure(.init("\(what) must not contain a backslash (fstab and unit files read it as an escape, so the path would mean another one)"))
+            return .failure(
+                .init(
+                    "\(what) must not contain a backslash (fstab and unit files read it as an escape, so the path would mean another one)"))
         }
         guard value.utf8.count <= 1024 else { return .failure(.init("\(what) is longer than 1024 bytes")) }
         guard value.unicodeScalars.allSatisfy({ $0.isASCII }) else {
@@ -92,7 +95,8 @@ public enum Validate {
         let withSuffix = value.hasSuffix(suffix) ? value : value + suffix
         let stem = String(withSuffix.dropLast(suffix.count))
         guard isPortableName(stem.replacing("@", with: "-").replacing(":", with: "-"), maxLength: 200, allowDot: true),
-              !stem.hasPrefix("-") else {
+            !stem.hasPrefix("-")
+        else {
             return .failure(.init("\"\(value)\" is not a valid unit name (letters, digits, ':', '_', '.', '@', '-')"))
         }
         return .success(withSuffix)
@@ -101,12 +105,16 @@ public enum Validate {
     /// An http URL of a local service, strict enough to appear unquoted in a unit and a shell.
     public static func localHTTPURL(_ raw: String, what: String) -> Outcome {
         let value = raw.trimmingWhitespace()
-        guard value.hasPrefix("http://") else { return .failure(.init("\(what) must start with http:// (for example http://127.0.0.1:11434)")) }
+        guard value.hasPrefix("http://") else {
+            return .failure(.init("\(what) must start with http:// (for example http://127.0.0.1:11434)"))
+        }
         let rest = value.dropFirst("http://".count).split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         let authority = String(rest.first ?? "")
         let pieces = authority.split(separator: ":", omittingEmptySubsequences: false)
         guard pieces.count == 2, !pieces[0].isEmpty, let port = Int(pieces[1]), (1...65535).contains(port),
-              pieces[0].unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "." || $0 == "-") })
+            pieces[0].unicodeScalars.allSatisfy({
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "." || $0 == "-")
+            })
         else {
             return .failure(.init("\(what) must look like http://HOST:PORT with a plain host name or address"))
         }
@@ -118,7 +126,8 @@ public enum Validate {
     public static func dockerName(_ raw: String, what: String) -> Outcome {
         let value = raw.trimmingWhitespace()
         guard let first = value.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic || ("0"..."9").contains(first),
-              isPortableName(value, maxLength: 128, allowDot: true) else {
+            isPortableName(value, maxLength: 128, allowDot: true)
+        else {
             return .failure(.init("\(what) must start with a letter or digit and use letters, digits, '_', '.', '-'"))
         }
         return .success(value)
@@ -131,7 +140,8 @@ public enum Validate {
             $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-/:@".unicodeScalars.contains($0))
         }
         guard !value.isEmpty, allowed, !value.hasPrefix("-"), value.utf8.count <= 255,
-              value.first!.isLetter || value.first!.isNumber else {
+            value.first!.isLetter || value.first!.isNumber
+        else {
             return .failure(.init("\"\(value)\" is not a Docker image reference like ghcr.io/open-webui/open-webui:main"))
         }
         return .success(value)
@@ -145,5 +155,16 @@ public enum Validate {
         let value = raw.trimmingWhitespace().lowercased()
         guard options.contains(value) else { return .failure(.init("answer one of: \(options.joined(separator: ", "))")) }
         return .success(value)
+    }
+}
+
+extension Result where Success == String, Failure == ValidationFailure {
+    /// The accepted value, or the refusal thrown with `what` in front ("webuiPort: the port
+    /// must be a whole number…"), for values read back rather than asked.
+    public func named(_ what: String) throws -> String {
+        switch self {
+        case .success(let value): return value
+        case .failure(let failure): throw ValidationFailure("\(what): \(failure.reason)")
+        }
     }
 }

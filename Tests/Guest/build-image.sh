@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Debian bookworm guest for the phase0 acceptance suite, or reuses the
 # cached one. Everything comes from Debian packages plus the stand-ins in
-# standins/ (see README.md). Output: Tests/Guest/.cache/image-KEY/{base.raw,
-# vmlinuz,initrd.img}, KEY = hash of this script, packages.txt and standins/.
+# standins/ (see README.md). Output: $CACHE/image-KEY/{base.raw,vmlinuz,initrd.img}
+# (CACHE: lib.sh, outside the clone), KEY = hash of this script, packages.txt and standins/.
 #
 #   build-image.sh           build if missing, print the image directory
 #   build-image.sh --force   rebuild even if cached

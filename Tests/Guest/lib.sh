@@ -3,7 +3,10 @@
 # shellcheck shell=bash
 
 GUEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CACHE=${PHASE0_GUEST_CACHE:-$GUEST_DIR/.cache}
+# The image, the accelerator probe's result and the last run's logs live outside the clone, in
+# the cache every clone on this machine shares (beside the aarch64 toolchain, .ci/lib-aarch64.sh),
+# so a fresh clone reuses a built image: $PHASE0_GUEST_CACHE, else $PHASE0_CACHE/guest.
+CACHE=${PHASE0_GUEST_CACHE:-${PHASE0_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/phase0}/guest}
 GUEST_MEM=${PHASE0_GUEST_MEM:-3072}
 GUEST_CPUS=${PHASE0_GUEST_CPUS:-2}
 
@@ -71,7 +74,7 @@ qemu_boot() {
 # KVM is used only when a probe shows it working and faster than TCG (on some
 # hosts /dev/kvm exists but nested KVM aborts or crawls). The probe boots the
 # kernel without a root disk to its "unable to mount root" panic. The result is
-# cached in .cache/accel; PHASE0_GUEST_ACCEL=tcg|kvm overrides it.
+# cached in $CACHE/accel; PHASE0_GUEST_ACCEL=tcg|kvm overrides it.
 pick_accel() {
   if [[ -n ${PHASE0_GUEST_ACCEL:-} ]]; then
     printf '%s' "$PHASE0_GUEST_ACCEL"

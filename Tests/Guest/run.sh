@@ -3,7 +3,7 @@
 #
 #   Tests/Guest/run.sh [--only s0,s1,...] [--list]
 #
-# Builds what is missing (the Debian guest image, cached in Tests/Guest/.cache/;
+# Builds what is missing (the Debian guest image, cached outside the clone: lib.sh;
 # the static release binary of phase0), boots one throwaway copy-on-write
 # overlay of the image per scenario under QEMU, runs the scenario inside the
 # guest, prints every check as PASS/FAIL with its reason and ends with

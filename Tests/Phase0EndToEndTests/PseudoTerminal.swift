@@ -1,4 +1,5 @@
 import Foundation
+import Phase0TestKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +11,7 @@ struct PTYError: Error, CustomStringConvertible {
 /// A program running on a real pseudo-terminal, driven like an operator at a keyboard:
 /// `expect` waits for text on the screen, `send` types. The child gets its own session with
 /// the terminal as its controlling tty, so Ctrl-C (0x03) becomes a real SIGINT from the line
-/// discipline. Spawned with posix_spawn (no fork in a multithreaded test runner).
+/// discipline. Started by Phase0TestKit's Program, like every other program the tests run.
 final class PTYSession {
     let pid: pid_t
     private let master: Int32
@@ -20,9 +21,6 @@ final class PTYSession {
     private var cursor = 0
     private var exitStatus: Int32?
 
-    /// glibc's POSIX_SPAWN_SETSID (not imported into Swift): the child calls setsid() before
-    /// the file actions, so opening the terminal makes it the controlling tty.
-    private static let spawnSetsid: Int32 = 0x80
     /// TIOCSPTLCK and TIOCGPTN (asm-generic ioctls; function-like macros Swift cannot import).
     private static let setLock: UInt = 0x4004_5431
     private static let getNumber: UInt = 0x8004_5430
@@ -41,33 +39,11 @@ final class PTYSession {
         var size = winsize(ws_row: 50, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
         _ = ioctl(master, UInt(TIOCSWINSZ), &size)
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, slavePath, O_RDWR, 0)
-        posix_spawn_file_actions_adddup2(&actions, 0, 1)
-        posix_spawn_file_actions_adddup2(&actions, 0, 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        // Whatever the test runner ignores (SIGPIPE, SIGINT...) is back to default in the child.
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGPIPE, SIGTERM, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGHUP] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(PTYSession.spawnSetsid | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var child: pid_t = 0
-        let status = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
-        guard status == 0 else { throw PTYError(description: "posix_spawn \(executable): \(String(cString: strerror(status)))") }
-        pid = child
+        do {
+            pid = try Program.start([executable] + arguments, environment: environment, terminal: slavePath)
+        } catch {
+            throw PTYError(description: "\(error)")
+        }
     }
 
     deinit {
@@ -78,6 +54,14 @@ final class PTYSession {
         }
         close(master)
         close(slave)
+    }
+
+    /// The terminal's local modes as the program left them (ECHO, ICANON...): readline turns
+    /// echo and canonical mode off while it reads a line and must give them back.
+    var localModes: tcflag_t {
+        var modes = termios()
+        tcgetattr(slave, &modes)
+        return modes.c_lflag
     }
 
     /// Everything the program printed so far (with the terminal's \r\n).

@@ -1,35 +1,24 @@
-import Testing
 import Foundation
+import Phase0TestKit
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The built `phase0` beside this test bundle (`swift build` puts both in .build/CONFIG/),
-/// or `$PHASE0_BINARY`.
-func phase0Binary() throws -> String {
-    if let path = ProcessInfo.processInfo.environment["PHASE0_BINARY"], !path.isEmpty { return path }
-    let me = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-    let candidate = URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("phase0").path
-    guard FileManager.default.isExecutableFile(atPath: candidate) else {
-        throw PTYError(description: "no phase0 binary at \(candidate): run `swift build` first, or set PHASE0_BINARY")
-    }
-    return candidate
-}
-
 /// A private home and state directory per test; nothing outside it is touched.
 final class Sandbox {
-    let dir: String
-    let binary: String
+    private let scratch: TempDir
+    let binary = phase0Binary
 
     init() throws {
-        var template = Array("\(NSTemporaryDirectory())/phase0-e2e-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw PTYError(description: "mkdtemp") }
-        dir = String(cString: made)
-        binary = try phase0Binary()
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw PTYError(description: "no phase0 binary at \(binary): run `swift build` first, or set PHASE0_BINARY")
+        }
+        scratch = try TempDir("e2e")
         try FileManager.default.createDirectory(atPath: dir + "/home", withIntermediateDirectories: true)
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: dir) }
+    var dir: String { scratch.path }
 
     var stateDirectory: String { dir + "/state/phase0" }
     var statePath: String { stateDirectory + "/practice.json" }
@@ -44,23 +33,10 @@ final class Sandbox {
         try PTYSession(binary, arguments, environment: environment)
     }
 
-    /// Runs phase0 with stdin from `input` (a pipe, not a terminal) and returns (status, output).
+    /// Runs phase0 with stdin from `input` (a file, not a terminal) and returns (status, output).
     func run(_ arguments: [String], input: String = "") throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let finished = try Program.run([binary] + arguments, environment: environment, input: input)
+        return (finished.status, finished.output)
     }
 
     /// `phase0 status --practice --json`, parsed.
@@ -90,10 +66,18 @@ final class Sandbox {
 
     func history() throws -> [String] { try #require(try machine()["history"] as? [String]) }
 
+    /// A file for a test to plant (an input file, a hostile state file), its directory made.
     func write(_ text: String, to path: String, mode: Int = 0o600) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        chmod(path, mode_t(mode))
+        try Phase0TestKit.write(text, to: path, mode: mode)
+    }
+
+    /// A scenario where Open WebUI already has its first account: with it a `-y` practice run
+    /// goes past Step 3 (nobody registers an account during an unattended run) to Step 5's
+    /// observations, where end of input stops it (exit 130).
+    func accountScenario() throws -> [String] {
+        let path = dir + "/account-scenario.json"
+        if !FileManager.default.fileExists(atPath: path) { try write(#"{"webuiAccounts": 1}"#, to: path) }
+        return ["--scenario", path]
     }
 }
 

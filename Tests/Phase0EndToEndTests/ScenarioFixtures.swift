@@ -1,16 +1,21 @@
 import Testing
 import Foundation
 
-/// A practice scenario from Fixtures/scenarios: teaching examples of the guide's failure cases,
-/// usable by hand too (phase0 --practice --scenario Tests/Phase0EndToEndTests/Fixtures/scenarios/NAME.json).
+/// The built-in practice scenarios live in Steps/Teaching/Scenarios (embedded in the binary):
+/// teaching examples of the guide's failure cases. Tests pass them by file path, as a teacher's
+/// own scenario file would be; `--scenario NAME` and `--scenario list` are tested below.
+let scenarioDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../Steps/Teaching/Scenarios").standardized.path
+
 func scenario(_ name: String) throws -> String {
-    try #require(Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures/scenarios")).path
+    let path = scenarioDirectory + "/\(name).json"
+    try #require(FileManager.default.fileExists(atPath: path), "no scenario \(path)")
+    return path
 }
 
-/// Every fixture, by name.
+/// Every built-in scenario, by name.
 func scenarioNames() throws -> [String] {
-    let directory = try #require(Bundle.module.url(forResource: "Fixtures/scenarios", withExtension: nil))
-    return try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }
+    try FileManager.default.contentsOfDirectory(atPath: scenarioDirectory).filter { $0.hasSuffix(".json") }
         .map { String($0.dropLast(5)) }.sorted()
 }
 
@@ -34,7 +39,7 @@ func fullRunHistory(inserting extra: String, after: Int) -> [String] {
     return lines
 }
 
-/// The fixtures are teaching examples: each loads, says what it rehearses, and is rehearsed by a test.
+/// The scenarios are teaching examples: each loads, says what it rehearses, and is rehearsed by a test.
 @Suite struct ScenarioFixtureTests {
     static let rehearsed = ["btrfs-root", "disk-too-small", "docker-missing", "https-not-enabled", "old-open-webui-container",
                             "ollama-all-interfaces", "ollama-loopback-only", "tmux-session-by-hand"]
@@ -58,5 +63,33 @@ func fullRunHistory(inserting extra: String, after: Int) -> [String] {
         #expect(output.hasPrefix("Preflight on spark-2b7c (simulated) (read-only):"), "\(output)")
         #expect(output.contains("[fail    ] swap >= 64G: 16G now, 0G after a reboot; Step 0 expands it"), "\(output)")
         #expect(!FileManager.default.fileExists(atPath: sandbox.statePath), "preflight is read-only")
+    }
+}
+
+/// The scenarios travel inside the binary: listed with what each teaches, and taken by name.
+@Suite struct BuiltInScenarioTests {
+    @Test func scenarioListNamesEveryBuiltInScenarioWithWhatItTeaches() throws {
+        let sandbox = try Sandbox()
+        let (code, output) = try sandbox.run(["--practice", "--scenario", "list"])
+        #expect(code == 0, "\(output)")
+        #expect(output.hasPrefix("Built-in practice scenarios"), "\(output)")
+        for name in try scenarioNames() {
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: try scenario(name)))) as? [String: Any])
+            let description = try #require(json["description"] as? String)
+            #expect(output.contains("\n  \(name)\n"), "\(name) missing from the list")
+            #expect(output.contains(description.split(separator: " ").prefix(5).joined(separator: " ")), "\(name)'s description missing")
+        }
+        #expect(!FileManager.default.fileExists(atPath: sandbox.statePath), "listing saves nothing")
+    }
+
+    /// A name, not a path: the embedded copy is used (the sandbox has no scenario files).
+    @Test func aBuiltInScenarioIsTakenByName() throws {
+        let sandbox = try Sandbox()
+        let (code, output) = try sandbox.run(["--practice", "-y", "--scenario", "disk-too-small"])
+        #expect(code == 3, "\(output)")
+        #expect(output.contains("Practice scenario disk-too-small:"), "\(output)")
+        let (unknown, message) = try Sandbox().run(["--practice", "-y", "--scenario", "no-such-scenario"])
+        #expect(unknown == 65, "\(message)")
+        #expect(message.contains("no-such-scenario"), "\(message)")
     }
 }

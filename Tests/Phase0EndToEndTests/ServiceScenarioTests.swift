@@ -1,7 +1,7 @@
 import Testing
 import Foundation
 
-/// The guide's Steps 2-4 failure cases, from Fixtures/scenarios, through the pseudo-terminal.
+/// The guide's Steps 2-4 failure cases, from the built-in scenarios, through the pseudo-terminal.
 @Suite struct ServiceScenarioTests {
     /// The guide's "tmux session 'vybn' already exists from manual run", tui.py in it: Step 2
     /// leaves the operator's tmux alone (the unit has its own socket) and asks before stopping

@@ -65,10 +65,13 @@ func leaveAtStep1(_ terminal: PTYSession, statePath: String) throws {
         #expect(try sandbox.stepStatuses() == ["done", "pending", "pending", "pending", "pending", "pending"])
         #expect(try sandbox.status()["answers"] as? [String: String] == ["swapfile": "/swapfile", "swapSize": "128G", "swappiness": "10"])
         #expect(try sandbox.history() == step0History)
-        // Readline's history is kept in the state directory, private.
-        let historyPath = sandbox.stateDirectory + "/history"
+        // Readline's history is kept beside the resume file, private, with only the accepted
+        // answers: the refused "12X" is not in it.
+        let historyPath = sandbox.statePath + ".history"
         let history = try String(contentsOfFile: historyPath, encoding: .utf8)
-        #expect(history.contains("128G\n") && history.contains("12X\n") && history.contains("yes"))
+        #expect(history.contains("128G\n") && history.contains("yes"), "\(history)")
+        #expect(!history.contains("12X"), "a refused answer was kept in the history: \(history)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.stateDirectory + "/history"))
         let mode = try FileManager.default.attributesOfItem(atPath: historyPath)[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }

@@ -1,7 +1,7 @@
 import Testing
 import Foundation
 
-/// The guide's Step 0 failure cases, from Fixtures/scenarios, through the pseudo-terminal.
+/// The guide's Step 0 failure cases, from the built-in scenarios, through the pseudo-terminal.
 @Suite struct SwapScenarioTests {
     /// 40G free: the 128G swapfile does not fit, and a size that fits cannot reach the gate.
     /// Nothing is run, the run stops at the swap gate (exit 3), Step 1 never starts; a second

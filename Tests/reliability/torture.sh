@@ -8,8 +8,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 swift build -Xswiftc -DPHASE0_FAULT_INJECTION --scratch-path .build-fault --product phase0
+log=$(mktemp /tmp/phase0-torture.XXXXXX.log)
 PHASE0_FAULT_BINARY="$PWD/.build-fault/debug/phase0" \
-    swift test --filter 'Reliability(Torture|FaultBuild)Tests' 2>&1 | tee /tmp/phase0-torture.log \
+    swift test --filter 'Phase0CoreTests.Reliability(Torture|FaultBuild)Tests' 2>&1 | tee "$log" \
     | grep -E '^(torture|✔|✘)|error:'
-grep -q '✘' /tmp/phase0-torture.log && exit 1
+if grep -q '✘' "$log"; then
+    echo "torture: FAILED (full log: $log)"
+    exit 1
+fi
+rm -f "$log"
 exit 0

@@ -1,22 +1,9 @@
 import Phase0Parsers
-/// How a run ended; the executable maps each to the documented exit code.
-public enum RunOutcome: Equatable {
-    case complete
-    /// A command or a verification failed; progress kept (exit 1).
-    case failed(String)
-    /// Stopped at the swap gate (exit 3).
-    case gate(String)
-    /// The operator said no or quit, or input ended (exit 130).
-    case stopped(String)
-    /// Ctrl-C (exit 130).
-    case interrupted
-    /// An input file holds a value that cannot be used (exit 65).
-    case badInput(String)
-}
 
-struct StopRequested: Error { var reason: String }
-struct StepFailed: Error { var reason: String }
+/// An action cannot be done safely here: the run ends failed, or at the gate when the step
+/// refused exists to open it (Engine.run decides which).
 struct Refused: Error { var reason: String }
+/// Not an ending: the operator skipped an optional step at a confirmation.
 struct SkipStep: Error {}
 
 /// The state machine over the procedure. Steps run in order; a step starts only when the one
@@ -41,11 +28,13 @@ public final class Engine {
     var inFlight: (step: Int, action: String)?
     var currentStep: Step?
 
-    public init(steps: [Step], host: Host, output: Output, reader: LineReader, progress: Progress,
-                store: StateStore?, transcript: Transcript?, answersFile: [String: String] = [:],
-                answersPath: String = "answers file", options: RunOptions, clock: @escaping () -> String,
-                prelude: [Question] = [], sudo: SudoGate = SudoGate(),
-                epilogue: ((StepContext) -> String?)? = nil) {
+    public init(
+        steps: [Step], host: Host, output: Output, reader: LineReader, progress: Progress,
+        store: StateStore?, transcript: Transcript?, answersFile: [String: String] = [:],
+        answersPath: String = "answers file", options: RunOptions, clock: @escaping () -> String,
+        prelude: [Question] = [], sudo: SudoGate = SudoGate(),
+        epilogue: ((StepContext) -> String?)? = nil
+    ) {
         self.epilogue = epilogue
         self.steps = steps
         context = StepContext(host: host, output: output, progress: progress, options: options)
@@ -80,10 +69,6 @@ public final class Engine {
                 if let epilogue, let text = epilogue(context) { say(text) }
             }
             return .complete
-        } catch let stop as StopRequested {
-            say("\nStopped: \(stop.reason)")
-            say(Messages.progressKept(store?.path))
-            return .stopped(stop.reason)
         } catch let refusal as Refused {
             markFailed(refusal.reason)
             say("\nphase0 will not continue: \(refusal.reason)")
@@ -96,58 +81,67 @@ public final class Engine {
             }
             say(Messages.progressKept(store?.path))
             return .failed(refusal.reason)
-        } catch let gate as GateClosed {
-            say("\n" + gate.explanation)
-            say(Messages.progressKept(store?.path))
-            return .gate(gate.explanation)
-        } catch let failure as StepFailed {
-            markFailed(failure.reason)
-            say("\nFAILED: \(failure.reason)")
-            // Whatever failed in the step that opens the gate, while it is closed the run stops
-            // at the gate (exit 3) and says what to do, as every other stop under 64G does.
-            if let closed = currentStep?.opens?.closedBecause(context) {
-                say(closed)
-                say(Messages.progressKept(store?.path))
-                return .gate(failure.reason)
-            }
-            say(Messages.progressKept(store?.path))
-            return .failed(failure.reason)
         } catch let unsaved as StateWriteError {
             // Nothing after the last good save is recorded; the next run re-checks from there.
             say("\nFAILED: \(unsaved)")
-            say("Fix that (free space, permissions), then run phase0 again: it resumes from the last progress it could save, re-checking what came after.")
+            say(
+                "Fix that (free space, permissions), then run phase0 again: it resumes from the last progress it could save, re-checking what came after."
+            )
             return .failed(unsaved.description)
-        } catch let bad as InputFileError {
-            say("\nphase0: \(bad)")
-            say(Messages.progressKept(store?.path))
-            return .badInput(bad.description)
         } catch let interrupt as Interrupted {
+            let cause = InterruptFlag.cause
             if interrupt.duringCommand, let inFlight {
                 record(step: inFlight.step, action: inFlight.action) {
                     $0.status = .interrupted
-                    $0.note = "Ctrl-C while its command ran; outcome unknown, re-checked on resume"
+                    $0.note = "\(cause) while its command ran; outcome unknown, re-checked on resume"
                 }
-                try? save()
+                try? save()  // best effort: the run ends here either way, and resume re-checks
             }
-            say("\nInterrupted." + (interrupt.duringCommand ? " The running command's outcome is unknown; it will be re-checked first on resume." : ""))
+            say(
+                "\nInterrupted."
+                    + (interrupt.duringCommand ? " The running command's outcome is unknown; it will be re-checked first on resume." : ""))
+            if InterruptFlag.notCtrlC { say("(\(cause) stopped phase0, as Ctrl-C would.)") }
             say(Messages.progressKept(store?.path))
             return .interrupted
         } catch {
-            say("\nFAILED: \(error)")
+            let outcome = RunOutcome(error)
+            switch outcome {
+            case .stopped(let reason): say("\nStopped: \(reason)")
+            case .gate(let explanation): say("\n" + explanation)
+            case .badInput: say("\nphase0: \(error)")
+            case .failed(let reason):
+                // A step phase0 failed says so in the resume file (an unexpected error may not
+                // even reach the step's record, so only these).
+                if error is RunOutcome { markFailed(reason) }
+                say("\nFAILED: \(reason)")
+                // Whatever failed in the step that opens the gate, while it is closed the run
+                // stops at the gate (exit 3) and says what to do, as every other stop under 64G does.
+                if let closed = currentStep?.opens?.closedBecause(context) {
+                    say(closed)
+                    say(Messages.progressKept(store?.path))
+                    return .gate(reason)
+                }
+            case .complete, .locked, .interrupted: break
+            }
             say(Messages.progressKept(store?.path))
-            return .failed("\(error)")
+            return outcome
         }
     }
 
     /// The step that stopped on a refusal or a failure says so, with the reason, in the resume
-    /// file: `phase0 status` then shows "failed" and why, not "in-progress" with no note.
-    func markFailed(_ reason: String) {
+    /// file: `phase0 status` then shows "failed" and why, not "in-progress" with no note. The
+    /// first reason recorded stays (an action's failure, then the run's ending on it).
+    func markStepFailed(_ reason: String) throws {
         updateStep(context.stepNumber) {
             guard $0.status != .failed else { return }
             $0.status = .failed
             $0.note = reason
         }
-        try? save()
+        try save()
+    }
+
+    func markFailed(_ reason: String) {
+        try? markStepFailed(reason)  // best effort: the run is ending on this failure, which is said on screen
     }
 
     // MARK: - Steps
@@ -173,6 +167,7 @@ public final class Engine {
             return
         case .done:
             let checks = try step.verify(context)
+            try stopIfInterrupted()
             if checks.allSatisfy(\.ok) {
                 say("[done] verified again: " + summary(checks))
                 return
@@ -182,15 +177,7 @@ public final class Engine {
             break
         }
         say(step.why)
-        if let optional = step.optional, try !wantsOptionalStep(optional) {
-            updateStep(step.number) {
-                $0.status = .skipped
-                $0.note = "skipped by the operator"
-            }
-            try save()
-            say("[skipped] Step \(step.number).")
-            return
-        }
+        if let optional = step.optional, try !wantsOptionalStep(optional) { return try skipped(step) }
         for question in step.questions { try resolve(question) }
         for line in step.report(context) { say("  " + line) }
 
@@ -201,6 +188,7 @@ public final class Engine {
         // action gets its record, as in a run that was never cut.
         if record.status == .pending {
             let before = try step.verify(context)
+            try stopIfInterrupted()
             if before.allSatisfy(\.ok) {
                 updateStep(step.number) {
                     $0.status = .done
@@ -218,27 +206,18 @@ public final class Engine {
                 try perform(action, in: step)
             }
         } catch is SkipStep {
-            updateStep(step.number) {
-                $0.status = .skipped
-                $0.note = "skipped by the operator"
-            }
-            try save()
-            say("[skipped] Step \(step.number).")
-            return
+            return try skipped(step)
         }
         if context.options.dryRun {
             say("(dry run) Step \(step.number) would be verified here.")
             return
         }
         let after = try step.verify(context)
+        try stopIfInterrupted()
         guard after.allSatisfy(\.ok) else {
             let failing = summary(after.filter { !$0.ok })
-            updateStep(step.number) {
-                $0.status = .failed
-                $0.note = "verification failed: " + failing
-            }
-            try save()
-            throw StepFailed(reason: "Step \(step.number) did not verify: \(failing)")
+            try markStepFailed("verification failed: " + failing)
+            throw RunOutcome.failed("Step \(step.number) did not verify: \(failing)")
         }
         updateStep(step.number) {
             $0.status = .done
@@ -248,13 +227,29 @@ public final class Engine {
         say("[done] Step \(step.number) verified: " + summary(after))
     }
 
+    /// The operator skipped a step, or one action of it: recorded, saved, said.
+    func skipped(_ step: Step, action: Action? = nil) throws {
+        let note = "skipped by the operator"
+        if let action {
+            record(action.id) {
+                $0.status = .skipped
+                $0.note = note
+            }
+        } else {
+            updateStep(step.number) {
+                $0.status = .skipped
+                $0.note = note
+            }
+        }
+        try save()
+        say(action.map { "  [skipped] \($0.title)" } ?? "[skipped] Step \(step.number).")
+    }
+
     func summary(_ checks: [Check]) -> String {
         checks.map { $0.detail.isEmpty ? $0.label : "\($0.label) (\($0.detail))" }.joined(separator: "; ")
     }
 
     // MARK: - The gate
-
-    struct GateClosed: Error { var explanation: String }
 
     func pass(_ gate: Gate) throws {
         guard let explanation = gate.closedBecause(context) else { return }
@@ -262,7 +257,7 @@ public final class Engine {
             say("(dry run) " + explanation + "\n(dry run) Continuing the listing as if Step 0 had succeeded.")
             return
         }
-        throw GateClosed(explanation: explanation)
+        throw RunOutcome.gate(explanation)
     }
 
     // MARK: - Records
@@ -287,14 +282,6 @@ public final class Engine {
     }
 
     func say(_ text: String) { output.write(text + "\n") }
-}
-
-func yesNo(_ text: String) -> String? {
-    switch text.trimmingWhitespace().lowercased() {
-    case "y", "yes", "true": return "yes"
-    case "n", "no", "false": return "no"
-    default: return nil
-    }
 }
 
 func indent(_ text: String, by spaces: Int) -> String {

@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// Performing one action: check first, then show, confirm, journal, run, check again.
 extension Engine {
     // MARK: - Actions
@@ -6,10 +7,18 @@ extension Engine {
     func perform(_ action: Action, in step: Step) throws {
         let point = "\(step.number):\(action.id)"
         FaultInjection.reached(point + ":before")
+        try stopIfInterrupted()
         // Root probes in the check need sudo's ticket too, so ask before the first check.
         if !context.options.dryRun { try sudo.ensure(host: host, output: output) }
         try performChecked(action, in: step)
         FaultInjection.reached(point + ":after")
+    }
+
+    /// A signal (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT) stops the run between actions and commands
+    /// too, not only at a prompt or while a command runs: a `-y` run has neither for long.
+    /// What a check saw after the signal is not trusted either (its probe may have been cut).
+    func stopIfInterrupted() throws {
+        if InterruptFlag.isRaised { throw Interrupted(duringCommand: inFlight != nil) }
     }
 
     func performChecked(_ action: Action, in step: Step) throws {
@@ -18,6 +27,7 @@ extension Engine {
             say("Resuming: \"\(action.title)\" was in flight when phase0 stopped; re-checking it before anything else.")
         }
         let seen = try action.check(context)
+        try stopIfInterrupted()
         if seen.ok, let status = previous?.status, status == .done || status == .alreadyDone {
             // Finished earlier: its record keeps what was seen when it finished.
             say("  [ok] \(action.title)" + (seen.detail.isEmpty ? "" : ": \(seen.detail)"))
@@ -68,14 +78,7 @@ extension Engine {
         if commands.contains(where: { $0.effect == .change }) {
             switch try confirm(action: action, step: step, commands: commands) {
             case .proceed: break
-            case .skipAction:
-                record(action.id) {
-                    $0.status = .skipped
-                    $0.note = "skipped by the operator"
-                }
-                try save()
-                say("  [skipped] \(action.title)")
-                return
+            case .skipAction: return try skipped(step, action: action)
             }
         }
         // What the commands create is recorded before they run: a cut while they run leaves
@@ -93,12 +96,13 @@ extension Engine {
         for (index, command) in commands.enumerated() {
             let point = "\(step.number):\(action.id):command-\(index + 1)"
             FaultInjection.reached(point)
+            try stopIfInterrupted()
             transcript?.started(command.display(invoker: invoker), at: clock())
             let result: CommandResult
             do {
                 result = try host.run(command) { [output] chunk in output.write(chunk) }
             } catch let interrupt as Interrupted {
-                transcript?.append("[\(clock())] interrupted (Ctrl-C); outcome unknown\n")
+                transcript?.append("[\(clock())] interrupted (\(InterruptFlag.cause)); outcome unknown\n")
                 throw interrupt
             } catch {
                 transcript?.append("[\(clock())] could not start: \(error)\n")
@@ -106,6 +110,7 @@ extension Engine {
             }
             FaultInjection.reached(point + "-ran")
             transcript?.finished(result, at: clock())
+            recordCommand(command, result, of: action)
             if !result.succeeded {
                 if !command.streamsOutput && !result.output.isEmpty { say(indent(result.output, by: 7)) }
                 let why = result.timedOut ? "timed out" : "exited with status \(result.exitStatus)"
@@ -114,6 +119,7 @@ extension Engine {
         }
         noteIdentity(of: created, for: action)
         let after = try action.check(context)
+        try stopIfInterrupted()
         guard after.ok else {
             try fail(action, "\(action.title): the commands ran, but the check still fails: \(after.detail)")
         }
@@ -125,6 +131,19 @@ extension Engine {
         inFlight = nil
         try save()
         say("  [done] \(action.title)" + (after.detail.isEmpty ? "" : ": \(after.detail)"))
+    }
+
+    /// Keeps the command with its result in the action's record (saved with the action).
+    func recordCommand(_ command: Command, _ result: CommandResult, of action: Action) {
+        let argv = command.effectiveArgv(invoker: host.invoker).map(Redactor.redact)
+        let input = command.input.map(Redactor.redact)
+        let time = clock()
+        record(action.id) {
+            let entry = CommandRecord(
+                argv: argv, input: input, changes: command.effect == .change,
+                exitStatus: result.timedOut ? 124 : result.exitStatus, at: time, attempt: $0.attempts)
+            $0.commands = ($0.commands ?? []) + [entry]
+        }
     }
 
     /// Records the identity (inode, size) of the file an action created, once its commands ran
@@ -145,12 +164,8 @@ extension Engine {
             $0.finishedAt = self.clock()
         }
         inFlight = nil
-        updateStep(context.stepNumber) {
-            $0.status = .failed
-            $0.note = reason
-        }
-        try save()
-        throw StepFailed(reason: reason)
+        try markStepFailed(reason)
+        throw RunOutcome.failed(reason)
     }
 
     enum Decision { case proceed, skipAction }
@@ -161,10 +176,12 @@ extension Engine {
         if context.options.assumeYes {
             // -y never answers a destructive replacement: the answers file, or a person, must.
             if let key = consentKey {
-                guard let given = answersFile[key].flatMap(yesNo) else {
-                    throw StepFailed(reason: "\(action.title): this stops or removes something phase0 did not start, and -y does not answer that. Set \"\(key)\": \"yes\" in the answers file to allow it, or run phase0 without -y and answer yourself")
+                guard let given = answersFile[key].flatMap(YesNo.parse) else {
+                    throw RunOutcome.failed(
+                        "\(action.title): this stops or removes something phase0 did not start, and -y does not answer that. Set \"\(key)\": \"yes\" in the answers file to allow it, or run phase0 without -y and answer yourself"
+                    )
                 }
-                guard given == "yes" else { throw StopRequested(reason: "the answers file says \(key)=no; nothing was run") }
+                guard given else { throw RunOutcome.stopped("the answers file says \(key)=no; nothing was run") }
                 say("     Run this? yes (answers file: \(key)=yes)")
                 return .proceed
             }
@@ -175,16 +192,20 @@ extension Engine {
             say("     This stops or removes something phase0 did not start (answers-file key: \(key)).")
         }
         let choices = canSkip ? ["yes", "no", "skip", "explain", "quit"] : ["yes", "no", "explain", "quit"]
-        let prompt = canSkip ? "     Run this? [y]es / [n]o / [s]kip / [e]xplain / [q]uit: "
-                             : "     Run this? [y]es / [n]o / [e]xplain / [q]uit: "
+        let prompt =
+            canSkip
+            ? "     Run this? [y]es / [n]o / [s]kip / [e]xplain / [q]uit: "
+            : "     Run this? [y]es / [n]o / [e]xplain / [q]uit: "
         while true {
             guard let raw = try reader.readLine(prompt: prompt, completion: .choices(choices)) else {
-                throw StopRequested(reason: "end of input before \"\(action.title)\" was confirmed (end of input is never a yes)")
+                throw RunOutcome.stopped("end of input before \"\(action.title)\" was confirmed (end of input is never a yes)")
             }
-            switch raw.trimmingWhitespace().lowercased() {
+            let choice = raw.trimmingWhitespace().lowercased()
+            if ["y", "yes", "n", "no", "q", "quit", "s", "skip", "e", "explain", "?"].contains(choice) { reader.accepted(raw) }
+            switch choice {
             case "y", "yes": return .proceed
-            case "n", "no": throw StopRequested(reason: "you declined \"\(action.title)\"; nothing was run")
-            case "q", "quit": throw StopRequested(reason: "you quit before \"\(action.title)\"")
+            case "n", "no": throw RunOutcome.stopped("you declined \"\(action.title)\"; nothing was run")
+            case "q", "quit": throw RunOutcome.stopped("you quit before \"\(action.title)\"")
             case "s", "skip":
                 if !canSkip {
                     say("     This action cannot be skipped: \(action.why)")
@@ -194,6 +215,7 @@ extension Engine {
                 return .skipAction
             case "e", "explain", "?":
                 say(indent("Why: \(action.why)\n\nThe guide's manual way for this step:\n\(step.manual)", by: 5))
+                output.write(Glossary.explainTerms(in: action.title + " " + action.why + " " + step.manual))
             default:
                 say("     Please answer y, n, \(canSkip ? "s, " : "")e or q.")
             }
@@ -208,15 +230,22 @@ extension Engine {
             if context.options.assumeYes {
                 let again = try action.check(context)
                 if again.ok { break }
-                throw StepFailed(reason: "\(action.title) needs you: \(instruction) (still: \(again.detail))")
+                throw RunOutcome.failed("\(action.title) needs you: \(instruction) (still: \(again.detail))")
             }
-            guard let raw = try reader.readLine(prompt: "     When done, press Enter to re-check ([q]uit, [e]xplain): ",
-                                                completion: .choices(["quit", "explain"])) else {
-                throw StopRequested(reason: "end of input while waiting for: \(action.title)")
+            guard
+                let raw = try reader.readLine(
+                    prompt: "     When done, press Enter to re-check ([q]uit, [e]xplain): ",
+                    completion: .choices(["quit", "explain"]))
+            else {
+                throw RunOutcome.stopped("end of input while waiting for: \(action.title)")
             }
-            switch raw.trimmingWhitespace().lowercased() {
-            case "q", "quit": throw StopRequested(reason: "you quit while waiting for: \(action.title)")
-            case "e", "explain", "?": say(indent("Why: \(action.why)", by: 5)); continue
+            let choice = raw.trimmingWhitespace().lowercased()
+            if ["q", "quit", "e", "explain", "?"].contains(choice) { reader.accepted(raw) }
+            switch choice {
+            case "q", "quit": throw RunOutcome.stopped("you quit while waiting for: \(action.title)")
+            case "e", "explain", "?":
+                say(indent("Why: \(action.why)", by: 5))
+                continue
             default: break
             }
             if let did = host.operatorTaskConfirmed(action.id) { say("     " + did) }
@@ -236,18 +265,28 @@ extension Engine {
         say("\n  -> \(action.title)")
         let answer: String
         if let given = answersFile[key] {
-            guard let parsed = yesNo(given) else {
-                throw StepFailed(reason: "the answers file gives \(key)=\"\(given)\"; it must be yes or no")
+            guard let parsed = YesNo.parse(given).map(YesNo.word) else {
+                throw RunOutcome.failed("the answers file gives \(key)=\"\(given)\"; it must be yes or no")
             }
             answer = parsed
             say("     \(question) \(answer) (from the answers file)")
         } else {
             if context.options.dryRun { return }
+            // Practice has no lid and no phone: say plainly that the operator is asked to pretend.
+            if host.isPractice { say(Messages.practicePretend) }
             while true {
                 guard let raw = try reader.readLine(prompt: "     \(question) [y]es / [n]o: ", completion: .choices(["yes", "no"])) else {
-                    throw StopRequested(reason: "end of input at: \(action.title)")
+                    throw RunOutcome.stopped("end of input at: \(action.title)")
                 }
-                if let parsed = yesNo(raw) { answer = parsed; break }
+                if let parsed = YesNo.parse(raw).map(YesNo.word) {
+                    reader.accepted(raw)
+                    answer = parsed
+                    break
+                }
+                if raw.trimmingWhitespace() == "?" {
+                    output.write(Glossary.explainTerms(in: question + " " + action.why))
+                    continue
+                }
                 say("     Please answer yes or no (only what you saw yourself: this is not a confirmation).")
             }
         }

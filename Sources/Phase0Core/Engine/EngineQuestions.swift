@@ -1,12 +1,13 @@
 import Phase0Parsers
+
 /// Asking for values: answers file, saved answers, defaults with -y, or the operator.
 extension Engine {
     // MARK: - Questions
 
     func wantsOptionalStep(_ optional: OptionalStep) throws -> Bool {
         if let given = answersFile[optional.answerKey] ?? context.progress.answers[optional.answerKey] {
-            guard let parsed = yesNo(given) else {
-                throw StepFailed(reason: "\(optional.answerKey)=\"\(given)\" must be yes or no")
+            guard let parsed = YesNo.parse(given).map(YesNo.word) else {
+                throw RunOutcome.failed("\(optional.answerKey)=\"\(given)\" must be yes or no")
             }
             context.progress.answers[optional.answerKey] = parsed
             return parsed == "yes"
@@ -16,10 +17,13 @@ extension Engine {
             return true
         }
         while true {
-            guard let raw = try reader.readLine(prompt: "\(optional.question) [y]es / [s]kip: ", completion: .choices(["yes", "skip"])) else {
-                throw StopRequested(reason: "end of input at: \(optional.question)")
+            guard let raw = try reader.readLine(prompt: "\(optional.question) [y]es / [s]kip: ", completion: .choices(["yes", "skip"]))
+            else {
+                throw RunOutcome.stopped("end of input at: \(optional.question)")
             }
-            switch raw.trimmingWhitespace().lowercased() {
+            let choice = raw.trimmingWhitespace().lowercased()
+            if ["y", "yes", "s", "skip", "n", "no"].contains(choice) { reader.accepted(raw) }
+            switch choice {
             case "y", "yes":
                 context.progress.answers[optional.answerKey] = "yes"
                 try save()
@@ -38,7 +42,10 @@ extension Engine {
     /// the resume file.
     static func validateAnswer(_ question: Question, _ raw: String, _ context: StepContext) -> Result<String, ValidationFailure> {
         if let kind = Redactor.secretKind(in: raw) {
-            return .failure(.init("this looks like a secret (\(kind)); no answer of this procedure is a secret, and phase0 never stores one. Give the value the question asks for"))
+            return .failure(
+                .init(
+                    "this looks like a secret (\(kind)); no answer of this procedure is a secret, and phase0 never stores one. Give the value the question asks for"
+                ))
         }
         return question.validate(raw, context)
     }
@@ -65,13 +72,20 @@ extension Engine {
                 context.progress.answers[question.key] = value
                 return
             case .failure(let failure) where failure.confirmation?.value == saved:
-                return   // confirmed by the operator when it was first given
+                // A value taken only when confirmed in person (root as the agent's user) is
+                // confirmed again in person: the resume file saying so is not the operator
+                // saying so, and -y never says so.
+                say("The saved answer for \"\(question.key)\" is \(saved): \(failure.reason)")
+                if let confirmation = failure.confirmation, try confirmed(confirmation.question) { return }
+                context.progress.answers[question.key] = nil
             case .failure:
                 say("The saved answer for \"\(question.key)\" no longer fits this machine; asking again.")
+                // The refused value is no default: the table's (or the machine's) is offered.
+                context.progress.answers[question.key] = nil
             }
         }
         let fallback = question.defaultValue(context)
-        if (context.options.assumeYes || context.options.dryRun), let fallback {
+        if context.options.assumeYes || context.options.dryRun, let fallback {
             if case .success(let value) = validate(question, fallback) {
                 context.progress.answers[question.key] = value
                 try save()
@@ -84,11 +98,14 @@ extension Engine {
         while true {
             let prompt = question.prompt + (fallback.map { " [\($0)]" } ?? "") + ": "
             guard let raw = try reader.readLine(prompt: prompt, completion: question.completion) else {
-                throw StopRequested(reason: "end of input while asking for \(question.key)" + (fallback == nil ? " (no default fits this machine: give \"\(question.key)\" in the answers file)" : ""))
+                throw RunOutcome.stopped(
+                    "end of input while asking for \(question.key)"
+                        + (fallback == nil ? " (no default fits this machine: give \"\(question.key)\" in the answers file)" : ""))
             }
             let typed = raw.trimmingWhitespace()
             if typed == "?" {
                 say(question.help)
+                output.write(Glossary.explainTerms(in: question.prompt + " " + question.help, indent: ""))
                 continue
             }
             guard let candidate = typed.isEmpty ? fallback : raw else {
@@ -97,6 +114,7 @@ extension Engine {
             }
             switch validate(question, candidate) {
             case .success(let value):
+                if !typed.isEmpty { reader.accepted(raw) }
                 context.progress.answers[question.key] = value
                 try save()
                 return
@@ -104,6 +122,7 @@ extension Engine {
                 say("Not accepted: \(failure.reason)")
                 // Some values are allowed only when the operator says so in person (-y does not).
                 if let confirmation = failure.confirmation, try confirmed(confirmation.question) {
+                    reader.accepted(raw)
                     context.progress.answers[question.key] = confirmation.value
                     try save()
                     return
@@ -114,8 +133,9 @@ extension Engine {
 
     func confirmed(_ question: String) throws -> Bool {
         guard let raw = try reader.readLine(prompt: question + " [y/N]: ", completion: .choices(["yes", "no"])) else {
-            throw StopRequested(reason: "end of input at: \(question)")
+            throw RunOutcome.stopped("end of input at: \(question)")
         }
-        return yesNo(raw) == "yes"
+        if YesNo.parse(raw) != nil { reader.accepted(raw) }
+        return YesNo.parse(raw) == true
     }
 }

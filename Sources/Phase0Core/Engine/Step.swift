@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// The procedure's vocabulary. `Steps/` describes each step of the guide with these types;
 /// the Engine walks them: detect, explain, ask, act (each action checked, shown, confirmed,
 /// journaled), verify.
@@ -23,10 +24,12 @@ public struct Step {
     /// while that gate is still closed, the run stops at the gate, not at a failure.
     public var opens: Gate?
 
-    public init(number: Int, title: String, why: String, manual: String, optional: OptionalStep? = nil,
-                questions: [Question] = [], report: @escaping (StepContext) -> [String] = { _ in [] },
-                actions: [Action], verify: @escaping (StepContext) throws -> [Check],
-                gate: Gate? = nil, opens: Gate? = nil) {
+    public init(
+        number: Int, title: String, why: String, manual: String, optional: OptionalStep? = nil,
+        questions: [Question] = [], report: @escaping (StepContext) -> [String] = { _ in [] },
+        actions: [Action], verify: @escaping (StepContext) throws -> [Check],
+        gate: Gate? = nil, opens: Gate? = nil
+    ) {
         self.gate = gate
         self.opens = opens
         self.number = number
@@ -68,9 +71,11 @@ public struct Question {
     /// Returns the value to store (normalized) or the reason it is refused.
     public var validate: (String, StepContext) -> Result<String, ValidationFailure>
 
-    public init(key: String, prompt: String, help: String, completion: Completion = .none,
-                defaultValue: @escaping (StepContext) -> String?,
-                validate: @escaping (String, StepContext) -> Result<String, ValidationFailure>) {
+    public init(
+        key: String, prompt: String, help: String, completion: Completion = .none,
+        defaultValue: @escaping (StepContext) -> String?,
+        validate: @escaping (String, StepContext) -> Result<String, ValidationFailure>
+    ) {
         self.key = key
         self.prompt = prompt
         self.help = help
@@ -141,14 +146,16 @@ public struct Action {
     /// confirmation: it takes that key's "yes", or a person.
     public var consentKey: (StepContext) -> String?
 
-    public init(id: String, title: String, why: String, kind: Kind,
-                check: @escaping (StepContext) throws -> Check,
-                applies: @escaping (StepContext) -> Bool = { _ in true },
-                refuse: @escaping (StepContext) -> String? = { _ in nil },
-                plannedFile: @escaping (StepContext) throws -> PlannedFile? = { _ in nil },
-                skippable: Bool = false,
-                creates: ((StepContext) throws -> String?)? = nil,
-                consentKey: @escaping (StepContext) -> String? = { _ in nil }) {
+    public init(
+        id: String, title: String, why: String, kind: Kind,
+        check: @escaping (StepContext) throws -> Check,
+        applies: @escaping (StepContext) -> Bool = { _ in true },
+        refuse: @escaping (StepContext) -> String? = { _ in nil },
+        plannedFile: @escaping (StepContext) throws -> PlannedFile? = { _ in nil },
+        skippable: Bool = false,
+        creates: ((StepContext) throws -> String?)? = nil,
+        consentKey: @escaping (StepContext) -> String? = { _ in nil }
+    ) {
         self.creates = creates
         self.consentKey = consentKey
         self.id = id

@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// Who a command runs as. The wizard itself runs as the operator; `sudo` is added only where
 /// the command needs it, so the exact command shown is the exact command run.
 public enum RunAs: Sendable, Equatable, Codable {
@@ -26,8 +27,10 @@ public struct Command: Sendable, Equatable, Codable {
     /// Shown live on the terminal as it runs (package installs, image pulls).
     public var streamsOutput: Bool
 
-    public init(_ argv: [String], runAs: RunAs = .invoker, effect: Effect = .readOnly,
-                input: String? = nil, timeout: Int? = nil, streamsOutput: Bool = false) {
+    public init(
+        _ argv: [String], runAs: RunAs = .invoker, effect: Effect = .readOnly,
+        input: String? = nil, timeout: Int? = nil, streamsOutput: Bool = false
+    ) {
         self.argv = argv
         self.runAs = runAs
         self.effect = effect
@@ -37,10 +40,13 @@ public struct Command: Sendable, Equatable, Codable {
     }
 
     /// A command that changes the machine as root.
-    public static func privileged(_ argv: [String], input: String? = nil, timeout: Int? = nil,
-                                  streamsOutput: Bool = false) -> Command {
-        Command(argv, runAs: .root, effect: .change, input: input, timeout: timeout,
-                streamsOutput: streamsOutput)
+    public static func privileged(
+        _ argv: [String], input: String? = nil, timeout: Int? = nil,
+        streamsOutput: Bool = false
+    ) -> Command {
+        Command(
+            argv, runAs: .root, effect: .change, input: input, timeout: timeout,
+            streamsOutput: streamsOutput)
     }
 
     /// A read-only probe run as root (with `sudo -n`, which never prompts).

@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,8 +1,9 @@
 import Phase0Parsers
+
 /// What the steps may learn about a file without reading it (a swapfile can be 128 GiB).
 public struct FileInfo: Sendable, Equatable, Codable {
     public var size: Int64
-    public var mode: UInt32        // permission bits, e.g. 0o600
+    public var mode: UInt32  // permission bits, e.g. 0o600
     public var isDirectory: Bool
     public var owner: String
     /// The file's inode number: with the size, how phase0 recognises a file it made itself
@@ -116,16 +117,11 @@ extension Host {
 
     public func run(_ command: Command) throws -> CommandResult { try run(command, onOutput: nil) }
 
-    /// Runs a read-only probe and reports whether it succeeded (a failure to start is a no).
+    /// Whether a read-only probe succeeds, where failing is the answer ("does Open WebUI
+    /// answer /health?": a curl that cannot connect means no). Elsewhere use `probe`, which
+    /// tells "no" from "could not ask".
     public func succeeds(_ argv: [String], runAs: RunAs = .invoker, timeout: Int? = 30) -> Bool {
-        (try? run(Command(argv, runAs: runAs, timeout: timeout)).succeeded) ?? false
-    }
-
-    /// Output of a read-only probe, or nil when it failed.
-    public func output(_ argv: [String], runAs: RunAs = .invoker, timeout: Int? = 30) -> String? {
-        guard let result = try? run(Command(argv, runAs: runAs, timeout: timeout)), result.succeeded
-        else { return nil }
-        return result.output
+        probe(argv, runAs: runAs, timeout: timeout).value != nil
     }
 
     public func fileExists(_ path: String) -> Bool { fileInfo(path) != nil }

@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,7 +34,7 @@ public final class LiveHost: Host {
             let n = fread(&chunk, 1, chunk.count, file)
             if n <= 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
-            if bytes.count > 16 * 1024 * 1024 { return nil }   // not a config file
+            if bytes.count > 16 * 1024 * 1024 { return nil }  // not a config file
         }
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -43,8 +44,9 @@ public final class LiveHost: Host {
         guard stat(path, &st) == 0 else { return nil }
         var owner = "uid\(st.st_uid)"
         if let entry = getpwuid(st.st_uid), let name = entry.pointee.pw_name { owner = String(cString: name) }
-        return FileInfo(size: Int64(st.st_size), mode: UInt32(st.st_mode) & 0o7777,
-                        isDirectory: (st.st_mode & S_IFMT) == S_IFDIR, owner: owner, inode: UInt64(st.st_ino))
+        return FileInfo(
+            size: Int64(st.st_size), mode: UInt32(st.st_mode) & 0o7777,
+            isDirectory: (st.st_mode & S_IFMT) == S_IFDIR, owner: owner, inode: UInt64(st.st_ino))
     }
 
     public func listDirectory(_ path: String) -> [String]? {
@@ -93,9 +95,10 @@ public final class LiveHost: Host {
     }
 
     public func run(_ command: Command, onOutput: ((String) -> Void)?) throws -> CommandResult {
-        try ProcessRunner.run(argv: command.effectiveArgv(invoker: invoker), input: command.input,
-                              timeout: command.timeout, onOutput: command.streamsOutput ? onOutput : nil,
-                              outputLimit: LiveHost.outputLimit)
+        try ProcessRunner.run(
+            argv: command.effectiveArgv(invoker: invoker), input: command.input,
+            timeout: command.timeout, onOutput: command.streamsOutput ? onOutput : nil,
+            outputLimit: LiveHost.outputLimit)
     }
 }
 
@@ -105,10 +108,13 @@ public struct SpawnError: Error, CustomStringConvertible {
     public var description: String { "could not start \(program): \(String(cString: strerror(code)))" }
 }
 
-/// posix_spawn with merged stdout/stderr, optional stdin bytes, a timeout and Ctrl-C handling.
+/// posix_spawn with merged stdout/stderr, optional stdin bytes, a timeout, and Ctrl-C (or
+/// SIGTERM, SIGHUP, SIGQUIT) passed on to the child, which is waited for before phase0 leaves.
 enum ProcessRunner {
-    static func run(argv: [String], input: String?, timeout: Int?, onOutput: ((String) -> Void)?,
-                    outputLimit: Int) throws -> CommandResult {
+    static func run(
+        argv: [String], input: String?, timeout: Int?, onOutput: ((String) -> Void)?,
+        outputLimit: Int
+    ) throws -> CommandResult {
         var outPipe: [Int32] = [0, 0]
         var inPipe: [Int32] = [-1, -1]
         guard makePipe(&outPipe) else { throw SpawnError(program: argv[0], code: errno) }
@@ -125,14 +131,16 @@ enum ProcessRunner {
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 2)
 
-        // The child starts with default signal handling, whatever the wizard set up.
+        // The child starts with default signal handling, whatever the wizard set up: handlers
+        // are reset by exec anyway, but what phase0 ignores (SIGPIPE here, SIGXFSZ from the
+        // start) would be inherited, and a child writing past `ulimit -f` must stop, as it
+        // would when started from a shell.
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         var defaults = sigset_t()
         sigemptyset(&defaults)
-        sigaddset(&defaults, SIGINT)
-        sigaddset(&defaults, SIGPIPE)
+        for number in InterruptFlag.handledSignals + [SIGPIPE, SIGXFSZ] { sigaddset(&defaults, number) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         // ...and with no signal blocked: a thread that blocks SIGINT (a dispatch worker, a
         // test runner) would otherwise pass the block on, and Ctrl-C could not stop the child.
@@ -142,7 +150,7 @@ enum ProcessRunner {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { cArgs.forEach { free($0) } }
+        defer { for pointer in cArgs { free(pointer) } }
         var pid: pid_t = 0
         let spawned = posix_spawnp(&pid, argv[0], &actions, &attributes, &cArgs, environ)
         close(outPipe[1])
@@ -160,14 +168,16 @@ enum ProcessRunner {
             var offset = 0
             while offset < bytes.count {
                 let n = bytes[offset...].withUnsafeBytes { write(inPipe[1], $0.baseAddress, $0.count) }
-                if n <= 0 { if errno == EINTR { continue }; break }
+                if n <= 0 {
+                    if errno == EINTR { continue }
+                    break
+                }
                 offset += n
             }
             close(inPipe[1])
         }
 
-        var captured: [UInt8] = []
-        var dropped = false
+        var captured = OutputTail(limit: outputLimit)
         let deadline = timeout.map { monotonicSeconds() + Double($0) }
         var timedOut = false
         var interrupted = false
@@ -176,7 +186,7 @@ enum ProcessRunner {
         readLoop: while true {
             if InterruptFlag.isRaised && !interrupted {
                 interrupted = true
-                kill(pid, SIGINT)
+                kill(pid, InterruptFlag.forChild)
                 break readLoop
             }
             if let deadline, monotonicSeconds() > deadline {
@@ -185,44 +195,98 @@ enum ProcessRunner {
                 break readLoop
             }
             let ready = poll(&pollFD, 1, 200)
-            if ready < 0 { if errno == EINTR { continue }; break }
+            if ready < 0 {
+                if errno == EINTR { continue }
+                break
+            }
             if ready == 0 { continue }
             let n = read(outPipe[0], &buffer, buffer.count)
-            if n < 0 { if errno == EINTR { continue }; break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                break
+            }
             if n == 0 { break }
             let chunk = buffer[0..<n]
             onOutput?(String(decoding: chunk, as: UTF8.self))
-            captured.append(contentsOf: chunk)
-            if captured.count > outputLimit {
-                captured.removeFirst(captured.count - outputLimit)
-                dropped = true
-            }
+            captured.append(chunk)
         }
         close(outPipe[0])
         let status = reap(pid, graceSeconds: (interrupted || timedOut) ? 5 : nil)
         if interrupted { throw Interrupted(duringCommand: true) }
-        var text = String(decoding: captured, as: UTF8.self)
-        if dropped { text = "[… earlier output truncated …]\n" + text }
+        captured.finish()
+        var text = String(decoding: captured.bytes, as: UTF8.self)
+        if captured.dropped { text = "[… earlier output truncated …]\n" + text }
         if timedOut { text += "\n[phase0: stopped after \(timeout ?? 0) s]\n" }
         return CommandResult(exitStatus: status, output: text, timedOut: timedOut)
     }
 
     /// Waits for the child; with a grace period, escalates to SIGKILL when it is over.
+    /// A signal that arrives while it waits (the child closed its output but goes on) is
+    /// passed on too, with the same grace period.
     static func reap(_ pid: pid_t, graceSeconds: Double?) -> Int32 {
-        let killAt = graceSeconds.map { monotonicSeconds() + $0 }
+        var killAt = graceSeconds.map { monotonicSeconds() + $0 }
         var status: Int32 = 0
         while true {
             let flags: Int32 = killAt == nil ? 0 : WNOHANG
             let result = waitpid(pid, &status, flags)
             if result == pid { break }
             if result < 0 && errno != EINTR { return -1 }
+            if killAt == nil && InterruptFlag.isRaised {
+                kill(pid, InterruptFlag.forChild)
+                killAt = monotonicSeconds() + 5
+            }
             if let killAt {
                 if monotonicSeconds() > killAt { kill(pid, SIGKILL) }
                 usleep(50_000)
             }
         }
-        if (status & 0x7f) == 0 { return (status >> 8) & 0xff }   // exited
-        return 128 + (status & 0x7f)                                // killed by a signal
+        if (status & 0x7f) == 0 { return (status >> 8) & 0xff }  // exited
+        return 128 + (status & 0x7f)  // killed by a signal
+    }
+}
+
+/// The last `limit` bytes of a command's output, kept for messages and the transcript. Text is
+/// dropped from the front only after it was redacted: a secret whose keyword falls off the
+/// front would no longer be recognised in the half that is kept.
+struct OutputTail {
+    let limit: Int
+    private(set) var bytes: [UInt8] = []
+    private(set) var dropped = false
+
+    init(limit: Int) { self.limit = limit }
+
+    mutating func append(_ chunk: ArraySlice<UInt8>) {
+        bytes.append(contentsOf: chunk)
+        // Trimmed in large steps (at twice the limit), so redaction runs once per `limit` bytes.
+        guard bytes.count > 2 * limit else { return }
+        // The last line may still be arriving (a token cut by the pipe): it stays as it is.
+        // Output with no line end at all is taken whole once it grows far past the limit.
+        let complete = bytes.lastIndex(of: 0x0a).map { $0 + 1 } ?? (bytes.count > 8 * limit ? bytes.count : 0)
+        guard complete > 0 else { return }
+        let head = Array(bytes[..<complete])
+        if Redactor.endsInsidePrivateKey(head) && bytes.count < 16 * limit { return }
+        var kept = Array(Redactor.redact(String(decoding: head, as: UTF8.self)).utf8)
+        let pending = bytes[complete...]
+        let excess = kept.count + pending.count - limit
+        if excess > 0 {
+            // From the start of a line where there is one, so the window starts cleanly.
+            let start = min(kept.count, excess)
+            kept.removeFirst(kept[start...].firstIndex(of: 0x0a).map { $0 + 1 } ?? start)
+            dropped = true
+        }
+        bytes = kept + pending
+    }
+
+    /// The output is complete: whatever is over the limit goes now, redacted first.
+    mutating func finish() {
+        guard bytes.count > limit else { return }
+        var kept = Array(Redactor.redact(String(decoding: bytes, as: UTF8.self)).utf8)
+        if kept.count > limit {
+            let start = kept.count - limit
+            kept.removeFirst(kept[start...].firstIndex(of: 0x0a).map { $0 + 1 } ?? start)
+            dropped = true
+        }
+        bytes = kept
     }
 }
 

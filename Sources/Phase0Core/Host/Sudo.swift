@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// sudo for a live run by an operator who is not root. Before the first action (whose check
 /// may need root probes, and whose commands need root), `sudo -n true` tells whether sudo
 /// will act without a password. If not, phase0 says why and runs `sudo -v` itself: sudo
@@ -14,6 +15,7 @@ public final class SudoGate {
 
     func ensure(host: Host, output: Output) throws {
         if ready || host.isPractice || host.invoker == "root" { return }
+        // Could not tell whether sudo acts without a password: then ask, as if it did not (sudo -v says why it fails).
         let probe = try? host.run(Command([program, "-n", "true"], timeout: 30))
         if probe?.succeeded == true {
             ready = true
@@ -27,11 +29,11 @@ public final class SudoGate {
         } catch let interrupt as Interrupted {
             throw interrupt
         } catch {
-            throw StepFailed(reason: Messages.sudoFailed("\(error)"))
+            throw RunOutcome.failed(Messages.sudoFailed("\(error)"))
         }
         guard result.succeeded else {
             let said = result.output.trimmingWhitespace()
-            throw StepFailed(reason: Messages.sudoFailed(said.isEmpty ? "sudo -v exited with status \(result.exitStatus)" : said))
+            throw RunOutcome.failed(Messages.sudoFailed(said.isEmpty ? "sudo -v exited with status \(result.exitStatus)" : said))
         }
         ready = true
     }

@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// Where the procedure stands, as written to the resume file after every action.
 public struct Progress: Codable, Equatable {
     public static let currentFormat = 1
@@ -70,7 +71,8 @@ public struct Progress: Codable, Equatable {
 
     public static func == (lhs: Progress, rhs: Progress) -> Bool {
         guard lhs.format == rhs.format, lhs.mode == rhs.mode, lhs.answers == rhs.answers,
-              lhs.steps == rhs.steps, lhs.updatedAt == rhs.updatedAt else { return false }
+            lhs.steps == rhs.steps, lhs.updatedAt == rhs.updatedAt
+        else { return false }
         switch (lhs.machine, rhs.machine) {
         case (nil, nil): return true
         case (let left?, let right?): return left.isSame(as: right)
@@ -146,6 +148,9 @@ public struct ActionRecord: Codable, Equatable {
     /// identity (inode, size) once they ran. Only a file recorded here, at this path, with
     /// this identity, is phase0's own to format (Step 0's swapfile).
     public var made: MadeFile?
+    /// Every command its attempts ran, with result and time: what `phase0 runbook` hands out.
+    /// Optional so resume files written before it still load.
+    public var commands: [CommandRecord]?
 
     public init(id: String) {
         self.id = id
@@ -163,6 +168,28 @@ public struct MadeFile: Codable, Equatable, Sendable {
         self.path = path
         self.inode = inode
         self.size = size
+    }
+}
+
+/// One command an action ran, as the operator would type it (secrets masked when recorded).
+public struct CommandRecord: Codable, Equatable {
+    /// The argv that ran (with sudo when it ran as root), each element as is.
+    public var argv: [String]
+    /// What it read on stdin: a file's new content.
+    public var input: String?
+    /// Whether it changes the machine (a probe does not).
+    public var changes: Bool
+    public var exitStatus: Int32
+    public var at: String
+    /// Which attempt of the action ran it (1 unless a cut made phase0 run the action again).
+    public var attempt: Int
+    public init(argv: [String], input: String?, changes: Bool, exitStatus: Int32, at: String, attempt: Int) {
+        self.argv = argv
+        self.input = input
+        self.changes = changes
+        self.exitStatus = exitStatus
+        self.at = at
+        self.attempt = attempt
     }
 }
 
@@ -186,7 +213,10 @@ package struct AnyCodingKey: CodingKey {
     package var stringValue: String
     package var intValue: Int?
     package init(stringValue: String) { self.stringValue = stringValue }
-    package init?(intValue: Int) { stringValue = String(intValue); self.intValue = intValue }
+    package init?(intValue: Int) {
+        stringValue = String(intValue)
+        self.intValue = intValue
+    }
 }
 
 /// Unknown keys in a file we read are refused: a typo must not silently mean "default".

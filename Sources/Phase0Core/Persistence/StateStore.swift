@@ -1,8 +1,9 @@
+import FoundationEssentials
 import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import FoundationEssentials
 
 /// A bad input file (resume, answers or scenario): exit 65, the file left as it was.
 public struct InputFileError: Error, CustomStringConvertible {
@@ -41,6 +42,8 @@ public final class StateStore {
     /// How to decode a saved machine (practice runs); nil for live runs.
     public let snapshotType: (any HostSnapshot.Type)?
     private var lockFD: Int32 = -1
+    /// The resume file as `load` found it (nil: absent), to notice a save by another phase0.
+    private var loadedFile: FileStamp?
 
     public init(path: String, privateDirectory: Bool = false, snapshotType: (any HostSnapshot.Type)? = nil) {
         self.path = path
@@ -56,20 +59,53 @@ public final class StateStore {
     }
 
     /// The default location: `$XDG_STATE_HOME/phase0/NAME`, else `~/.local/state/phase0/NAME`.
+    /// A relative XDG_STATE_HOME is ignored, as the XDG spec says. Callers check
+    /// `defaultLocationProblem` first; without a usable HOME this falls back to the account's
+    /// home directory from the password database.
     public static func defaultPath(practice: Bool, environment: [String: String]) -> String {
         let file = practice ? "practice.json" : "state.json"
         if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") { return "\(xdg)/phase0/\(file)" }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/root"
+        let home = environment["HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? accountHome()
         return "\(home)/.local/state/phase0/\(file)"
     }
 
-    /// Creates the state directory (0700) and takes the lock, or reports who holds it.
+    /// Why the default location cannot be worked out from this environment, or nil: without
+    /// an absolute XDG_STATE_HOME it lives under HOME, which must be set and absolute (a
+    /// relative one would put the progress wherever phase0 happens to be started).
+    public static func defaultLocationProblem(environment: [String: String]) -> String? {
+        if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") { return nil }
+        let ignored =
+            environment["XDG_STATE_HOME"].map {
+                $0.isEmpty ? "" : " (XDG_STATE_HOME=\"\($0)\" is relative, so it is ignored, as the XDG spec says)"
+            } ?? ""
+        guard let home = environment["HOME"], !home.isEmpty else {
+            return
+                "HOME is not set, so phase0 cannot tell where to keep its progress (~/.local/state/phase0)\(ignored). Set HOME to your home directory, or give --state FILE."
+        }
+        guard home.hasPrefix("/") else {
+            return
+                "HOME=\"\(home)\" is not an absolute path, so the progress would land wherever phase0 is started\(ignored). Set HOME to your home directory, or give --state FILE."
+        }
+        return nil
+    }
+
+    static func accountHome() -> String {
+        if let entry = getpwuid(geteuid()), let dir = entry.pointee.pw_dir { return String(cString: dir) }
+        return "/"
+    }
+
+    /// Creates the state directory (0700) and takes the lock, or reports who holds it. With
+    /// the lock held, temporary files that a killed save left behind are removed.
     public func lock() throws {
+        try refuseUnusableUmask()
         try makeDirectories(directory)
         if privateDirectory { makePrivate(directory) }
+        try checkDirectory()
         let lockPath = path + ".lock"
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw StateWriteError(path: lockPath, reason: errnoText()) }
+        let fd: Int32
+        do { fd = try openPrivateFile(lockPath, flags: O_RDWR) } catch let error as PrivateFileError {
+            throw StateWriteError(path: lockPath, reason: error.reason)
+        }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             var buffer = [UInt8](repeating: 0, count: 32)
             let n = pread(fd, &buffer, buffer.count, 0)
@@ -81,16 +117,62 @@ public final class StateStore {
         _ = ftruncate(fd, 0)
         _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         lockFD = fd
+        removeStaleTemporaryFiles(of: path, in: directory)
+    }
+
+    /// A umask that takes the owner's own bits away (umask 777) would make the state
+    /// directory and files unusable by the very user who runs phase0.
+    func refuseUnusableUmask() throws {
+        let mask = umask(0o077)
+        umask(mask)
+        guard mask & 0o700 != 0 else { return }
+        throw PrivateFileError(
+            path: directory,
+            reason:
+                "the umask is \(String(mask, radix: 8)), which takes your own permissions away from every file phase0 would create (and from what its commands create). Run `umask 022` first"
+        )
+    }
+
+    /// phase0 keeps its files only where nobody else can replace them: a directory of this
+    /// user's, not writable by its group or by others. Elsewhere a planted symbolic link or
+    /// file could make phase0 write where it should not, or read someone else's progress.
+    public func checkDirectory() throws {
+        var st = stat()
+        guard stat(directory, &st) == 0 else {
+            if errno == ENOENT { return }
+            throw UnsafeStateDirectory(path: directory, problem: "cannot be read: \(errnoText())")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else { throw UnsafeStateDirectory(path: directory, problem: "is not a directory") }
+        guard st.st_uid == geteuid() else {
+            throw UnsafeStateDirectory(
+                path: directory,
+                problem:
+                    "belongs to uid \(st.st_uid), not to you (uid \(geteuid())): phase0 keeps its progress only in a directory of your own. Give --state a file in one"
+            )
+        }
+        guard st.st_mode & 0o022 == 0 else {
+            throw UnsafeStateDirectory(
+                path: directory,
+                problem:
+                    "is writable by its group or by others (mode \(String(st.st_mode & 0o777, radix: 8))): they could replace phase0's files there. `chmod go-w` it, or give --state a file in a private directory"
+            )
+        }
     }
 
     /// The saved progress, nil when there is none yet. A file that is not a private regular
     /// file of ours, or not a progress file this version understands, is refused, untouched.
     public func load() throws -> Progress? {
+        if privateDirectory { makePrivate(directory) }
+        try checkDirectory()
         var st = stat()
         if lstat(path, &st) != 0 {
-            if errno == ENOENT { return nil }
+            if errno == ENOENT {
+                loadedFile = nil
+                return nil
+            }
             throw InputFileError(path: path, problem: "cannot be read: \(errnoText())")
         }
+        loadedFile = FileStamp(st)
         if (st.st_mode & S_IFMT) == S_IFLNK {
             throw InputFileError(path: path, problem: "is a symbolic link; phase0 only trusts a regular file it wrote itself")
         }
@@ -98,13 +180,26 @@ public final class StateStore {
             throw InputFileError(path: path, problem: "is not a regular file")
         }
         if st.st_mode & 0o022 != 0 {
-            throw InputFileError(path: path, problem: "is writable by other users (mode \(String(st.st_mode & 0o777, radix: 8))); someone else could have changed your progress. Check it, then `chmod 600` it")
+            throw InputFileError(
+                path: path,
+                problem:
+                    "is writable by other users (mode \(String(st.st_mode & 0o777, radix: 8))); someone else could have changed your progress. Check it, then `chmod 600` it"
+            )
         }
         guard st.st_uid == geteuid() else {
             throw InputFileError(path: path, problem: "belongs to another user (uid \(st.st_uid)); run phase0 as that user or use --state")
         }
-        guard let data = readWholeFile(path) else {
-            throw InputFileError(path: path, problem: "cannot be read: \(errnoText())")
+        let data: Data
+        switch readWholeFile(path, limit: StateStore.sizeLimit) {
+        case .success(let read): data = read
+        case .failure(.tooLarge(let limit)):
+            throw InputFileError(
+                path: path,
+                problem:
+                    "is larger than \(limit / (1024 * 1024)) MiB, far more than any progress file phase0 writes (tens of KB); not a progress file"
+            )
+        case .failure(.system(let reason)):
+            throw InputFileError(path: path, problem: "cannot be read: \(reason)")
         }
         if data.isEmpty { throw InputFileError(path: path, problem: "is empty (truncated?)") }
         do {
@@ -125,6 +220,16 @@ public final class StateStore {
         } catch {
             throw InputFileError(path: path, problem: "is not a valid progress file: \(describeDecodingError(error))")
         }
+    }
+
+    /// Far above any resume file (a whole practice run is ~25 KB), far below what would hurt.
+    static let sizeLimit = 8 * 1024 * 1024
+
+    /// Whether the resume file changed since `load` read it (another phase0 saved in between).
+    public var changedSinceLoad: Bool {
+        var st = stat()
+        let now = lstat(path, &st) == 0 ? FileStamp(st) : nil
+        return now != loadedFile
     }
 
     public func save(_ progress: Progress) throws {
@@ -153,100 +258,20 @@ public final class StateStore {
     }
 }
 
-/// Temp file, fsync, rename, fsync of the directory: the file is either old or new.
-public func writeAtomically(path: String, data: [UInt8], mode: mode_t) throws {
-    let temp = path + ".tmp-\(getpid())"
-    let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
-    guard fd >= 0 else { throw StateWriteError(path: path, reason: errnoText()) }
-    var offset = 0
-    while offset < data.count {
-        let n = data[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            let reason = errnoText()
-            close(fd)
-            unlink(temp)
-            throw StateWriteError(path: path, reason: reason)
-        }
-        offset += n
-    }
-    if fchmod(fd, mode) != 0 || fsync(fd) != 0 {
-        let reason = errnoText()
-        close(fd)
-        unlink(temp)
-        throw StateWriteError(path: path, reason: reason)
-    }
-    close(fd)
-    FaultInjection.reached("store:renaming")
-    guard rename(temp, path) == 0 else {
-        let reason = errnoText()
-        unlink(temp)
-        throw StateWriteError(path: path, reason: reason)
-    }
-    let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-    let dirFD = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if dirFD >= 0 {
-        fsync(dirFD)
-        close(dirFD)
-    }
-}
+/// Identity and last change of a file: a save renames a new file over the old, so any save
+/// changes the inode.
+struct FileStamp: Equatable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    var seconds: Int
+    var nanoseconds: Int
 
-/// chmod 0700 of a directory that is ours (not a symlink, owned by us); a wider one would let
-/// other users read the resume file's neighbours (history, transcript).
-func makePrivate(_ directory: String) {
-    var st = stat()
-    guard lstat(directory, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, st.st_uid == geteuid(),
-          st.st_mode & 0o077 != 0 else { return }
-    chmod(directory, 0o700)
-}
-
-/// mkdir -p with mode 0700 for the parts it creates.
-func makeDirectories(_ path: String) throws {
-    var current = path.hasPrefix("/") ? "" : "."
-    for part in path.split(separator: "/") {
-        current += "/" + part
-        if mkdir(current, 0o700) != 0 && errno != EEXIST {
-            throw StateWriteError(path: path, reason: "cannot create \(current): \(errnoText())")
-        }
-    }
-}
-
-func readWholeFile(_ path: String) -> Data? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = read(fd, &chunk, chunk.count)
-        if n < 0 { if errno == EINTR { continue }; return nil }
-        if n == 0 { break }
-        bytes.append(contentsOf: chunk[0..<n])
-        if bytes.count > 32 * 1024 * 1024 { return nil }
-    }
-    return Data(bytes)
-}
-
-func errnoText() -> String { String(cString: strerror(errno)) }
-
-/// A decoding error in words an operator can act on: which key, what was expected.
-public func describeDecodingError(_ error: Error) -> String {
-    if let problem = error as? StateFileProblem { return problem.description }
-    guard let decoding = error as? DecodingError else { return "\(error)" }
-    func at(_ path: [CodingKey]) -> String {
-        let joined = path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-        return joined.isEmpty ? "" : " at \"\(joined)\""
-    }
-    switch decoding {
-    case .dataCorrupted(let context):
-        return context.codingPath.isEmpty ? "not valid JSON (truncated or edited?)" : "bad value\(at(context.codingPath)): \(context.debugDescription)"
-    case .keyNotFound(let key, let context):
-        return "missing key \"\(key.stringValue)\"\(at(context.codingPath))"
-    case .typeMismatch(let type, let context):
-        return "wrong type\(at(context.codingPath)): expected \(type)"
-    case .valueNotFound(let type, let context):
-        return "missing value\(at(context.codingPath)): expected \(type)"
-    @unknown default:
-        return "\(error)"
+    init(_ st: stat) {
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
+        size = Int64(st.st_size)
+        seconds = st.st_mtim.tv_sec
+        nanoseconds = st.st_mtim.tv_nsec
     }
 }

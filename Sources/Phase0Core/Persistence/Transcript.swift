@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,11 +12,20 @@ public final class Transcript {
     public let path: String
     static let outputLimit = 4096
 
-    public init?(path: String) {
+    private init(fd: Int32, path: String) {
+        self.fd = fd
         self.path = path
-        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { return nil }
-        fchmod(fd, 0o600)
+    }
+
+    public convenience init?(path: String) {
+        guard let fd = try? openPrivateFile(path, flags: O_WRONLY | O_APPEND) else { return nil }
+        self.init(fd: fd, path: path)
+    }
+
+    /// The transcript beside the resume file, or why it cannot be kept (a symbolic link in its
+    /// place, no permission): a run that cannot record its commands does not start.
+    public static func opened(_ path: String) throws -> Transcript {
+        Transcript(fd: try openPrivateFile(path, flags: O_WRONLY | O_APPEND), path: path)
     }
 
     deinit { close(fd) }
@@ -31,7 +41,9 @@ public final class Transcript {
     }
 
     public func finished(_ result: CommandResult, at time: String) {
-        var output = result.output
+        // Redacted before it is cut: a secret whose keyword falls before the cut would no
+        // longer be recognised in the part that is kept.
+        var output = Redactor.redact(result.output)
         if output.utf8.count > Transcript.outputLimit {
             output = String(decoding: Array(output.utf8.suffix(Transcript.outputLimit)), as: UTF8.self)
             output = "[… truncated …]\n" + output

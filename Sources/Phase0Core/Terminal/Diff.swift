@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// A unified-style line diff for the confirmation screen: files phase0 edits are small
 /// (fstab, a unit), so the plain LCS table is fine.
 public enum LineDiff {
@@ -12,14 +13,19 @@ public enum LineDiff {
             }
         }
         var lines = ["--- \(path) (now)", "+++ \(path) (after)"]
-        var i = 0, j = 0
+        var i = 0
+        var j = 0
         while i < a.count || j < b.count {
             if i < a.count, j < b.count, a[i] == b[j] {
-                lines.append("  " + a[i]); i += 1; j += 1
+                lines.append("  " + a[i])
+                i += 1
+                j += 1
             } else if i < a.count, j == b.count || lcs[i + 1][j] >= lcs[i][j + 1] {
-                lines.append("- " + a[i]); i += 1
+                lines.append("- " + a[i])
+                i += 1
             } else {
-                lines.append("+ " + b[j]); j += 1
+                lines.append("+ " + b[j])
+                j += 1
             }
         }
         if lines.last == "  " { lines.removeLast() }

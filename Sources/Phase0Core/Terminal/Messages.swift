@@ -1,4 +1,5 @@
 import Phase0Parsers
+
 /// The wizard's longer sentences, in one place.
 public enum Messages {
     public static func practiceBanner(_ name: String) -> String {

@@ -1,19 +1,21 @@
+import CReadline
 import Phase0Parsers
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CReadline
 
-/// GNU readline at a terminal: line editing, history kept in the state directory, and Tab
-/// completion of the current prompt's choices or of paths.
+/// GNU readline at a terminal: line editing, a history of accepted answers kept beside the
+/// resume file (History.swift), and Tab completion of the current prompt's choices or of paths.
 public final class ReadlineLineReader: LineReader {
-    private let historyPath: String?
+    private let history: AnswerHistory?
 
     /// `paths` lists the completions of a typed path prefix (a directory ends in "/"); nil
     /// completes from this computer's files (readline's own). Practice passes the simulated
     /// Spark's files, so Tab offers what the procedure will find there.
-    public init(historyPath: String?, paths: ((String) -> [String])? = nil) {
-        self.historyPath = historyPath
+    /// `history`: where accepted answers are kept (nil keeps none, as in a dry run).
+    public init(history: AnswerHistory?, paths: ((String) -> [String])? = nil) {
+        self.history = history
         ReadlineLineReader.pathLister = paths
         phase0_rl_set_readline_name(ReadlineLineReader.programName)
         // Readline's own handlers would re-raise SIGINT after cleanup; ours only raise a flag,
@@ -24,7 +26,7 @@ public final class ReadlineLineReader: LineReader {
         // Bracketed paste wraps pasted text in escape codes that scripts and tests trip on.
         _ = rl_variable_bind("enable-bracketed-paste", "off")
         using_history()
-        if let historyPath { _ = read_history(historyPath) }
+        for line in history?.load() ?? [] { add_history(line) }
     }
 
     nonisolated(unsafe) private static let programName: UnsafePointer<CChar> = UnsafePointer(strdup("phase0")!)
@@ -45,27 +47,27 @@ public final class ReadlineLineReader: LineReader {
             ReadlineLineReader.completingPaths = true
         }
         // readline expects the whole prompt on its line; print any leading lines ourselves.
+        // The prompt can quote a value from a file: escaped, like everything phase0 prints.
         var promptLine = prompt
         if let lastNewline = prompt.lastIndex(of: "\n") {
             writeToStandardOutput(String(prompt[...lastNewline]))
             promptLine = String(prompt[prompt.index(after: lastNewline)...])
         }
-        guard let raw = readline(promptLine) else {
+        guard let raw = readline(TerminalText.escaped(promptLine)) else {
             if InterruptFlag.isRaised { throw Interrupted(duringCommand: false) }
             writeToStandardOutput("\n")
             return nil
         }
         defer { free(raw) }
         if InterruptFlag.isRaised { throw Interrupted(duringCommand: false) }
-        let line = String(cString: raw)
-        if !line.trimmingWhitespace().isEmpty {
-            add_history(raw)
-            if let historyPath {
-                if append_history(1, historyPath) != 0 { _ = write_history(historyPath) }
-                chmod(historyPath, 0o600)
-            }
-        }
-        return line
+        // Not in the history yet: only a line the engine accepts goes there (`accepted`).
+        return String(cString: raw)
+    }
+
+    public func accepted(_ line: String) {
+        guard AnswerHistory.mayKeep(line) else { return }
+        add_history(line)
+        history?.append(line)
     }
 
     /// Readline's input: one byte at a time, and end of input as soon as Ctrl-C was pressed
@@ -82,21 +84,22 @@ public final class ReadlineLineReader: LineReader {
         }
     }
 
-    private static let complete: @convention(c) (UnsafePointer<CChar>?, Int32, Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = { text, _, _ in
-        if ReadlineLineReader.completingPaths {
-            guard let lister = ReadlineLineReader.pathLister else {
-                phase0_rl_set_completion_over(0)
-                return nil   // readline's own filename completion
+    private static let complete:
+        @convention(c) (UnsafePointer<CChar>?, Int32, Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = { text, _, _ in
+            if ReadlineLineReader.completingPaths {
+                guard let lister = ReadlineLineReader.pathLister else {
+                    phase0_rl_set_completion_over(0)
+                    return nil  // readline's own filename completion
+                }
+                let found = lister(text.map { String(cString: $0) } ?? "")
+                // A directory completes to "DIR/" so the next Tab goes on inside it: no space after.
+                if found.count == 1 && found[0].hasSuffix("/") { phase0_rl_set_append_character(0) }
+                ReadlineLineReader.currentChoices = found
             }
-            let found = lister(text.map { String(cString: $0) } ?? "")
-            // A directory completes to "DIR/" so the next Tab goes on inside it: no space after.
-            if found.count == 1 && found[0].hasSuffix("/") { phase0_rl_set_append_character(0) }
-            ReadlineLineReader.currentChoices = found
+            phase0_rl_set_completion_over(1)
+            guard !ReadlineLineReader.currentChoices.isEmpty else { return nil }
+            return rl_completion_matches(text, ReadlineLineReader.generateChoice)
         }
-        phase0_rl_set_completion_over(1)
-        guard !ReadlineLineReader.currentChoices.isEmpty else { return nil }
-        return rl_completion_matches(text, ReadlineLineReader.generateChoice)
-    }
 
     nonisolated(unsafe) private static var generatorIndex = 0
     private static let generateChoice: @convention(c) (UnsafePointer<CChar>?, Int32) -> UnsafeMutablePointer<CChar>? = { text, state in

@@ -63,7 +63,8 @@ enum SwapfileActions {
         case .directory:
             return "\(path) is a directory; choose another swapfile path (answers file: \"swapfile\")"
         case .foreign(let bytes):
-            return "\(path) already exists (\(ByteSize.human(bytes: bytes))) and is neither a swap area nor a file phase0 made there; phase0 never overwrites, truncates or formats a file it did not make. Move it aside, or choose another swapfile path (answers file: \"swapfile\")."
+            return
+                "\(path) already exists (\(ByteSize.human(bytes: bytes))) and is neither a swap area nor a file phase0 made there; phase0 never overwrites, truncates or formats a file it did not make. Move it aside, or choose another swapfile path (answers file: \"swapfile\")."
         case .absent, .madeByPhase0, .swapArea:
             return nil
         }
@@ -71,56 +72,70 @@ enum SwapfileActions {
 
     // MARK: - Actions
 
-    static var allocate: Action { Action(
-        id: "allocate",
-        title: "Allocate the swapfile",
-        why: "fallocate reserves the space instantly on ext4/xfs NVMe; nothing is written to the disk. phase0 allocates only a path where nothing exists (or the file it made there itself).",
-        kind: .commands { ctx in
-            let (path, size, _) = try SwapStep.settings(ctx)
-            let fsType = ctx.filesystem(of: SwapStep.directory(of: path))?.type
-            if fsType == "btrfs" {
-                // btrfs swapfiles must be empty, without copy-on-write, before allocation.
-                return [.privileged(["truncate", "-s", "0", path]), .privileged(["chattr", "+C", path]),
-                        .privileged(["fallocate", "-l", size, path])]
-            }
-            return [.privileged(["fallocate", "-l", size, path])]
-        },
-        check: { ctx in
-            let (path, _, bytes) = try SwapStep.settings(ctx)
-            let label = "\(path) allocated"
-            switch try finding(ctx) {
-            case .absent: return Check(false, label, "\(path) does not exist")
-            case .directory: return Check(false, label, "\(path) is a directory")
-            case .foreign(let size): return Check(false, label, "\(path) (\(ByteSize.human(bytes: size))) is not a file phase0 made")
-            case .madeByPhase0(let size):
-                return Check(size >= bytes, label, size >= bytes ? ByteSize.human(bytes: size) : "\(path) is \(ByteSize.human(bytes: size)), not yet \(ByteSize.human(bytes: bytes))")
-            case .swapArea(let active, let size):
-                let kept = "an existing swap area of \(ByteSize.human(bytes: size))\(active ? ", active" : ""); kept as it is"
-                if size >= bytes || keepingPassesTheGate(path, size: size, ctx) { return Check(true, label, kept) }
-                return Check(false, label, "\(path) is already a swap area of \(ByteSize.human(bytes: size)), smaller than the \(ByteSize.human(bytes: bytes)) asked")
-            }
-        },
-        refuse: { ctx in
-            if let reason = refusal(ctx) { return reason }
-            let path: String
-            let bytes: Int64
-            do { (path, _, bytes) = try SwapStep.settings(ctx) } catch { return "the swapfile settings cannot be used: \(error)" }
-            if case .swapArea(let active, let size)? = try? finding(ctx) { return noDeadEnd(path, active: active, size: size, ctx) }
-            let dir = SwapStep.directory(of: path)
-            guard let fs = ctx.filesystem(of: dir) else { return "cannot tell which filesystem holds \(dir) (findmnt failed)" }
-            guard SwapStep.supportedFilesystems.contains(fs.type) else {
-                let why = fs.type == "zfs" ? "ZFS cannot hold a swapfile" : "a swapfile on \(fs.type) is not supported by this procedure"
-                return "\(dir) is on \(fs.type): \(why). Choose a swapfile path on an ext4, xfs or btrfs filesystem."
-            }
-            let already = ctx.host.fileInfo(path)?.size ?? 0
-            let needed = bytes - already + SwapStep.freeSpaceMarginBytes
-            guard fs.availBytes >= needed else {
-                return "\(dir) has \(ByteSize.human(bytes: fs.availBytes)) free; a \(ByteSize.human(bytes: bytes)) swapfile needs \(ByteSize.human(bytes: needed)) including a \(ByteSize.human(bytes: SwapStep.freeSpaceMarginBytes)) margin. Free space, choose another filesystem, or a smaller size that still reaches 64G of swap in all."
-            }
-            return nil
-        },
-        creates: { ctx in try SwapStep.settings(ctx).path }
-    ) }
+    static var allocate: Action {
+        Action(
+            id: "allocate",
+            title: "Allocate the swapfile",
+            why:
+                "fallocate reserves the space instantly on ext4/xfs NVMe; nothing is written to the disk. phase0 allocates only a path where nothing exists (or the file it made there itself).",
+            kind: .commands { ctx in
+                let (path, size, _) = try SwapStep.settings(ctx)
+                let fsType = ctx.filesystem(of: SwapStep.directory(of: path))?.type
+                if fsType == "btrfs" {
+                    // btrfs swapfiles must be empty, without copy-on-write, before allocation.
+                    return [
+                        .privileged(["truncate", "-s", "0", path]), .privileged(["chattr", "+C", path]),
+                        .privileged(["fallocate", "-l", size, path]),
+                    ]
+                }
+                return [.privileged(["fallocate", "-l", size, path])]
+            },
+            check: { ctx in
+                let (path, _, bytes) = try SwapStep.settings(ctx)
+                let label = "\(path) allocated"
+                switch try finding(ctx) {
+                case .absent: return Check(false, label, "\(path) does not exist")
+                case .directory: return Check(false, label, "\(path) is a directory")
+                case .foreign(let size): return Check(false, label, "\(path) (\(ByteSize.human(bytes: size))) is not a file phase0 made")
+                case .madeByPhase0(let size):
+                    return Check(
+                        size >= bytes, label,
+                        size >= bytes
+                            ? ByteSize.human(bytes: size)
+                            : "\(path) is \(ByteSize.human(bytes: size)), not yet \(ByteSize.human(bytes: bytes))")
+                case .swapArea(let active, let size):
+                    let kept = "an existing swap area of \(ByteSize.human(bytes: size))\(active ? ", active" : ""); kept as it is"
+                    if size >= bytes || keepingPassesTheGate(path, size: size, ctx) { return Check(true, label, kept) }
+                    return Check(
+                        false, label,
+                        "\(path) is already a swap area of \(ByteSize.human(bytes: size)), smaller than the \(ByteSize.human(bytes: bytes)) asked"
+                    )
+                }
+            },
+            refuse: { ctx in
+                if let reason = refusal(ctx) { return reason }
+                let path: String
+                let bytes: Int64
+                do { (path, _, bytes) = try SwapStep.settings(ctx) } catch { return "the swapfile settings cannot be used: \(error)" }
+                if case .swapArea(let active, let size)? = try? finding(ctx) { return noDeadEnd(path, active: active, size: size, ctx) }
+                let dir = SwapStep.directory(of: path)
+                guard let fs = ctx.filesystem(of: dir) else { return "cannot tell which filesystem holds \(dir) (findmnt failed)" }
+                guard SwapStep.supportedFilesystems.contains(fs.type) else {
+                    let why =
+                        fs.type == "zfs" ? "ZFS cannot hold a swapfile" : "a swapfile on \(fs.type) is not supported by this procedure"
+                    return "\(dir) is on \(fs.type): \(why). Choose a swapfile path on an ext4, xfs or btrfs filesystem."
+                }
+                let already = ctx.host.fileInfo(path)?.size ?? 0
+                let needed = bytes - already + SwapStep.freeSpaceMarginBytes
+                guard fs.availBytes >= needed else {
+                    return
+                        "\(dir) has \(ByteSize.human(bytes: fs.availBytes)) free; a \(ByteSize.human(bytes: bytes)) swapfile needs \(ByteSize.human(bytes: needed)) including a \(ByteSize.human(bytes: SwapStep.freeSpaceMarginBytes)) margin. Free space, choose another filesystem, or a smaller size that still reaches 64G of swap in all."
+                }
+                return nil
+            },
+            creates: { ctx in try SwapStep.settings(ctx).path }
+        )
+    }
 
     /// Whether keeping an existing, smaller swap area at the path still passes both figures.
     static func keepingPassesTheGate(_ path: String, size: Int64, _ ctx: StepContext) -> Bool {
@@ -138,57 +153,65 @@ enum SwapfileActions {
         figures.nowAreas = figures.nowAreas.filter { $0.path != path } + [SwapArea(path: path, sizeKiB: areaKiB)]
         figures.bootAreas = figures.bootAreas.filter { $0.device != path } + [SwapGate.BootArea(device: path, sizeKiB: areaKiB, note: "")]
         let more = SwapGate.wholeGiB(kiB: SwapGate.missingKiB(figures) + 4)
-        return "\(path) is already a swap area of \(ByteSize.human(bytes: size))\(active ? ", in use" : ""), and with it the gate cannot pass. phase0 never resizes, reformats or turns off a swap area (swapoff would push its pages into RAM). Keep it and add another swapfile at another path: answer \"swapfile\" with a new path (for example \(path)2) and \"swapSize\" of at least \(more), which reaches 64G now and after a reboot."
+        return
+            "\(path) is already a swap area of \(ByteSize.human(bytes: size))\(active ? ", in use" : ""), and with it the gate cannot pass. phase0 never resizes, reformats or turns off a swap area (swapoff would push its pages into RAM). Keep it and add another swapfile at another path: answer \"swapfile\" with a new path (for example \(path)2) and \"swapSize\" of at least \(more), which reaches 64G now and after a reboot."
     }
 
-    static var permissions: Action { Action(
-        id: "permissions",
-        title: "Make the swapfile readable by root only",
-        why: "Swapped-out memory holds whatever the model and agent had in RAM; swapon refuses world-readable swap.",
-        kind: .commands { ctx in [.privileged(["chmod", "600", try SwapStep.settings(ctx).path])] },
-        check: { ctx in
-            let path = try SwapStep.settings(ctx).path
-            guard let info = ctx.host.fileInfo(path) else { return Check(false, "mode 0600", "\(path) is missing") }
-            let mode = "0" + String(info.mode & 0o777, radix: 8)
-            return Check(info.mode & 0o777 == 0o600, "mode 0600", "\(path) is \(mode), owner \(info.owner)")
-        },
-        refuse: refusal
-    ) }
+    static var permissions: Action {
+        Action(
+            id: "permissions",
+            title: "Make the swapfile readable by root only",
+            why: "Swapped-out memory holds whatever the model and agent had in RAM; swapon refuses world-readable swap.",
+            kind: .commands { ctx in [.privileged(["chmod", "600", try SwapStep.settings(ctx).path])] },
+            check: { ctx in
+                let path = try SwapStep.settings(ctx).path
+                guard let info = ctx.host.fileInfo(path) else { return Check(false, "mode 0600", "\(path) is missing") }
+                let mode = "0" + String(info.mode & 0o777, radix: 8)
+                return Check(info.mode & 0o777 == 0o600, "mode 0600", "\(path) is \(mode), owner \(info.owner)")
+            },
+            refuse: refusal
+        )
+    }
 
-    static var format: Action { Action(
-        id: "mkswap",
-        title: "Write the swap signature (mkswap)",
-        why: "mkswap prepares the file as a swap area. It runs only on the file phase0 made, and never on a swap area in use.",
-        kind: .commands { ctx in [.privileged(["mkswap", try SwapStep.settings(ctx).path])] },
-        check: { ctx in
-            let path = try SwapStep.settings(ctx).path
-            if try SwapStep.isActive(path, ctx) { return Check(true, "swap signature", "active") }
-            let signature = SwapStep.swapSignature(path, ctx)
-            return Check(
-                signature == .found(true), "swap signature",
-                signature.describe(absent: "blkid sees no swap signature") { $0 ? "blkid sees swap" : "blkid sees another signature" })
-        },
-        // Only on the file phase0 made (or nothing yet, in a dry run): anything else is refused.
-        // Nor on a file whose signature blkid cannot read: its check could not tell either.
-        refuse: { ctx in
-            if let reason = refusal(ctx) { return reason }
-            guard let path = try? SwapStep.settings(ctx).path, case .unknown(let why) = SwapStep.swapSignature(path, ctx) else {
-                return nil
+    static var format: Action {
+        Action(
+            id: "mkswap",
+            title: "Write the swap signature (mkswap)",
+            why: "mkswap prepares the file as a swap area. It runs only on the file phase0 made, and never on a swap area in use.",
+            kind: .commands { ctx in [.privileged(["mkswap", try SwapStep.settings(ctx).path])] },
+            check: { ctx in
+                let path = try SwapStep.settings(ctx).path
+                if try SwapStep.isActive(path, ctx) { return Check(true, "swap signature", "active") }
+                let signature = SwapStep.swapSignature(path, ctx)
+                return Check(
+                    signature == .found(true), "swap signature",
+                    signature.describe(absent: "blkid sees no swap signature") { $0 ? "blkid sees swap" : "blkid sees another signature" })
+            },
+            // Only on the file phase0 made (or nothing yet, in a dry run): anything else is refused.
+            // Nor on a file whose signature blkid cannot read: its check could not tell either.
+            refuse: { ctx in
+                if let reason = refusal(ctx) { return reason }
+                guard let path = try? SwapStep.settings(ctx).path, case .unknown(let why) = SwapStep.swapSignature(path, ctx) else {
+                    return nil
+                }
+                return "phase0 cannot tell what \(path) holds (\(why)), so it does not run mkswap on it"
             }
-            return "phase0 cannot tell what \(path) holds (\(why)), so it does not run mkswap on it"
-        }
-    ) }
+        )
+    }
 
-    static var enable: Action { Action(
-        id: "swapon",
-        title: "Turn the swapfile on (swapon)",
-        why: "Adds the new swap now, while the model stays loaded. The old /swap.img stays on: never swapoff it with the model loaded.",
-        kind: .commands { ctx in [.privileged(["swapon", try SwapStep.settings(ctx).path])] },
-        check: { ctx in
-            let path = try SwapStep.settings(ctx).path
-            let area = try ctx.swapAreas().first { $0.path == path }
-            return Check(area != nil, "\(path) active", area.map { "\(ByteSize.human(kiB: $0.sizeKiB)) in /proc/swaps" } ?? "not in /proc/swaps")
-        },
-        refuse: refusal
-    ) }
+    static var enable: Action {
+        Action(
+            id: "swapon",
+            title: "Turn the swapfile on (swapon)",
+            why: "Adds the new swap now, while the model stays loaded. The old /swap.img stays on: never swapoff it with the model loaded.",
+            kind: .commands { ctx in [.privileged(["swapon", try SwapStep.settings(ctx).path])] },
+            check: { ctx in
+                let path = try SwapStep.settings(ctx).path
+                let area = try ctx.swapAreas().first { $0.path == path }
+                return Check(
+                    area != nil, "\(path) active", area.map { "\(ByteSize.human(kiB: $0.sizeKiB)) in /proc/swaps" } ?? "not in /proc/swaps")
+            },
+            refuse: refusal
+        )
+    }
 }

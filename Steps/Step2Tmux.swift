@@ -70,7 +70,9 @@ enum AgentTmux {
         if let own = Probe.tmuxSessions(ctx.host, user: s.user).value, !own.isEmpty {
             lines.append("Your own tmux (default socket): session(s) \(own.joined(separator: ", ")); phase0 leaves it alone")
         }
-        if ctx.host.selfProcess.tmuxSocket != nil { lines.append("phase0 runs inside tmux: that server and its sessions are never stopped") }
+        if ctx.host.selfProcess.tmuxSocket != nil {
+            lines.append("phase0 runs inside tmux: that server and its sessions are never stopped")
+        }
         switch Probe.agentProcesses(ctx.host, outsideUnit: s.unitName) {
         case .found(let processes):
             for process in processes {
@@ -103,7 +105,8 @@ enum AgentTmux {
                 let s = try AgentServiceStep.settings(ctx)
                 var commands: [Command] = []
                 for process in Probe.agentProcesses(ctx.host, outsideUnit: s.unitName).value ?? [] {
-                    ctx.say("     \(process.script) runs outside \(s.unitName): PID \(process.pid), as \(process.user): \(process.commandLine)")
+                    ctx.say(
+                        "     \(process.script) runs outside \(s.unitName): PID \(process.pid), as \(process.user): \(process.commandLine)")
                     commands.append(Command(["kill", "-TERM", String(process.pid)], runAs: .user(process.user), effect: .change))
                     // Waits (bounded) until it has exited.
                     commands.append(Command(["tail", "--pid=\(process.pid)", "-f", "/dev/null"], timeout: 15))
@@ -114,7 +117,8 @@ enum AgentTmux {
                 let s = try AgentServiceStep.settings(ctx)
                 let label = "no tui.py or web_serve.py outside \(s.unitName)"
                 switch Probe.agentProcesses(ctx.host, outsideUnit: s.unitName) {
-                case .found(let found): return Check(found.isEmpty, label, found.map { "\($0.script) PID \($0.pid)" }.joined(separator: ", "))
+                case .found(let found):
+                    return Check(found.isEmpty, label, found.map { "\($0.script) PID \($0.pid)" }.joined(separator: ", "))
                 case .absent: return Check(true, label, "")
                 case .unknown(let why): return Check(false, label, "cannot tell (\(why))")
                 }
@@ -126,10 +130,12 @@ enum AgentTmux {
                 case .found(let processes): found = processes
                 case .absent: found = []
                 case .unknown(let why):
-                    return "phase0 cannot tell which programs run outside \(s.unitName) (\(why)), so it stops nothing. Look yourself (ps -ef | grep -e tui.py -e web_serve.py), then run phase0 again."
+                    return
+                        "phase0 cannot tell which programs run outside \(s.unitName) (\(why)), so it stops nothing. Look yourself (ps -ef | grep -e tui.py -e web_serve.py), then run phase0 again."
                 }
                 if let mine = found.first(where: { ctx.host.selfProcess.ancestors.contains($0.pid) }) {
-                    return "PID \(mine.pid) (\(mine.script)) is one of phase0's own parent processes; stop it yourself, then run phase0 again"
+                    return
+                        "PID \(mine.pid) (\(mine.script)) is one of phase0's own parent processes; stop it yourself, then run phase0 again"
                 }
                 return ctx.decisionRefusal(.stopOtherAgent) {
                     "\(found.map { "\($0.script) (PID \($0.pid))" }.joined(separator: ", ")) runs outside \(s.unitName), and the answers file says stopOtherAgent=no. Two agents would compete for the GPU: stop it yourself, or answer yes, then run phase0 again."

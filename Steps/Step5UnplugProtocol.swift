@@ -100,7 +100,8 @@ enum UnplugProtocolStep {
     /// When the session was created (epoch seconds): a re-created session means the agent
     /// restarted. nil when tmux cannot tell; then only the session's presence is compared.
     static func sessionCreated(_ ctx: StepContext, _ names: GuideAnswers) -> Int? {
-        Probe.tmuxSessionFormat(ctx.host, user: names.user, socket: names.tmuxSocket, session: names.tmuxSession, "#{session_created}").value.flatMap { Int($0) }
+        Probe.tmuxSessionFormat(ctx.host, user: names.user, socket: names.tmuxSocket, session: names.tmuxSession, "#{session_created}")
+            .value.flatMap { Int($0) }
     }
 
     /// When the container last started (docker's State.StartedAt): it changes at every start, so

@@ -43,7 +43,7 @@ public enum SysctlBoot {
             chosen[file.name] = file
         }
         return chosen.values
-            .filter { !($0.content?.isEmpty ?? false) }   // empty or /dev/null: masks, adds nothing
+            .filter { !($0.content?.isEmpty ?? false) }  // empty or /dev/null: masks, adds nothing
             .sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
     }
 

@@ -45,7 +45,8 @@ public final class PracticeHost: Host {
     /// scenario says so (`phase0InTmux`): the server of that session is its ancestor.
     public var selfProcess: SelfProcess {
         guard let session = machine.phase0Tmux, machine.tmuxSession("=" + session, of: invoker) != nil,
-              let pid = machine.tmuxServerPID(invoker) else { return SelfProcess(ancestors: [1999]) }
+            let pid = machine.tmuxServerPID(invoker)
+        else { return SelfProcess(ancestors: [1999]) }
         return SelfProcess(tmuxSocket: machine.tmuxSocket(invoker), tmuxServerPID: pid, ancestors: [pid + 50, pid])
     }
 

@@ -298,7 +298,9 @@ public struct Scenario: Decodable, Equatable {
         for (path, content) in files ?? [:] { machine.files[path] = SimFile(content: content, mode: 0o644) }
         for path in removeFiles ?? [] { machine.files[path] = nil }
         for (socket, names) in (tmuxSessionsOnSocket ?? [:]).sorted(by: { $0.key < $1.key }) {
-            for name in names { machine.tmuxSessions.append(SimTmuxSession(user: machine.operatorUser, name: name, fromUnit: nil, socket: socket)) }
+            for name in names {
+                machine.tmuxSessions.append(SimTmuxSession(user: machine.operatorUser, name: name, fromUnit: nil, socket: socket))
+            }
         }
         if let webuiAccounts { machine.webuiAccounts = webuiAccounts }
         if dockerGroup == true { machine.dockerGroup = [machine.operatorUser] }
@@ -311,8 +313,13 @@ public struct Scenario: Decodable, Equatable {
         for (index, entry) in (runningByHand ?? []).enumerated() {
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
             let home = machine.users.first { $0.name == machine.operatorUser }?.home ?? "/home/\(machine.operatorUser)"
-            machine.handProcesses = (machine.handProcesses ?? []) + [SimProcess(pid: 3100 + index, user: machine.operatorUser,
-                commandLine: "\(home)/.venv/spark/bin/python \(home)/Vybn/spark/\(parts[0])", tmuxSession: parts.count == 2 ? parts[1] : nil)]
+            machine.handProcesses =
+                (machine.handProcesses ?? []) + [
+                    SimProcess(
+                        pid: 3100 + index, user: machine.operatorUser,
+                        commandLine: "\(home)/.venv/spark/bin/python \(home)/Vybn/spark/\(parts[0])",
+                        tmuxSession: parts.count == 2 ? parts[1] : nil)
+                ]
         }
         machine.programs.sort()
         return machine

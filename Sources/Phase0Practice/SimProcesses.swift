@@ -1,5 +1,6 @@
 import Phase0Core
 import Phase0Parsers
+
 /// The processes of the simulated Spark that phase0 looks at: tmux servers (one per user and
 /// socket), the program in a unit's session (tui.py), and programs started by hand (a tui.py or
 /// web_serve.py outside the unit, scenario key `runningByHand`). `ps`, `kill`, `tail --pid`,
@@ -34,16 +35,22 @@ extension SimulatedSpark {
             let unit = tmuxServerOwner(user, socket: socket) ?? nil
             let cgroup = unit.map { "/system.slice/\($0)" } ?? userSlice(user)
             let flag = socket == "default" ? "" : "-L \(socket) "
-            processes.append(SimProcessView(pid: pid, user: user, name: "tmux: server", commandLine: "tmux \(flag)new-session -d -s \(names)", cgroup: cgroup))
+            processes.append(
+                SimProcessView(
+                    pid: pid, user: user, name: "tmux: server", commandLine: "tmux \(flag)new-session -d -s \(names)", cgroup: cgroup))
             if let unit, let program = unitSessionProgram(unit) {
-                processes.append(SimProcessView(pid: pid + 1, user: user, name: String(program.first?.split(separator: "/").last ?? "python"),
-                                                commandLine: program.joined(separator: " "), cgroup: cgroup))
+                processes.append(
+                    SimProcessView(
+                        pid: pid + 1, user: user, name: String(program.first?.split(separator: "/").last ?? "python"),
+                        commandLine: program.joined(separator: " "), cgroup: cgroup))
             }
         }
         for process in handProcesses ?? [] {
             let name = String(process.commandLine.split(separator: " ").first?.split(separator: "/").last ?? "")
-            processes.append(SimProcessView(pid: process.pid, user: process.user, name: name, commandLine: process.commandLine,
-                                            cgroup: userSlice(process.user)))
+            processes.append(
+                SimProcessView(
+                    pid: process.pid, user: process.user, name: name, commandLine: process.commandLine,
+                    cgroup: userSlice(process.user)))
         }
         return processes
     }
@@ -76,7 +83,9 @@ extension SimulatedSpark {
             guard let process = simulatedProcesses().first(where: { $0.pid == pid }) else {
                 return .init(exitStatus: 1, output: "kill: (\(pid)) - No such process\n")
             }
-            guard caller == "root" || caller == process.user else { return .init(exitStatus: 1, output: "kill: (\(pid)) - Operation not permitted\n") }
+            guard caller == "root" || caller == process.user else {
+                return .init(exitStatus: 1, output: "kill: (\(pid)) - Operation not permitted\n")
+            }
             endProcess(pid)
             return .init(exitStatus: 0, output: "")
         case "tail":

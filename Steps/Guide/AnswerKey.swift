@@ -82,7 +82,8 @@ public enum AnswerKey: String, CaseIterable, Sendable {
         case .model:
             // vybn:latest is the companion preflight script's name: the question's default only
             // when Ollama serves it (Step 2 reads Ollama's list).
-            return Entry(meaning: "the model the agent uses (one Ollama serves)", askedBy: .question(steps: [2]), rule: .fixed("vybn:latest"))
+            return Entry(
+                meaning: "the model the agent uses (one Ollama serves)", askedBy: .question(steps: [2]), rule: .fixed("vybn:latest"))
         case .replaceTmuxSession:
             return Entry(meaning: "stop a tmux server on the agent's socket run by hand", askedBy: .decision(step: 2), rule: .none)
         case .stopOtherAgent:

@@ -19,7 +19,8 @@ public enum KeyCommands {
         text += "# Service management\n"
         for verb in ["start", "stop", "restart", "status"] { text += line("sudo systemctl \(verb) \(unit)") }
         text += line("sudo journalctl -u \(unit) -f")
-        text += "\n# tmux (as \(a.user)): the agent's server has its own socket (-L \(a.tmuxSession)); plain `tmux attach` looks in your own tmux\n"
+        text +=
+            "\n# tmux (as \(a.user)): the agent's server has its own socket (-L \(a.tmuxSession)); plain `tmux attach` looks in your own tmux\n"
         text += line("tmux -L \(session) attach -t \(session)", "attach to agent session")
         text += line("# Ctrl-B D", "detach (agent keeps running)")
         text += line("tmux -L \(session) ls", "list the agent's sessions (plain `tmux ls`: your own)")

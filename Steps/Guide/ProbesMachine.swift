@@ -14,7 +14,8 @@ public enum DockerAccess: Equatable, Sendable {
 
     /// `docker ARGS` that changes something, as the wizard runs it (shown and confirmed).
     public func change(_ args: [String], timeout: Int? = nil, streamsOutput: Bool = false) -> Command {
-        self == .direct ? Command(["docker"] + args, runAs: .invoker, effect: .change, timeout: timeout, streamsOutput: streamsOutput)
+        self == .direct
+            ? Command(["docker"] + args, runAs: .invoker, effect: .change, timeout: timeout, streamsOutput: streamsOutput)
             : .privileged(["docker"] + args, timeout: timeout, streamsOutput: streamsOutput)
     }
 
@@ -91,7 +92,9 @@ extension Probe {
         guard let program = argv.first?.split(separator: "/").last.map(String.init) else { return nil }
         if agentScripts.contains(program) { return program }
         guard program.hasPrefix("python") else { return nil }
-        guard let script = argv.dropFirst().first(where: { !$0.hasPrefix("-") })?.split(separator: "/").last.map(String.init) else { return nil }
+        guard let script = argv.dropFirst().first(where: { !$0.hasPrefix("-") })?.split(separator: "/").last.map(String.init) else {
+            return nil
+        }
         return agentScripts.contains(script) ? script : nil
     }
 

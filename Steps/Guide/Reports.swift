@@ -35,10 +35,12 @@ public enum Reports {
         var problem: String?
 
         init(_ f: SwapGate.Figures) {
-            now = Figure(totalKiB: f.now.totalKiB, thresholdKiB: f.now.thresholdKiB, passes: f.now.passes,
-                         areas: f.nowAreas.map { Area(device: $0.path, sizeKiB: $0.sizeKiB, note: nil) })
-            afterReboot = Figure(totalKiB: f.afterReboot.totalKiB, thresholdKiB: f.afterReboot.thresholdKiB, passes: f.afterReboot.passes,
-                                 areas: f.bootAreas.map { Area(device: $0.device, sizeKiB: $0.sizeKiB, note: $0.note) })
+            now = Figure(
+                totalKiB: f.now.totalKiB, thresholdKiB: f.now.thresholdKiB, passes: f.now.passes,
+                areas: f.nowAreas.map { Area(device: $0.path, sizeKiB: $0.sizeKiB, note: nil) })
+            afterReboot = Figure(
+                totalKiB: f.afterReboot.totalKiB, thresholdKiB: f.afterReboot.thresholdKiB, passes: f.afterReboot.passes,
+                areas: f.bootAreas.map { Area(device: $0.device, sizeKiB: $0.sizeKiB, note: $0.note) })
             passes = f.passes
             problem = f.problem
         }

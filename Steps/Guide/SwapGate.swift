@@ -167,10 +167,12 @@ public enum SwapGate {
     }
 
     /// The guide's hard rule as the engine's gate: Steps 1–5 need it, Step 0 opens it.
-    public static var gate: Gate { Gate { ctx in
-        let measured = figures(ctx.host, swapfile: ctx.answerIfGiven("swapfile"))
-        return measured.passes ? nil : explanation(measured)
-    } }
+    public static var gate: Gate {
+        Gate { ctx in
+            let measured = figures(ctx.host, swapfile: ctx.answerIfGiven("swapfile"))
+            return measured.passes ? nil : explanation(measured)
+        }
+    }
 }
 
 extension MemInfo {

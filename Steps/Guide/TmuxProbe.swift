@@ -29,7 +29,9 @@ extension Probe {
 
     /// The user's tmux sessions; absent when no tmux server runs for them.
     public static func tmuxSessions(_ host: Host, user: String, socket: String? = nil) -> Lookup<[String]> {
-        tmux(host, user: user, socket: socket, ["list-sessions", "-F", "#{session_name}"]).map { $0.split(separator: "\n").map(String.init) }
+        tmux(host, user: user, socket: socket, ["list-sessions", "-F", "#{session_name}"]).map {
+            $0.split(separator: "\n").map(String.init)
+        }
     }
 
     /// The PID of the user's tmux server.

@@ -165,14 +165,16 @@ public enum Troubleshooting {
             for process in processes {
                 findings.append(
                     Finding(
-                        .problem, "\(process.script) runs outside \(unit)", seen: "PID \(process.pid) (\(process.user)): \(process.commandLine)",
+                        .problem, "\(process.script) runs outside \(unit)",
+                        seen: "PID \(process.pid) (\(process.user)): \(process.commandLine)",
                         todo:
                             "The guide runs one agent (tui.py under systemd); two compete for the GPU. Stop it: kill \(process.pid) (or run phase0: Step 2 asks before stopping it)"
                     ))
             }
         case .absent: break
         case .unknown(let why):
-            findings.append(Finding(.info, "Cannot tell whether another agent runs", seen: why, todo: "ps -ef | grep -e tui.py -e web_serve.py"))
+            findings.append(
+                Finding(.info, "Cannot tell whether another agent runs", seen: why, todo: "ps -ef | grep -e tui.py -e web_serve.py"))
         }
 
         let python = a.venvPython
@@ -261,7 +263,8 @@ public enum Troubleshooting {
                     .problem, "Swap is below 64G", seen: "\(ByteSize.human(kiB: figures.now.totalKiB)) in all: \(listing)",
                     todo: "Run phase0: Step 0 adds a 128G swapfile (the guide's minimum is 64G)."))
         } else {
-            findings.append(Finding(.ok, "Swap is active and large enough", seen: "\(ByteSize.human(kiB: figures.now.totalKiB)): \(listing)"))
+            findings.append(
+                Finding(.ok, "Swap is active and large enough", seen: "\(ByteSize.human(kiB: figures.now.totalKiB)): \(listing)"))
         }
         if !areas.isEmpty && !figures.afterReboot.passes {
             let boot = figures.bootAreas.map { "\($0.device) (\($0.sizeKiB.map { ByteSize.human(kiB: $0) } ?? $0.note))" }

@@ -84,7 +84,10 @@ public enum Validate {
         // The agent's tmux server takes a socket of this name (tmux -L NAME); "default" is the
         // socket of everyone's own tmux, which the agent must never share.
         guard value != "default" else {
-            return .failure(.init("\"default\" is the name of tmux's own socket, where your own sessions live; the agent's server needs its own: choose another name (the guide's is vybn)"))
+            return .failure(
+                .init(
+                    "\"default\" is the name of tmux's own socket, where your own sessions live; the agent's server needs its own: choose another name (the guide's is vybn)"
+                ))
         }
         return .success(value)
     }

@@ -49,34 +49,6 @@ public final class LiveHost: Host {
             isDirectory: (st.st_mode & S_IFMT) == S_IFDIR, owner: owner, inode: UInt64(st.st_ino))
     }
 
-    public func listDirectory(_ path: String) -> [String]? {
-        guard let directory = opendir(path) else { return nil }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
-    }
-
-    public var selfProcess: SelfProcess {
-        let tmux = SelfProcess.parseTMUX(getenv("TMUX").map { String(cString: $0) })
-        var ancestors: [Int] = []
-        var pid = Int(getppid())
-        // /proc/PID/stat: "PID (COMM) STATE PPID ..."; COMM may hold spaces and parentheses.
-        while pid > 1, ancestors.count < 64 {
-            ancestors.append(pid)
-            guard let stat = readFile("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { break }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 1, let parent = Int(fields[1]) else { break }
-            pid = parent
-        }
-        return SelfProcess(tmuxSocket: tmux?.socket, tmuxServerPID: tmux?.serverPID, ancestors: ancestors)
-    }
-
     public func which(_ program: String) -> String? {
         if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
         let path = String(cString: getenv("PATH") ?? strdup("/usr/local/bin:/usr/bin:/bin"))

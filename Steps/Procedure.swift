@@ -94,6 +94,29 @@ extension Procedure {
             }, overview: RunSummary.overview, summary: RunSummary.lines)
     }
 
+    /// The guide's "What This Does NOT Do (Phase 1+)", and how the agent stays current.
+    static let notDone = [
+        "Route Open WebUI through the full agent pipeline (soul, memory, policy): it talks to raw Ollama",
+        "Provide multi-user auth on Open WebUI (one admin; sign-up stays closed)",
+        "Auto-update the agent on git push",
+        "Monitor GPU temperature and throttle",
+        "Alert on prolonged heartbeat gaps",
+    ]
+
+    public static func epilogue(_ answers: GuideAnswers?) -> String {
+        // Saved answers that cannot be read back: the guide's values, from the table.
+        func given(_ key: AnswerKey) -> String { key.guideDefault ?? "" }
+        let agentDir = answers?.agentDir ?? AnswerKey.agentDir.value(in: [:]) ?? ""
+        let repo = agentDir.hasSuffix("/spark") ? String(agentDir.dropLast("/spark".count)) : agentDir
+        let unit = answers?.unitName ?? given(.unitName)
+        let session = answers?.tmuxSession ?? given(.tmuxSession)
+        var text = "\nWhat Phase 0 does not do (Phase 1+, in the guide's words):\n"
+        text += notDone.map { "  - \($0)" }.joined(separator: "\n")
+        text += "\nKeeping the agent current: cd \(shellQuote(repo)) && git pull, then sudo systemctl restart \(unit)"
+        text += " (restarts tui.py with the new code). The agent's TUI: \(AgentUnit.attachCommand(session: session))."
+        return text
+    }
+
     /// Every key an answers file may hold: the table's (AnswerKey), which a test holds to what
     /// the steps ask.
     public static func answerKeys() -> Set<String> { AnswerKey.names }

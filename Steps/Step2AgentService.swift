@@ -3,7 +3,8 @@ import Phase0Parsers
 
 /// Step 2: the agent under systemd, in tmux. Installs the rendered unit, has systemd load,
 /// enable and start it, and checks that the tmux session is there for the user, started by
-/// the unit as rendered now. A tmux server run by hand is stopped only with the operator's yes.
+/// the unit as rendered now. Its tmux server has a socket of its own (Step2Tmux.swift): a server
+/// on that socket run by hand, or an agent outside the unit, is stopped only with a person's yes.
 enum AgentServiceStep {
     static func make() -> Step {
         Step(
@@ -11,11 +12,15 @@ enum AgentServiceStep {
             title: "Run the agent under systemd, in tmux",
             why: """
                 Why: systemd starts tmux detached, running tui.py, at boot and whenever it dies, so the agent
-                survives laptop sleep and SSH drops; `tmux attach -t SESSION` finds it any time. Type=forking
-                because tmux forks its server and the starting client exits. When tui.py dies the tmux server
-                exits with status 0, so the guide's Restart=on-failure would never bring it back: the unit uses
-                Restart=always, RestartSec=10. It runs as your user (the tmux socket lives in /tmp/tmux-UID/,
-                so no PrivateTmp), with HOME and LANG=C.UTF-8, and waits (bounded) for Ollama's API first.
+                survives laptop sleep and SSH drops. Its tmux server has a socket of its own (tmux -L SESSION),
+                so it never joins or collides with your own tmux, and phase0 never touches yours: attach with
+                `tmux -L SESSION attach -t SESSION` (the guide's `tmux attach -t vybn` becomes
+                `tmux -L vybn attach -t vybn`). Type=forking because tmux forks its server and the starting client
+                exits. When tui.py dies the tmux server exits with status 0, so the guide's Restart=on-failure would
+                never bring it back: the unit uses Restart=always, RestartSec=10. It runs as your user (the socket
+                lives in /tmp/tmux-UID/, so no PrivateTmp), with HOME and LANG=C.UTF-8, and waits (bounded) for
+                Ollama's API first. Only one agent may hold the GPU: a tui.py or web_serve.py running outside the
+                unit is stopped only with your yes.
                 """,
             manual: """
                 sudo cp vybn-agent.service /etc/systemd/system/
@@ -23,11 +28,11 @@ enum AgentServiceStep {
                 sudo systemctl enable vybn-agent.service
                 sudo systemctl start vybn-agent.service
                 sudo systemctl status vybn-agent.service
-                tmux attach -t vybn   # Ctrl-B D to detach
+                tmux -L vybn attach -t vybn   # Ctrl-B D to detach (the guide: tmux attach -t vybn)
                 """,
             questions: AgentServiceQuestions.all,
             report: report,
-            actions: [unitFile, daemonReload, enable, handRunTmux, start],
+            actions: [unitFile, daemonReload, enable, AgentTmux.otherAgent, AgentTmux.handRunTmux, start],
             verify: verify,
             gate: SwapGate.gate
         )
@@ -49,25 +54,6 @@ enum AgentServiceStep {
         Probe.unitActive(ctx.host, unit).map { $0 == "active" }
     }
 
-    /// The sessions of a tmux server the user runs outside the unit; absent when there is no
-    /// server or it is the unit's own (its PID is the unit's main PID); unknown when tmux or
-    /// systemd could not be asked, which is never taken for "no server".
-    static func handRunSessions(_ ctx: StepContext, _ s: AgentUnitSettings) -> Lookup<[String]> {
-        Probe.tmuxSessions(ctx.host, user: s.user).flatMap { sessions in
-            switch isActive(ctx, s.unitName) {
-            case .found(false), .absent: return .found(sessions)
-            case .unknown(let why): return .unknown(why)
-            case .found(true): break
-            }
-            let mainPID = Probe.unitProperty(ctx.host, s.unitName, "MainPID")
-            let serverPID = Probe.tmuxServerPID(ctx.host, user: s.user)
-            guard let main = mainPID.value, let server = serverPID.value else {
-                return .unknown(mainPID.unknownReason ?? serverPID.unknownReason ?? "the tmux server's PID could not be read")
-            }
-            return main != "0" && main == server ? .absent : .found(sessions)
-        }
-    }
-
     static func report(_ ctx: StepContext) -> [String] {
         // The questions validated these answers just before; a report is only what is seen.
         guard let s = try? settings(ctx) else { return [] }
@@ -82,16 +68,14 @@ enum AgentServiceStep {
         let active = Probe.unitActive(ctx.host, s.unitName).describe(absent: "not installed") { $0 }
         let enabled = Probe.unitEnabled(ctx.host, s.unitName).describe(absent: "not installed") { $0 }
         lines.append("\(s.unitName): \(active), \(enabled)")
-        lines.append(
-            "tmux for \(s.user): "
-                + Probe.tmuxSessions(ctx.host, user: s.user).describe(absent: "no server running") { sessions in
-                    let owner = handRunSessions(ctx, s).describe(absent: "the unit's server") { _ in "a server started by hand" }
-                    return "\(owner), with session(s) \(sessions.joined(separator: ", "))"
-                })
+        lines += AgentTmux.report(ctx, s)
         lines.append(
             "\(s.ollamaUnit): "
                 + (isActive(ctx, s.ollamaUnit).value == true
                     ? "active" : "not active (the unit waits up to \(AgentUnit.ollamaWaitSeconds) s for \(s.ollamaURL))"))
+        lines.append(
+            "Ollama's models (\(s.ollamaURL)/api/tags): "
+                + AgentServiceQuestions.ollamaModels(ctx).describe(absent: "none") { $0.isEmpty ? "none" : $0.joined(separator: ", ") })
         return lines
     }
 
@@ -162,48 +146,6 @@ enum AgentServiceStep {
         )
     }
 
-    static var handRunTmux: Action {
-        Action(
-            id: "hand-run-tmux",
-            title: "Stop the tmux server started by hand",
-            why: """
-                A tmux server already running for the user captures the unit's `tmux new-session`: the session would live \
-                outside the unit's cgroup (or collide with a session of the same name) and systemd would see the start fail. \
-                Stopping it ends every session in it and the programs in them (a hand-run tui.py, for example).
-                """,
-            kind: .commands { ctx in
-                let s = try settings(ctx)
-                let sessions = handRunSessions(ctx, s).value ?? []
-                ctx.say("     A tmux server started by hand runs for \(s.user), with session(s): \(sessions.joined(separator: ", ")).")
-                ctx.say("     Stopping it ends those sessions and whatever runs in them; detach and save your work first.")
-                return [Command(["tmux", "kill-server"], runAs: .user(s.user), effect: .change)]
-            },
-            check: { ctx in
-                let s = try settings(ctx)
-                let label = "no tmux server outside the unit"
-                switch handRunSessions(ctx, s) {
-                case .absent: return Check(true, label, "")
-                case .found(let sessions): return Check(false, label, "a server started by hand holds: \(sessions.joined(separator: ", "))")
-                case .unknown(let why): return Check(false, label, "cannot tell (\(why))")
-                }
-            },
-            refuse: { ctx in
-                let user = ctx.answerOrDefault(.user) ?? ""
-                // What phase0 cannot see, it does not stop.
-                // settings(ctx) threw already in the check, which runs first, if the answers cannot be used.
-                if let s = try? settings(ctx), case .unknown(let why) = handRunSessions(ctx, s) {
-                    return
-                        "phase0 cannot tell whether a tmux server started by hand runs for \(user) (\(why)), so it stops nothing. Look yourself (tmux ls as \(user)), then run phase0 again."
-                }
-                return ctx.decisionRefusal(
-                    .replaceTmuxSession,
-                    whenNo: {
-                        "a tmux server started by hand runs for \(user), and the answers file says replaceTmuxSession=no. The unit cannot start beside it: detach, end it yourself (tmux kill-server as \(user)), or answer yes, then run phase0 again."
-                    })
-            }
-        )
-    }
-
     static var start: Action {
         Action(
             id: "start",
@@ -229,7 +171,8 @@ enum AgentServiceStep {
                 }
                 return commands
             },
-            check: { ctx in try runningCheck(ctx) }
+            check: { ctx in try runningCheck(ctx) },
+            refuse: { ctx in (try? settings(ctx)).flatMap { AgentTmux.restartWouldEndThisTerminal(ctx, $0) } }
         )
     }
 
@@ -241,18 +184,18 @@ enum AgentServiceStep {
         case .found(false), .absent: return Check(false, label, "\(s.unitName) is not active")
         case .unknown(let why): return Check(false, label, "cannot tell whether \(s.unitName) is active (\(why))")
         }
-        switch Probe.tmuxHasSession(ctx.host, user: s.user, session: s.tmuxSession) {
+        switch Probe.tmuxHasSession(ctx.host, user: s.user, socket: s.tmuxSocket, session: s.tmuxSession) {
         case .found: break
-        case .absent: return Check(false, label, "no tmux session \(s.tmuxSession) for \(s.user)")
+        case .absent: return Check(false, label, "no tmux session \(s.tmuxSession) for \(s.user) on its socket")
         case .unknown(let why): return Check(false, label, "cannot tell whether tmux session \(s.tmuxSession) runs (\(why))")
         }
-        let running = Probe.tmuxEnvironment(ctx.host, user: s.user, AgentUnit.configVariable)
+        let running = Probe.tmuxEnvironment(ctx.host, user: s.user, socket: s.tmuxSocket, AgentUnit.configVariable)
         guard running.value == (try AgentUnit.configHash(s)) else {
             return Check(
                 false, label, running.describe(absent: "the tmux server was not started by this unit") { _ in "started from an older unit" }
             )
         }
-        return Check(true, label, "tmux attach -t \(s.tmuxSession) (as \(s.user))")
+        return Check(true, label, "\(s.attachCommand) (as \(s.user))")
     }
 
     // MARK: - Verify

@@ -2,10 +2,10 @@ import Phase0Core
 import Phase0Parsers
 
 /// Step 2's questions: who runs the agent, where it lives, which tmux session and unit, and
-/// where Ollama is. Each answer is checked against the machine and against the unit file
+/// where Ollama is, and which of Ollama's models the agent uses. Each answer is checked against the machine and against the unit file
 /// syntax it ends up in, so a value that cannot work is refused while it is asked.
 enum AgentServiceQuestions {
-    static var all: [Question] { [user, home, agentDir, venvPython, tmuxSession, unitName, ollamaUnit, ollamaURL] }
+    static var all: [Question] { [user, home, agentDir, venvPython, tmuxSession, unitName, ollamaUnit, ollamaURL, model] }
 
     /// The reason `value` cannot be written where the unit uses it, or nil.
     static func unitRefusal(_ value: String, what: String, exec: Bool) -> String? {
@@ -71,7 +71,8 @@ enum AgentServiceQuestions {
     static var tmuxSession: Question {
         Question(
             .tmuxSession, prompt: "tmux session name",
-            help: "You attach with: tmux attach -t NAME. The guide uses vybn."
+            help:
+                "The agent's tmux session, in a tmux server of its own named the same: you attach with tmux -L NAME attach -t NAME. The guide uses vybn."
         )
     }
 
@@ -93,6 +94,34 @@ enum AgentServiceQuestions {
         Question(
             .ollamaURL, prompt: "Ollama's URL",
             help: "Where Ollama's API answers on this machine; the unit waits for it before starting tui.py."
+        )
+    }
+
+    /// The models Ollama serves at the answered URL (its /api/tags); unknown when it does not answer.
+    static func ollamaModels(_ ctx: StepContext) -> Lookup<[String]> {
+        Probe.ollamaTags(ctx.host, url: ctx.answerOrDefault(.ollamaURL) ?? "").map(Probe.modelNames(inTags:))
+    }
+
+    /// vybn:latest is the companion preflight script's name, a default, not a fact: it is the
+    /// default only when Ollama's list has it; when the list lacks it the operator names the
+    /// model (never -y). When Ollama cannot be asked yet (Step 2's unit waits for it), the
+    /// table's value stands, as the home question's does when the machine cannot tell.
+    static var model: Question {
+        Question(
+            .model, prompt: "Model the agent uses (one Ollama serves)",
+            help:
+                "The Ollama model tui.py talks to (see config.yaml in the agent directory); phase0 reads Ollama's list (/api/tags), where the guide's companion script expects vybn:latest.",
+            defaultValue: { ctx in
+                let guide = AnswerKey.model.guideDefault ?? ""
+                guard let models = ollamaModels(ctx).value else { return guide }
+                return models.contains(guide) ? guide : nil
+            },
+            onThisMachine: { value, ctx in
+                // Ollama not answering yet (Step 2's unit waits for it): the name is taken as given.
+                guard let models = ollamaModels(ctx).value, !models.contains(value) else { return nil }
+                return "Ollama serves " + (models.isEmpty ? "no model" : models.joined(separator: ", "))
+                    + "; \(value) is not one of them. Name the model the agent uses (phase0 does not pull or create models: the memory is the model's)"
+            }
         )
     }
 }

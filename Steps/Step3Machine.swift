@@ -17,8 +17,8 @@ extension OpenWebUIStep {
     /// be asked (no daemon, sudo -n refused): then nothing is removed, replaced or created.
     static func existing(_ ctx: StepContext, _ name: String) -> Lookup<Existing> {
         let format = "{{.State.Running}}|{{index .Config.Labels \"\(WebUIContainer.configLabel)\"}}|{{.Config.Image}}"
-        let argv = ["docker", "inspect", "--type", "container", "--format", format, name]
-        return ctx.host.probe(.rootProbe(argv), absentWhen: Probe.dockerSaysNoSuch).flatMap { output in
+        let args = ["inspect", "--type", "container", "--format", format, name]
+        return ctx.host.probe(ctx.docker.probe(args), absentWhen: Probe.dockerSaysNoSuch).flatMap { output in
             let fields = output.trimmingWhitespace().split(separator: "|", omittingEmptySubsequences: false).map(String.init)
             guard fields.count == 3 else { return .unknown("docker inspect printed \"\(output.trimmingWhitespace())\"") }
             return .found(Existing(running: fields[0] == "true", hash: fields[1] == "<no value>" ? "" : fields[1], image: fields[2]))
@@ -44,6 +44,12 @@ extension OpenWebUIStep {
         return "\(state), made by phase0 from other values"
     }
 
+    /// The Docker daemon's version, asked the way this run uses docker (directly for the docker
+    /// group, else as root with `sudo -n`): it answers, or why not.
+    static func dockerInfo(_ ctx: StepContext) -> Lookup<String> {
+        ctx.host.probe(ctx.docker.probe(["info", "--format", "{{.ServerVersion}}"])).map { $0.trimmingWhitespace() }
+    }
+
     static func healthy(_ ctx: StepContext, _ s: WebUISettings) -> Bool {
         ctx.host.succeeds(["curl", "-fsS", "-o", "/dev/null", "--max-time", "3", s.healthURL])
     }
@@ -53,7 +59,7 @@ extension OpenWebUIStep {
         if !ctx.host.hasProgram("docker") {
             lines.append("Docker: not installed")
         } else {
-            lines.append("Docker: " + Probe.dockerDaemon(ctx.host).describe(absent: "") { "daemon \($0) answers" })
+            lines.append("Docker: " + dockerInfo(ctx).describe(absent: "") { "daemon \($0) answers" })
         }
         // The questions validated the answers just before; what cannot be computed is not shown.
         if let plan = try? plan(ctx) {
@@ -63,6 +69,7 @@ extension OpenWebUIStep {
             lines.append(
                 "Container \(s.container): " + existing(ctx, s.container).describe(absent: "none yet") { describe($0, wanted: wanted) })
         }
+        lines.append(wrapped(WebUIContainer.environmentNote, indent: "").replacing("\n", with: "\n  "))
         return lines
     }
 }

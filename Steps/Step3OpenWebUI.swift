@@ -63,17 +63,14 @@ enum OpenWebUIStep {
             why: "Open WebUI runs in Docker; the daemon must answer before anything else in this step.",
             kind: .commands { _ in [.privileged(["systemctl", "start", "docker.service"])] },
             check: { ctx in
-                let info = Probe.dockerDaemon(ctx.host)
+                let info = dockerInfo(ctx)
                 return Check(info.value != nil, "Docker daemon answers", info.describe(absent: "") { "server \($0)" })
             },
             refuse: { ctx in
-                guard ctx.host.hasProgram("docker") else {
-                    return
-                        "docker is not installed. The guide's Step 3 runs Open WebUI in Docker: install it (sudo apt install docker.io, or Docker's own packages), then run phase0 again."
-                }
+                guard ctx.host.hasProgram("docker") else { return dockerMissing }
                 guard Probe.unitProperty(ctx.host, "docker.service", "LoadState") == .found("loaded") else {
                     return
-                        "the Docker daemon does not answer (\(Probe.dockerDaemon(ctx.host).unknownReason ?? "docker info failed")), and there is no docker.service to start. Start Docker the way it was installed, then run phase0 again."
+                        "the Docker daemon does not answer (\(dockerInfo(ctx).unknownReason ?? "docker info failed")), and there is no docker.service to start. Start Docker the way it was installed, then run phase0 again."
                 }
                 return nil
             }
@@ -108,11 +105,11 @@ enum OpenWebUIStep {
             id: "pull-image",
             title: "Pull the Open WebUI image",
             why: "Downloading first keeps the old container (if any) running until the new one can start at once.",
-            kind: .commands { ctx in [.privileged(["docker", "pull", try settings(ctx).image], streamsOutput: true)] },
+            kind: .commands { ctx in [ctx.docker.change(["pull", try settings(ctx).image], streamsOutput: true)] },
             check: { ctx in
                 let image = try settings(ctx).image
                 let present = ctx.host.probe(
-                    .rootProbe(["docker", "image", "inspect", "--format", "{{.Id}}", image]), absentWhen: Probe.dockerSaysNoSuch)
+                    ctx.docker.probe(["image", "inspect", "--format", "{{.Id}}", image]), absentWhen: Probe.dockerSaysNoSuch)
                 return Check(present.value != nil, "image \(image)", present.describe(absent: "not pulled yet") { _ in "present" })
             }
         )
@@ -130,7 +127,7 @@ enum OpenWebUIStep {
                     ctx.say("     Container \(s.container): \(describe(found, wanted: try WebUIContainer.configHash(s))).")
                     ctx.say("     It is replaced by the container of the rendered command below; volume \(s.volume) is kept.")
                 }
-                return [.privileged(["docker", "rm", "-f", s.container])]
+                return [ctx.docker.change(["rm", "-f", s.container])]
             },
             check: { ctx in
                 let s = try settings(ctx)
@@ -152,6 +149,12 @@ enum OpenWebUIStep {
                         return
                             "a container named \(name) exists that phase0 did not make from these values, and the answers file says replaceContainer=no. Keep it (and skip Step 3's container), remove it yourself, or choose another webuiContainer name."
                     })
+            },
+            // A container phase0 made (its label) from other values is its own to replace; one it
+            // did not make takes the answers file's yes or a person, never -y alone.
+            consentKey: { ctx in
+                guard let s = try? settings(ctx), let found = existing(ctx, s.container).value, found.hash.isEmpty else { return nil }
+                return AnswerKey.replaceContainer.rawValue
             }
         )
     }
@@ -164,10 +167,11 @@ enum OpenWebUIStep {
             kind: .commands { ctx in
                 let s = try settings(ctx)
                 let wanted = try WebUIContainer.configHash(s)
+                let docker = ctx.docker
                 if let found = existing(ctx, s.container).value, found.hash == wanted, !found.running {
-                    return [.privileged(["docker", "start", s.container])]
+                    return [docker.change(["start", s.container])]
                 }
-                return [.privileged(try WebUIContainer.argv(s))]
+                return [docker.change(Array(try WebUIContainer.argv(s).dropFirst()))]
             },
             check: { ctx in try containerCheck(ctx) },
             refuse: { ctx in unseenContainer(ctx) ?? planRefusal(ctx) }
@@ -218,41 +222,37 @@ enum OpenWebUIStep {
             id: "first-account",
             title: "Register the first account now (it becomes admin)",
             why:
-                "Open WebUI makes the first account registered its admin. Step 4 makes the page reachable from your tailnet: register before that.",
+                "Open WebUI makes the first account registered its admin. Step 4 makes the page reachable from your tailnet, and never before an account exists: register now, through an SSH tunnel from your laptop.",
             kind: .operatorTask { ctx in
-                let port = ctx.answerOrDefault(.webuiPort) ?? ""
-                let user = ctx.answerIfGiven(.user) ?? "you"
-                return """
-                    Open WebUI makes the first account registered its admin: register yours now, before Step 4
-                    exposes the page. From your laptop: ssh -L \(port):127.0.0.1:\(port) \(user)@\(ctx.host.name)
-                    then open http://127.0.0.1:\(port) and sign up.
-                    """
+                ownerInstruction(ctx, port: ctx.answerOrDefault(.webuiPort) ?? "")
+                    + ctx.practiceHint("registers the first account (it becomes admin)")
             },
             check: { ctx in try firstAccountCheck(ctx) }
         )
     }
 
+    /// How the operator reaches the page before it is exposed: an SSH tunnel to 127.0.0.1.
+    static func ownerInstruction(_ ctx: StepContext, port: String) -> String {
+        let user = ctx.answerIfGiven(.user) ?? ctx.host.invoker
+        let name = ctx.host.name.split(separator: " ").first.map(String.init) ?? ctx.host.name
+        return """
+            Open WebUI has no account yet, and the first one registered becomes its admin: register yours now,
+            before Step 4 exposes the page to your tailnet. From your laptop:
+              ssh -L \(port):127.0.0.1:\(port) \(user)@\(name)
+            then open http://127.0.0.1:\(port) there and sign up. Sign-up then stays closed (ENABLE_SIGNUP=False).
+            """
+    }
+
+    /// Whether an account exists (FACTS A1: /api/config says `onboarding` only while none does).
+    /// No account, or no answer, is never passed: Step 4 would expose a page anyone may own.
     static func firstAccountCheck(_ ctx: StepContext) throws -> Check {
         let s = try settings(ctx)
         let label = "first account (admin)"
-        guard let config = ctx.host.probe(["curl", "-fsS", "--max-time", "5", "http://127.0.0.1:\(s.port)/api/config"]).value else {
-            return Check(
-                true, label,
-                "could not read /api/config to tell: if you have not yet, register at http://127.0.0.1:\(s.port) before Step 4 (the first account becomes admin)"
-            )
+        switch Probe.webuiAccounts(ctx.host, port: s.port) {
+        case .exist: return Check(true, label, "an account exists; the first one registered is the admin")
+        case .none: return Check(false, label, "no account registered yet (/api/config says onboarding)")
+        case .unknown(let why): return Check(false, label, "cannot tell whether an account exists: \(why)")
         }
-        let compact = config.filter { !$0.isWhitespace }
-        guard compact.contains("\"onboarding\":true") else {
-            return Check(true, label, "an account exists; the first one registered is the admin")
-        }
-        // Nobody can open a browser during an unattended (-y) or practice run: say it, do not wait.
-        if ctx.options.assumeYes || ctx.host.isPractice {
-            return Check(
-                true, label,
-                "NO ACCOUNT YET: register yours at http://127.0.0.1:\(s.port) before Step 4 exposes it; the first account registered becomes admin"
-            )
-        }
-        return Check(false, label, "no account registered yet")
     }
 
     /// The guide's own troubleshooting probe: can Open WebUI, from inside its container, list
@@ -261,13 +261,16 @@ enum OpenWebUIStep {
         let s = try settings(ctx)
         let url = (s.hostNetwork ? s.ollamaURL : WebUIContainer.containerOllamaURL(s.ollamaURL)) + "/api/tags"
         let label = "Open WebUI reaches Ollama"
-        let reached = ctx.host.probe(Command(["docker", "exec", s.container, "curl", "-fsS", url], runAs: .root, timeout: 20))
+        let reached = ctx.host.probe(ctx.docker.probe(["exec", s.container, "curl", "-fsS", url], timeout: 20))
         return Check(
             reached.value != nil, label,
             reached.value != nil
                 ? "from the container: \(url)"
                 : "from the container, \(url): \(reached.unknownReason ?? "") (see: phase0 troubleshoot webui)")
     }
+
+    static let dockerMissing =
+        "docker is not installed. The guide's Step 3 runs Open WebUI in Docker. DGX OS ships it: docker-ce from Docker's own apt repository, with NVIDIA's container toolkit (nvidia-container-toolkit) from NVIDIA's; reinstall those packages from those repositories (NVIDIA's DGX Spark documentation), not Debian/Ubuntu's docker.io, which conflicts with docker-ce. Then run phase0 again."
 
     // MARK: - Verify
 

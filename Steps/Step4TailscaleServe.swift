@@ -27,7 +27,7 @@ enum TailscaleServeStep {
                 3. From phone (on Tailscale): open https://spark-2b7c.<tailnet>.ts.net
                 """,
             report: report,
-            actions: [connected, httpsEnabled, serve],
+            actions: [owner, connected, httpsEnabled, serve],
             verify: verify,
             gate: SwapGate.gate
         )
@@ -55,6 +55,32 @@ enum TailscaleServeStep {
     }
 
     // MARK: - Actions
+
+    static func ownerCheck(_ ctx: StepContext) throws -> Check {
+        let port = try port(ctx)
+        let label = "Open WebUI has an owner"
+        switch Probe.webuiAccounts(ctx.host, port: port) {
+        case .exist: return Check(true, label, "an account exists (the first one is the admin)")
+        case .none: return Check(false, label, "no account yet: whoever reaches the page first would become its admin")
+        case .unknown(let why): return Check(false, label, "cannot tell whether an account exists (\(why)), so the page is not exposed")
+        }
+    }
+
+    /// Never expose a page nobody owns: the first account registered becomes the admin. Waits
+    /// for the operator; with -y (nobody to register) the run stops here, with the way in.
+    static var owner: Action {
+        Action(
+            id: "webui-owner",
+            title: "Open WebUI has its first account (before anything is exposed)",
+            why:
+                "Open WebUI makes the first account registered its admin. tailscale serve would let anyone on the tailnet reach the page, so it runs only once an account exists.",
+            kind: .operatorTask { ctx in
+                OpenWebUIStep.ownerInstruction(ctx, port: (try? port(ctx)) ?? ctx.answerOrDefault(.webuiPort) ?? "")
+                    + ctx.practiceHint("registers the first account (it becomes admin)")
+            },
+            check: { ctx in try ownerCheck(ctx) }
+        )
+    }
 
     static var connected: Action {
         Action(
@@ -165,7 +191,7 @@ enum TailscaleServeStep {
         let port = try port(ctx)
         let health = ctx.host.succeeds(["curl", "-fsS", "--max-time", "5", "http://127.0.0.1:\(port)/health"], timeout: 15)
         return [
-            try connected.check(ctx), httpsCheck(ctx),
+            try ownerCheck(ctx), try connected.check(ctx), httpsCheck(ctx),
             Check(
                 health, "Open WebUI answers",
                 health ? "http://127.0.0.1:\(port)/health" : "no answer on http://127.0.0.1:\(port)/health (phase0 troubleshoot webui)"),

@@ -18,7 +18,7 @@ enum UnplugProtocolStep {
             manual: """
                 1. Close laptop lid. Wait 5 minutes.
                 2. On phone (Tailscale connected), open the Serve URL. Chat works.
-                3. Reopen laptop. SSH back. `tmux attach -t vybn`. TUI intact.
+                3. Reopen laptop. SSH back. `tmux attach -t vybn` (phase0's unit: `tmux -L vybn attach -t vybn`). TUI intact.
                 4. `docker stop open-webui` -> tmux survives. `docker start open-webui` -> back.
                 5. Detach tmux -> Docker survives.
                 """,
@@ -37,7 +37,7 @@ enum UnplugProtocolStep {
             "  1. Close the laptop lid and wait 5 minutes. This SSH session may drop: that is expected.",
             "     Afterwards run phase0 again; it resumes here.",
             "  2. Meanwhile, on your phone with Tailscale connected, open \(url) and chat: a reply comes.",
-            "  3. Reopen the laptop, SSH back in, run `tmux attach -t \(names.tmuxSession)` as \(names.user): the TUI is intact.",
+            "  3. Reopen the laptop, SSH back in, run `\(AgentUnit.attachCommand(session: names.tmuxSession))` as \(names.user): the TUI is intact.",
             "     Detach again with Ctrl-B D.",
             "  4. phase0 stops and starts the \(names.webuiContainer) container; the tmux session must survive it.",
             "  5. With tmux detached, the \(names.webuiContainer) container keeps running.",
@@ -88,7 +88,7 @@ enum UnplugProtocolStep {
             title: "Unplug check 3: the TUI is intact after SSHing back",
             why:
                 "The agent's TUI lives in tmux under systemd, so it outlives every SSH session. If the session was missing or the TUI had restarted: phase0 troubleshoot service.",
-            question: "3. After SSHing back, did `tmux attach` to the agent's session show the TUI intact?",
+            question: "3. After SSHing back, did attaching to the agent's tmux session (the command in 3. above) show the TUI intact?",
             answerKey: .unplugTmuxIntact, label: "Unplug 3: TUI intact"
         )
     }
@@ -100,7 +100,8 @@ enum UnplugProtocolStep {
     /// When the session was created (epoch seconds): a re-created session means the agent
     /// restarted. nil when tmux cannot tell; then only the session's presence is compared.
     static func sessionCreated(_ ctx: StepContext, _ names: GuideAnswers) -> Int? {
-        Probe.tmuxSessionFormat(ctx.host, user: names.user, session: names.tmuxSession, "#{session_created}").value.flatMap { Int($0) }
+        Probe.tmuxSessionFormat(ctx.host, user: names.user, socket: names.tmuxSocket, session: names.tmuxSession, "#{session_created}")
+            .value.flatMap { Int($0) }
     }
 
     /// When the container last started (docker's State.StartedAt): it changes at every start, so
@@ -114,7 +115,7 @@ enum UnplugProtocolStep {
 
     /// Why the agent's session is not there to measure (gone, or phase0 cannot tell); nil when it is.
     static func sessionMissing(_ ctx: StepContext, _ names: GuideAnswers) -> String? {
-        Probe.tmuxHasSession(ctx.host, user: names.user, session: names.tmuxSession)
+        Probe.tmuxHasSession(ctx.host, user: names.user, socket: names.tmuxSocket, session: names.tmuxSession)
             .problem(
                 absent: "no tmux session \(names.tmuxSession) for \(names.user)",
                 unknown: "cannot tell whether the tmux session \(names.tmuxSession) of \(names.user) runs")
@@ -190,7 +191,7 @@ enum UnplugProtocolStep {
                 false, dockerLabel,
                 "\(names.webuiContainer) has not been stopped and started since the baseline (started at \(now)): not run yet")
         }
-        switch Probe.tmuxHasSession(ctx.host, user: names.user, session: names.tmuxSession) {
+        switch Probe.tmuxHasSession(ctx.host, user: names.user, socket: names.tmuxSocket, session: names.tmuxSession) {
         case .found: break
         case .absent:
             return Check(
@@ -223,10 +224,8 @@ enum UnplugProtocolStep {
                 "The agent and Open WebUI are independent: Docker going down must not take the TUI with it. If it does: phase0 troubleshoot service; if the container does not come back: phase0 troubleshoot webui.",
             kind: .commands { ctx in
                 let container = try ctx.guideAnswers().webuiContainer
-                return [
-                    .privileged(["docker", "stop", container], timeout: 120),
-                    .privileged(["docker", "start", container], timeout: 120),
-                ]
+                let docker = ctx.docker
+                return [docker.change(["stop", container], timeout: 120), docker.change(["start", container], timeout: 120)]
             },
             check: { ctx in
                 // A test, not a state: it passes by being run. Passed before: not redone on resume;
@@ -248,7 +247,7 @@ enum UnplugProtocolStep {
         let names = try ctx.guideAnswers()
         let label = "Unplug 5: tmux detached, Open WebUI still running"
         let clients: Int
-        switch Probe.tmuxAttachedClients(ctx.host, user: names.user, session: names.tmuxSession) {
+        switch Probe.tmuxAttachedClients(ctx.host, user: names.user, socket: names.tmuxSocket, session: names.tmuxSession) {
         case .found(let count): clients = count
         case .absent: return Check(false, label, "no tmux session \(names.tmuxSession) for \(names.user). See: phase0 troubleshoot service")
         case .unknown(let why):

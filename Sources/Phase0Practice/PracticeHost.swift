@@ -21,13 +21,33 @@ public final class PracticeHost: Host {
         case "/proc/meminfo": return machine.procMeminfo
         case "/proc/sys/vm/swappiness": return "\(machine.swappiness)\n"
         case "/proc/1/comm": return "systemd\n"
-        default: return machine.files[path]?.content
+        default:
+            if path.hasPrefix("/proc/"), path.hasSuffix("/cgroup"), let pid = Int(path.dropFirst(6).dropLast(7)) {
+                return machine.procCgroup(pid)
+            }
+            return machine.resolvedFile(path)?.content
         }
     }
 
     public func fileInfo(_ path: String) -> FileInfo? {
-        guard let file = machine.files[path] else { return nil }
-        return FileInfo(size: file.size, mode: file.mode, isDirectory: file.isDirectory, owner: file.owner)
+        guard let file = machine.resolvedFile(path) else { return nil }
+        return FileInfo(size: file.size, mode: file.mode, isDirectory: file.isDirectory, owner: file.owner, inode: file.inode)
+    }
+
+    public func listDirectory(_ path: String) -> [String]? {
+        guard machine.files[path]?.isDirectory == true else { return nil }
+        let prefix = path.hasSuffix("/") ? path : path + "/"
+        return machine.files.keys.filter { $0.hasPrefix(prefix) && $0.count > prefix.count && !$0.dropFirst(prefix.count).contains("/") }
+            .map { String($0.dropFirst(prefix.count)) }.sorted()
+    }
+
+    /// In practice phase0 runs as the operator, inside their own tmux session when the
+    /// scenario says so (`phase0InTmux`): the server of that session is its ancestor.
+    public var selfProcess: SelfProcess {
+        guard let session = machine.phase0Tmux, machine.tmuxSession("=" + session, of: invoker) != nil,
+            let pid = machine.tmuxServerPID(invoker)
+        else { return SelfProcess(ancestors: [1999]) }
+        return SelfProcess(tmuxSocket: machine.tmuxSocket(invoker), tmuxServerPID: pid, ancestors: [pid + 50, pid])
     }
 
     public func which(_ program: String) -> String? {
@@ -97,6 +117,7 @@ extension SimulatedSpark {
         let needsProgram = ![
             "fallocate", "chmod", "mkswap", "swapon", "sysctl", "install", "mv", "cp",
             "chattr", "truncate", "test", "stat", "cat", "true", "timeout", "id", "blkid", "rm",
+            "ps", "kill", "tail", "readlink",
         ].contains(name)
         if needsProgram && !programs.contains(name) && !program.hasPrefix("/") {
             return .init(exitStatus: 127, output: "\(name): command not found\n")
@@ -119,6 +140,7 @@ extension SimulatedSpark {
         case "apt-get", "apt", "ufw", "mosh", "mosh-server", "dpkg-query": return simulatePackages(name, args, as: user)
         case "systemctl", "journalctl", "systemd-analyze": return simulateSystemd(name, args, as: user, input: input)
         case "tmux", "pkill", "pgrep": return simulateTmux(name, args, as: user)
+        case "ps", "kill", "tail", "id": return simulateProcessCommand(name, args, as: user)
         case "docker": return simulateDocker(args, as: user)
         case "curl", "ollama": return simulateHTTP(name, args)
         case "tailscale": return simulateTailscale(args, as: user)
@@ -138,6 +160,26 @@ extension SimulatedSpark {
     func mount(for path: String) -> SimMount? {
         mounts.filter { path == $0.target || path.hasPrefix($0.target == "/" ? "/" : $0.target + "/") }
             .max { $0.target.count < $1.target.count }
+    }
+
+    /// The file at `path`, following symbolic links (at most 8).
+    func resolvedFile(_ path: String) -> SimFile? {
+        var current = path
+        for _ in 0..<8 {
+            guard let file = files[current] else { return nil }
+            guard let target = file.linkTarget else { return file }
+            current = target.hasPrefix("/") ? target : normalizedPath(parentDirectory(current) + "/" + target)
+        }
+        return nil
+    }
+
+    /// `/etc/sysctl.d/../sysctl.conf` -> `/etc/sysctl.conf`.
+    func normalizedPath(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") {
+            if part == ".." { _ = parts.popLast() } else if part != "." { parts.append(part) }
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     func parentDirectory(_ path: String) -> String {
@@ -179,6 +221,7 @@ extension SimulatedSpark {
         var containers: [SimContainer]
         var tailscale: SimTailscale
         var ufw: SimUfw
+        var webuiAccounts: Int
         var history: [String]
     }
 
@@ -205,6 +248,7 @@ extension SimulatedSpark {
             hostname: hostname, swaps: swaps, swappiness: swappiness,
             fstab: (files["/etc/fstab"]?.content ?? "").split(separator: "\n").map(String.init),
             filesWritten: written, services: services, tmuxSessions: tmuxSessions,
-            containers: docker.containers, tailscale: tailscale, ufw: ufw, history: history)
+            containers: docker.containers, tailscale: tailscale, ufw: ufw, webuiAccounts: webuiAccounts ?? 0,
+            history: history)
     }
 }

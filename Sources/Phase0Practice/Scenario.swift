@@ -23,8 +23,17 @@ public struct Scenario: Decodable, Equatable {
     public var ufwActive: Bool?
     public var files: [String: String]?
     public var removeFiles: [String]?
-    /// Accounts registered in Open WebUI (default 0: the first to register becomes admin).
+    /// Accounts in Open WebUI's volume (default 0: /api/config says onboarding; the first to register becomes admin).
     public var webuiAccounts: Int?
+    /// The operator may use docker without sudo (is in the docker group).
+    public var dockerGroup: Bool?
+    /// phase0 runs inside this session of the operator's own tmux (default socket).
+    public var phase0InTmux: String?
+    /// Agent programs started by hand, outside the unit: "tui.py", "web_serve.py"; "tui.py:vybn"
+    /// runs it as the only window of the operator's (default-socket) tmux session vybn.
+    public var runningByHand: [String]?
+    /// Sessions started by hand on a named socket (`tmux -L SOCKET`): {"vybn": ["vybn"]}.
+    public var tmuxSessionsOnSocket: [String: [String]]?
 
     public struct Memory: Decodable, Equatable {
         public var totalGiB: Double?
@@ -96,7 +105,8 @@ public struct Scenario: Decodable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case description, hostname, memory, swaps, filesystem, programs, services, dockerDaemon, ollamaListen,
-            ollamaModels, tmuxSessions, containers, tailscale, ufwActive, files, removeFiles, webuiAccounts
+            ollamaModels, tmuxSessions, containers, tailscale, ufwActive, files, removeFiles, webuiAccounts, dockerGroup,
+            phase0InTmux, runningByHand, tmuxSessionsOnSocket
     }
 
     public init(from decoder: Decoder) throws {
@@ -119,6 +129,10 @@ public struct Scenario: Decodable, Equatable {
         files = try c.decodeIfPresent([String: String].self, forKey: .files)
         removeFiles = try c.decodeIfPresent([String].self, forKey: .removeFiles)
         webuiAccounts = try c.decodeIfPresent(Int.self, forKey: .webuiAccounts)
+        dockerGroup = try c.decodeIfPresent(Bool.self, forKey: .dockerGroup)
+        phase0InTmux = try c.decodeIfPresent(String.self, forKey: .phase0InTmux)
+        runningByHand = try c.decodeIfPresent([String].self, forKey: .runningByHand)
+        tmuxSessionsOnSocket = try c.decodeIfPresent([String: [String]].self, forKey: .tmuxSessionsOnSocket)
     }
 
     /// A built-in scenario by name (Steps/Teaching/Scenarios), else the file at `nameOrPath`.
@@ -162,6 +176,10 @@ public struct Scenario: Decodable, Equatable {
         copy.files = files?.mapValues(Redactor.redact)
         copy.ollamaModels = ollamaModels?.map(Redactor.redact)
         copy.tmuxSessions = tmuxSessions?.map(Redactor.redact)
+        copy.tmuxSessionsOnSocket = tmuxSessionsOnSocket.map { sockets in
+            Dictionary(
+                sockets.map { (Redactor.redact($0.key), $0.value.map(Redactor.redact)) }, uniquingKeysWith: { first, _ in first })
+        }
         copy.containers = containers?.map { container in
             var masked = container
             masked.name = Redactor.redact(container.name)
@@ -198,74 +216,25 @@ public struct Scenario: Decodable, Equatable {
         for (name, state) in services ?? [:] where !["active", "inactive", "missing"].contains(state) {
             return "services.\(name) must be \"active\", \"inactive\" or \"missing\""
         }
-        if let accounts = webuiAccounts, accounts < 0 { return "webuiAccounts must be 0 or more" }
         for path in Array((files ?? [:]).keys) + (removeFiles ?? []) where !path.hasPrefix("/") {
             return "files: \"\(path)\" must be an absolute path"
         }
+        if let accounts = webuiAccounts, !(0...1000).contains(accounts) { return "webuiAccounts must be between 0 and 1000" }
+        for socket in (tmuxSessionsOnSocket ?? [:]).keys where socket.isEmpty || socket == "default" || socket.contains("/") {
+            return "tmuxSessionsOnSocket: \"\(socket)\" is not a socket name for tmux -L (and not \"default\": use tmuxSessions)"
+        }
+        for entry in runningByHand ?? [] {
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            guard ["tui.py", "web_serve.py"].contains(parts[0]) else {
+                return "runningByHand: \"\(entry)\" must be \"tui.py\" or \"web_serve.py\", optionally with \":SESSION\""
+            }
+            if parts.count == 2, !(tmuxSessions ?? []).contains(parts[1]) {
+                return "runningByHand: \"\(entry)\" names session \(parts[1]), which tmuxSessions does not start"
+            }
+        }
+        if let session = phase0InTmux, session.isEmpty || !session.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) {
+            return "phase0InTmux must be a tmux session name (letters, digits, '_', '-')"
+        }
         return nil
-    }
-
-    /// The guide's Spark with this scenario's changes.
-    public func apply(to base: SimulatedSpark = SimulatedSpark()) -> SimulatedSpark {
-        var machine = base
-        if let hostname { machine.hostname = hostname }
-        if let total = memory?.totalGiB { machine.memTotalKiB = Int64(total * 1024 * 1024) }
-        if let available = memory?.availableMiB { machine.memAvailableKiB = Int64(available * 1024) }
-        if let swaps {
-            machine.swaps = swaps.enumerated().map { index, swap in
-                SwapArea(
-                    path: swap.path, type: "file", sizeKiB: Int64(swap.sizeGiB * 1024 * 1024) - 4,
-                    usedKiB: Int64((swap.usedGiB ?? 0) * 1024 * 1024), priority: swap.priority ?? (-2 - index))
-            }
-            for swap in swaps where machine.files[swap.path] == nil {
-                machine.files[swap.path] = SimFile(
-                    content: nil, mode: 0o600, size: Int64(swap.sizeGiB * 1024 * 1024 * 1024), swapSignature: true)
-            }
-        }
-        if let type = filesystem?.type { machine.mounts[0].fstype = type }
-        if let free = filesystem?.freeGiB { machine.mounts[0].availBytes = Int64(free * 1024 * 1024 * 1024) }
-        for (program, installed) in (programs ?? [:]).sorted(by: { $0.key < $1.key }) {
-            machine.programs.removeAll { $0 == program }
-            if installed { machine.programs.append(program) }
-        }
-        for (name, state) in services ?? [:] {
-            if state == "missing" {
-                machine.services[name] = nil
-            } else {
-                machine.services[name] = SimService(active: state == "active", enabled: machine.services[name]?.enabled ?? true)
-            }
-        }
-        if let dockerDaemon {
-            machine.docker.daemonRunning = dockerDaemon
-            machine.services["docker.service"]?.active = dockerDaemon
-        }
-        if let ollamaListen { machine.ollama.listen = ollamaListen }
-        if let ollamaModels { machine.ollama.models = ollamaModels }
-        for name in tmuxSessions ?? [] {
-            machine.tmuxSessions.append(SimTmuxSession(user: machine.operatorUser, name: name, fromUnit: nil))
-        }
-        for container in containers ?? [] {
-            let image = container.image ?? "ghcr.io/open-webui/open-webui:main"
-            let running = container.running ?? true
-            machine.docker.containers.append(
-                SimContainer(
-                    name: container.name, image: image, running: running,
-                    argv: [], labels: [:], memoryBytes: 0, starts: running ? 1 : nil))
-            if !machine.docker.images.contains(image) { machine.docker.images.append(image) }
-        }
-        if let tailscale {
-            if let installed = tailscale.installed {
-                machine.programs.removeAll { $0 == "tailscale" }
-                if installed { machine.programs.append("tailscale") }
-            }
-            if let connected = tailscale.connected { machine.tailscale.connected = connected }
-            if let https = tailscale.httpsEnabled { machine.tailscale.httpsEnabled = https }
-        }
-        if let ufwActive { machine.ufw.active = ufwActive }
-        for (path, content) in files ?? [:] { machine.files[path] = SimFile(content: content, mode: 0o644) }
-        for path in removeFiles ?? [] { machine.files[path] = nil }
-        if let webuiAccounts { machine.webuiAccounts = webuiAccounts }
-        machine.programs.sort()
-        return machine
     }
 }

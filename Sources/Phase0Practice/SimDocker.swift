@@ -108,7 +108,7 @@ extension SimulatedSpark {
         if args == ["--version"] || args == ["-v"] {
             return .init(exitStatus: 0, output: "Docker version \(Self.dockerVersion), build e6534b4\n")
         }
-        guard user == "root" else {
+        guard user == "root" || (dockerGroup ?? []).contains(user) else {
             return .init(
                 exitStatus: 1,
                 output: "permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock\n")

@@ -178,10 +178,11 @@ extension SimulatedSpark {
         switch path {
         case "/health": body = "{\"status\":true}"
         case "/api/config":
-            // Open WebUI sends "onboarding" only while no account exists (FACTS.md A1).
+            // Open WebUI 0.12.4 (FACTS A1): "onboarding" only while no account exists.
+            let signup = runConfig(container).envValue("ENABLE_SIGNUP").map { $0.lowercased() == "true" } ?? true
             body =
                 "{" + ((webuiAccounts ?? 0) == 0 ? "\"onboarding\":true," : "")
-                + "\"status\":true,\"name\":\"Open WebUI\",\"version\":\"0.6.5\"}"
+                + "\"status\":true,\"name\":\"Open WebUI\",\"version\":\"0.12.4\",\"features\":{\"auth\":true,\"enable_signup\":\(signup)}}"
         case "/": body = "<!doctype html><title>Open WebUI</title>"
         default:
             return fail

@@ -18,6 +18,14 @@ extension SimulatedSpark {
             tailscale.connected = true
             services["tailscaled.service"]?.active = true
             return "(practice) You ran `sudo tailscale up` and logged the simulated Spark in to your tailnet."
+        case "first-account", "webui-owner":
+            // Only a page that answers can be signed up on.
+            guard (webuiAccounts ?? 0) == 0, docker.daemonRunning,
+                docker.containers.contains(where: { $0.running && webUIListener($0) != nil })
+            else { return nil }
+            webuiAccounts = 1
+            return
+                "(practice) You registered the first account through the SSH tunnel (http://127.0.0.1:3000): it is the admin; sign-up is now closed."
         case "unplug-5-detached":
             guard tmuxSessions.contains(where: { $0.attachedClients > 0 }) else { return nil }
             for index in tmuxSessions.indices { tmuxSessions[index].attachedClients = 0 }

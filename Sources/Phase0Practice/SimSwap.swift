@@ -23,7 +23,7 @@ extension SimulatedSpark {
                 return .init(exitStatus: 1, output: "fallocate: fallocate failed: No space left on device\n")
             }
             adjustFree(at: path, by: -(max(0, bytes - existing)))
-            var file = files[path] ?? SimFile(content: nil, mode: 0o644, size: 0)
+            var file = files[path] ?? SimFile(content: nil, mode: 0o644, size: 0, inode: newInode())
             file.size = max(file.size, bytes)
             file.content = nil
             files[path] = file
@@ -100,7 +100,13 @@ extension SimulatedSpark {
                 return .init(exitStatus: 1, output: "truncate: usage: truncate -s 0 FILE\n")
             }
             guard isRoot else { return Self.denied("truncate: cannot open '\(args[2])' for writing") }
-            if files[args[2]] == nil { files[args[2]] = SimFile(content: nil, mode: 0o644, size: 0) }
+            if files[args[2]] == nil {
+                files[args[2]] = SimFile(content: nil, mode: 0o644, size: 0, inode: newInode())
+            } else {
+                let hadContent = files[args[2]]?.content != nil
+                files[args[2]]?.size = 0
+                files[args[2]]?.content = hadContent ? "" : nil
+            }
             return .init(exitStatus: 0, output: "")
         default:
             return .init(exitStatus: 127, output: "\(name): not simulated\n")
@@ -189,6 +195,7 @@ extension SimulatedSpark {
                 return .init(exitStatus: 1, output: "mv: cannot stat '\(operands.first ?? "")': No such file or directory\n")
             }
             guard writable(operands[1]) else { return Self.denied("mv: cannot move to '\(operands[1])'") }
+            if args.contains("-n") || args.contains("--no-clobber"), files[operands[1]] != nil { return .init(exitStatus: 0, output: "") }
             files[operands[1]] = file
             files[operands[0]] = nil
             return .init(exitStatus: 0, output: "")

@@ -80,7 +80,7 @@ extension SimulatedSpark {
             if !result.succeeded { return "ExecStart failed: \(result.output.trimmingWhitespace())" }
             if argv.first?.hasSuffix("/tmux") == true {
                 // Type=forking: the service is the tmux server left in the unit's cgroup.
-                guard case .some(.some(unit)) = tmuxServerOwner(user) else {
+                guard case .some(.some(unit)) = tmuxServerOwner(user, socket: Self.socketArgument(argv)) else {
                     return
                         "the session went to a tmux server started by hand, outside this unit; nothing is left in the unit (Failed with result 'protocol')"
                 }
@@ -165,7 +165,7 @@ extension SimulatedSpark {
         else { return nil }
         var index = 1
         while index < argv.count, argv[index].hasPrefix("-") || ["new-session", "new"].contains(argv[index]) {
-            if ["-s", "-c", "-n", "-e", "-x", "-y", "-t", "-F"].contains(argv[index]) { index += 1 }
+            if ["-s", "-c", "-n", "-e", "-x", "-y", "-t", "-F", "-L", "-S"].contains(argv[index]) { index += 1 }
             index += 1
         }
         return index < argv.count ? Array(argv[index...]) : nil

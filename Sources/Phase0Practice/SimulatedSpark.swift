@@ -48,12 +48,28 @@ public struct SimulatedSpark: Codable, Equatable, Sendable {
     /// Kernel messages since boot beyond the simulated machine's own physics (an OOM kill a
     /// drill planted); `dmesg` prints them. Optional so older practice files still load.
     public var kernelLog: [String]? = nil
-    /// Accounts registered in Open WebUI (the first becomes admin); nil means none yet.
+    /// Accounts registered in Open WebUI (its volume; the first becomes admin): 0 or nil means
+    /// /api/config says `onboarding`.
     public var webuiAccounts: Int? = nil
     /// Reboots of the simulated Spark (SimBoot.swift).
     public var boots: Int? = nil
+    /// Users who may use docker without sudo (the docker group).
+    public var dockerGroup: [String]? = nil
+    /// The tmux session of the operator's own (default-socket) server that phase0 runs in.
+    public var phase0Tmux: String? = nil
+    /// Programs started by hand (a tui.py or web_serve.py outside the unit).
+    public var handProcesses: [SimProcess]? = nil
+    /// The next inode number a new file gets.
+    public var nextInode: UInt64? = nil
 
     public init() {}
+
+    /// A new inode number, as a file system gives one to each new file.
+    mutating func newInode() -> UInt64 {
+        let inode = nextInode ?? 5_000_001
+        nextInode = inode + 1
+        return inode
+    }
 
     static let guideFiles: [String: SimFile] = {
         var files: [String: SimFile] = [
@@ -68,6 +84,8 @@ public struct SimulatedSpark: Codable, Equatable, Sendable {
 
                     """, mode: 0o644),
             "/etc/sysctl.conf": SimFile(content: "# /etc/sysctl.conf - Configuration file for setting system variables\n", mode: 0o644),
+            // Debian and Ubuntu: the link that makes systemd-sysctl read /etc/sysctl.conf at boot.
+            "/etc/sysctl.d/99-sysctl.conf": SimFile(content: nil, mode: 0o777, linkTarget: "../sysctl.conf"),
             "/swap.img": SimFile(content: nil, mode: 0o600, size: 16 * 1024 * 1024 * 1024, swapSignature: true),
         ]
         for (path, content) in [
@@ -99,10 +117,14 @@ public struct SimFile: Codable, Equatable, Sendable {
     public var isDirectory: Bool
     /// What `mkswap` wrote, so swapon can refuse a file that was never prepared.
     public var swapSignature: Bool
+    /// Its inode, when the simulation gave it one (files phase0's commands create).
+    public var inode: UInt64?
+    /// A symbolic link: its target, relative to its directory or absolute.
+    public var linkTarget: String?
 
     public init(
         content: String?, mode: UInt32, owner: String = "root", size: Int64? = nil,
-        isDirectory: Bool = false, swapSignature: Bool = false
+        isDirectory: Bool = false, swapSignature: Bool = false, inode: UInt64? = nil, linkTarget: String? = nil
     ) {
         self.content = content
         self.mode = mode
@@ -110,6 +132,8 @@ public struct SimFile: Codable, Equatable, Sendable {
         self.size = size ?? Int64(content?.utf8.count ?? 0)
         self.isDirectory = isDirectory
         self.swapSignature = swapSignature
+        self.inode = inode
+        self.linkTarget = linkTarget
     }
 }
 
@@ -165,6 +189,18 @@ public struct SimTmuxSession: Codable, Equatable, Sendable {
     /// Started by the unit (inside its cgroup) rather than by hand.
     public var fromUnit: String?
     public var attachedClients: Int = 0
+    /// The server's socket name (`tmux -L NAME`); nil for the default socket.
+    public var socket: String? = nil
+
+    public init(user: String, name: String, fromUnit: String?, attachedClients: Int = 0, socket: String? = nil) {
+        self.user = user
+        self.name = name
+        self.fromUnit = fromUnit
+        self.attachedClients = attachedClients
+        self.socket = socket
+    }
+
+    var socketName: String { socket ?? "default" }
 }
 
 public struct SimTailscale: Codable, Equatable, Sendable {

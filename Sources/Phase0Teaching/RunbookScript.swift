@@ -92,6 +92,8 @@ public enum RunbookGuards {
         let swapfile = value("swapfile")
         let unit = value("unitName")
         let user = value("user")
+        // The agent's tmux server has its own socket, named like the session (tmux -L NAME).
+        let session = value("tmuxSession")
         let container = value("webuiContainer")
         let port = AnswerKey.webuiPort.value(in: answers) ?? ""
         if let file = written.first {
@@ -112,8 +114,19 @@ public enum RunbookGuards {
         case "ufw-mosh": condition = "! sudo ufw status | grep -q '^Status: active' || sudo ufw status | grep -q '60000:61000/udp'"
         case "daemon-reload": condition = "[ \"$(systemctl show -p NeedDaemonReload --value \(unit))\" = no ]"
         case "enable": condition = "systemctl is-enabled --quiet \(unit)"
-        case "hand-run-tmux": condition = "! sudo -u \(user) tmux ls >/dev/null 2>&1 || systemctl is-active --quiet \(unit)"
-        case "start": condition = "systemctl is-active --quiet \(unit) && sudo -u \(user) tmux has-session -t =\(value("tmuxSession"))"
+        case "swappiness-old-drop-in":
+            condition = "! grep -qs '^# Written by phase0' /etc/sysctl.d/99-phase0-swappiness.conf"
+        case "swappiness-at-boot":
+            // The files in the order the next boot applies them: the last assignment wins.
+            condition =
+                "systemd-analyze cat-config sysctl.d | grep -E '^[[:space:]]*vm[./]swappiness[[:space:]]*=' | tail -n 1 | grep -Eq '=[[:space:]]*\(value("swappiness"))[[:space:]]*$'"
+        case "other-agent":
+            // No tui.py or web_serve.py outside the unit's cgroup.
+            condition =
+                "! pgrep -f '(tui|web_serve)[.]py' | while read -r pid; do grep -qF \(shellQuote("/" + (AnswerKey.unitName.value(in: answers) ?? ""))) \"/proc/$pid/cgroup\" || echo \"$pid\"; done | grep -q ."
+        case "hand-run-tmux": condition = "! sudo -u \(user) tmux -L \(session) ls >/dev/null 2>&1 || systemctl is-active --quiet \(unit)"
+        case "start":
+            condition = "systemctl is-active --quiet \(unit) && sudo -u \(user) tmux -L \(session) has-session -t =\(value("tmuxSession"))"
         case "docker-daemon": condition = "sudo docker info >/dev/null 2>&1"
         case "docker-at-boot": condition = "systemctl is-enabled --quiet docker.service"
         case "pull-image": condition = "sudo docker image inspect \(value("webuiImage")) >/dev/null 2>&1"

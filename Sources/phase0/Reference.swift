@@ -16,7 +16,7 @@ struct Reference: ParsableCommand {
             // The phone's URL when tailscale can tell (read-only): best effort, the reference works without it.
             let url = Probe.tailscaleStatus(view.host).value?.serveURL
             let name = view.host.name.split(separator: " ").first.map(String.init) ?? view.host.name
-            output.write(KeyCommands.render(answers, hostName: name, serveURL: url))
+            output.write(KeyCommands.render(answers, hostName: name, serveURL: url, docker: Probe.dockerAccess(view.host)))
         } catch {
             try finish(.reporting(error, to: output))
         }

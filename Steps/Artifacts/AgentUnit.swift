@@ -33,6 +33,12 @@ public struct AgentUnitSettings: Equatable, Sendable {
 
     public var unitPath: String { "/etc/systemd/system/\(unitName)" }
     public var tuiPath: String { agentDir + "/tui.py" }
+    /// The unit's tmux server has a socket of its own, named like the session (`tmux -L NAME`):
+    /// a `new-session` never lands in the operator's own server, and nothing phase0 does to the
+    /// agent's server can touch the operator's (FACTS C2, C3).
+    public var tmuxSocket: String { tmuxSession }
+    /// How the operator reaches the agent's session (the guide's `tmux attach -t vybn`).
+    public var attachCommand: String { AgentUnit.attachCommand(session: tmuxSession) }
 }
 
 /// The systemd unit of Step 2, rendered from Templates/vybn-agent.service.tmpl. Every value is
@@ -44,6 +50,12 @@ public enum AgentUnit {
     /// the running service was started from the unit as rendered now.
     public static let configVariable = "PHASE0_UNIT_CONFIG"
     public static let ollamaWaitSeconds = 110
+
+    /// `tmux -L vybn attach -t vybn`: the guide's `tmux attach -t vybn` on the unit's own socket.
+    public static func attachCommand(session: String) -> String { "tmux -L \(session) attach -t \(session)" }
+
+    /// A tmux command on the agent's own server (`tmux -L SESSION ...`).
+    public static func tmux(session: String, _ args: [String]) -> [String] { ["tmux", "-L", session] + args }
     public static let startTimeoutSeconds = 150
 
     /// The settings for `answers` (saved or given), each checked for its syntax. Whether the

@@ -14,7 +14,7 @@ extension StepContext {
     /// Appended to an operator task's instruction in practice mode, where pressing Enter makes
     /// the simulated operator do the task (see SimOperator.swift).
     func practiceHint(_ what: String) -> String {
-        host.isPractice ? "\n(Practice: press Enter and the simulated operator \(what) on the simulated Spark.)" : ""
+        host.isPractice && !options.assumeYes ? "\n(Practice: press Enter and the simulated operator \(what) on the simulated Spark.)" : ""
     }
 }
 

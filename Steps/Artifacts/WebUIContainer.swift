@@ -33,6 +33,21 @@ public enum WebUIContainer {
     public static let keys: [AnswerKey] = [.webuiImage, .webuiContainer, .webuiVolume, .webuiPort, .webuiNetwork, .ollamaURL]
     public static let configLabel = "org.phase0.config"
 
+    /// What the environment fixes and what the admin panel can no longer change, checked
+    /// against Open WebUI 0.12.4 (FACTS A3, A5): with ENABLE_PERSISTENT_CONFIG=False every
+    /// setting is read from the environment (or its default) at each start, and an admin-panel
+    /// change lives only in memory until the next restart.
+    public static let environmentNote = """
+        Open WebUI takes its settings from the container's environment at every start \
+        (ENABLE_PERSISTENT_CONFIG=False): sign-up stays closed (ENABLE_SIGNUP=False; the first account still \
+        registers, and becomes admin), and Ollama's URL, the RAG, speech-to-text and image engines and \
+        title/tags/follow-up/autocomplete generation are fixed. Whatever you change in the Admin Panel \
+        (Settings: Connections, Documents, Web Search, Audio, Images, Interface, sign-up, default role...) \
+        lasts only until the container restarts. Kept in the volume: accounts, chats, per-model settings, \
+        tools, functions, prompts, knowledge and memories. To change a setting for good, change the container's \
+        environment (phase0 render docker) and re-create it.
+        """
+
     /// Settings for `answers` (saved or given), each checked; `hostNetwork` is decided by the caller.
     public static func settings(answers: [String: String], hostNetwork: Bool) throws -> WebUISettings {
         WebUISettings(

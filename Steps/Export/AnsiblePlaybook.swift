@@ -36,7 +36,7 @@ enum AnsiblePlaybook {
             ("phase0_retire", .strings(["/swap.img"])),
             ("phase0_fstab_line", .text(Fstab.entryLine(swapfile: v.swapfile))),
             ("phase0_swappiness", .text(v.swappiness)),
-            ("phase0_sysctl_dropin", .text(SwapStep.dropInPath)),
+            ("phase0_sysctl_dropin", .text(SwappinessActions.dropInPath)),
             ("phase0_sysctl_dropin_src", .text("files/" + v.dropInName)),
             ("phase0_marker", .text(SetAside.marker)),
             ("phase0_install_mosh", .plain(v.installMosh ? "true" : "false")),

@@ -50,6 +50,6 @@ struct AnsibleValues {
 
     /// What /proc/swaps will show for the swapfile: mkswap keeps one 4 KiB page.
     var swapfileKiB: Int64 { swapBytes / 1024 - 4 }
-    var dropInName: String { String(SwapStep.dropInPath.split(separator: "/").last ?? "99-phase0-swappiness.conf") }
+    var dropInName: String { String(SwappinessActions.dropInPath.split(separator: "/").last ?? "99-phase0-swappiness.conf") }
     var swapfileDirectory: String { SwapStep.directory(of: swapfile) }
 }

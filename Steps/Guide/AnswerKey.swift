@@ -11,7 +11,7 @@ public enum AnswerKey: String, CaseIterable, Sendable {
     case user, home, repoDir, agentDir, venvPython, tmuxSession, unitName, ollamaUnit, ollamaURL
     case webuiImage, webuiContainer, webuiVolume, webuiPort, webuiNetwork
     case model
-    case replaceTmuxSession, replaceContainer
+    case replaceTmuxSession, replaceContainer, stopOtherAgent
     case unplugLidClosed, unplugPhoneChat, unplugTmuxIntact
 
     /// Who gives the answer.
@@ -79,8 +79,15 @@ public enum AnswerKey: String, CaseIterable, Sendable {
         case .webuiPort: return Entry(meaning: "Open WebUI's port on 127.0.0.1", askedBy: .question(steps: [3]), rule: .fixed("3000"))
         case .webuiNetwork:
             return Entry(meaning: "Open WebUI's network: auto, host or bridge", askedBy: .question(steps: [3]), rule: .fixed("auto"))
-        case .model: return Entry(meaning: "the model Ollama must have", askedBy: .checksOnly, rule: .fixed("vybn:latest"))
-        case .replaceTmuxSession: return Entry(meaning: "stop a tmux server run by hand", askedBy: .decision(step: 2), rule: .none)
+        case .model:
+            // vybn:latest is the companion preflight script's name: the question's default only
+            // when Ollama serves it (Step 2 reads Ollama's list).
+            return Entry(
+                meaning: "the model the agent uses (one Ollama serves)", askedBy: .question(steps: [2]), rule: .fixed("vybn:latest"))
+        case .replaceTmuxSession:
+            return Entry(meaning: "stop a tmux server on the agent's socket run by hand", askedBy: .decision(step: 2), rule: .none)
+        case .stopOtherAgent:
+            return Entry(meaning: "stop a tui.py or web_serve.py running outside the unit", askedBy: .decision(step: 2), rule: .none)
         case .replaceContainer:
             return Entry(meaning: "replace a container not made from these values", askedBy: .decision(step: 3), rule: .none)
         case .unplugLidClosed: return Entry(meaning: "Unplug check 1: lid closed 5 minutes", askedBy: .observation(step: 5), rule: .none)

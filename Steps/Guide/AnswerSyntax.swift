@@ -10,7 +10,7 @@ extension AnswerKey {
         case .swapfile: return Validate.absolutePath(raw, what: "the swapfile path", allowSpaces: false)
         case .swapSize: return Validate.swapSize(raw)
         case .swappiness: return Validate.integer(raw, what: "swappiness", range: 0...100)
-        case .installMosh, .replaceTmuxSession, .replaceContainer, .unplugLidClosed, .unplugPhoneChat, .unplugTmuxIntact:
+        case .installMosh, .replaceTmuxSession, .replaceContainer, .stopOtherAgent, .unplugLidClosed, .unplugPhoneChat, .unplugTmuxIntact:
             return yesOrNo(raw)
         case .user:
             let value = raw.trimmingWhitespace()
@@ -31,10 +31,11 @@ extension AnswerKey {
         case .webuiPort: return Validate.port(raw)
         case .webuiNetwork: return Validate.choice(raw, among: WebUINetwork.choices)
         case .model:
-            guard !raw.isEmpty, !raw.hasPrefix("-"), !Validate.hasControlCharacters(raw) else {
-                return .failure(.init("\"\(raw)\" is not a model name"))
+            let value = raw.trimmingWhitespace()
+            guard !value.isEmpty, !value.hasPrefix("-"), !Validate.hasControlCharacters(value), !value.contains(" ") else {
+                return .failure(.init("\"\(value)\" is not a model name (like vybn:latest)"))
             }
-            return .success(raw)
+            return .success(value)
         }
     }
 

@@ -16,6 +16,9 @@ public struct GuideAnswers: Equatable, Sendable {
     public var webuiContainer: String
     public var webuiPort: String
     public var webuiNetwork: String
+    /// The agent's tmux server's socket (`tmux -L NAME`): named like its session, as the unit
+    /// starts it (AgentUnitSettings.tmuxSocket).
+    public var tmuxSocket: String { tmuxSession }
 
     /// Saved answers, keyed as in the resume file; the table's defaults for the others.
     public init(_ answers: [String: String]) throws {

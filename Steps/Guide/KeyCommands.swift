@@ -4,10 +4,11 @@ import Phase0Parsers
 /// `phase0 reference`: the guide's "Key Commands Reference", filled in with the operator's
 /// answers (unit, session, container, port), or the guide's defaults where none were given.
 public enum KeyCommands {
-    public static func render(_ a: GuideAnswers, hostName: String, serveURL: String?) -> String {
+    public static func render(_ a: GuideAnswers, hostName: String, serveURL: String?, docker: DockerAccess = .sudo) -> String {
         let unit = shellQuote(a.unitName)
         let session = shellQuote(a.tmuxSession)
         let container = shellQuote(a.webuiContainer)
+        let sudoDocker = docker.prefix + "docker"
         let port = a.webuiPort
         func line(_ command: String, _ comment: String? = nil) -> String {
             guard let comment else { return command + "\n" }
@@ -18,14 +19,15 @@ public enum KeyCommands {
         text += "# Service management\n"
         for verb in ["start", "stop", "restart", "status"] { text += line("sudo systemctl \(verb) \(unit)") }
         text += line("sudo journalctl -u \(unit) -f")
-        text += "\n# tmux (as \(a.user))\n"
-        text += line("tmux attach -t \(session)", "attach to agent session")
+        text +=
+            "\n# tmux (as \(a.user)): the agent's server has its own socket (-L \(a.tmuxSession)); plain `tmux attach` looks in your own tmux\n"
+        text += line("tmux -L \(session) attach -t \(session)", "attach to agent session")
         text += line("# Ctrl-B D", "detach (agent keeps running)")
-        text += line("tmux ls", "list sessions")
-        text += "\n# Docker (Open WebUI)\n"
-        text += line("docker logs \(container)")
-        text += line("docker stats \(container) --no-stream", "check memory usage")
-        for verb in ["restart", "stop", "start"] { text += line("docker \(verb) \(container)") }
+        text += line("tmux -L \(session) ls", "list the agent's sessions (plain `tmux ls`: your own)")
+        text += "\n# Docker (Open WebUI)" + (docker == .sudo ? ": \(a.user) is not in the docker group, so sudo" : "") + "\n"
+        text += line("\(sudoDocker) logs \(container)")
+        text += line("\(sudoDocker) stats \(container) --no-stream", "check memory usage")
+        for verb in ["restart", "stop", "start"] { text += line("\(sudoDocker) \(verb) \(container)") }
         text += "\n# Tailscale (serve changes need root, or once: sudo tailscale set --operator=\(a.user))\n"
         text += line("tailscale serve status")
         text += line("sudo tailscale serve --bg \(port)", "https://<spark>.<tailnet>.ts.net -> 127.0.0.1:\(port)")

@@ -32,11 +32,12 @@ public enum PreflightChecks {
             "systemd is PID 1", pid1.value?.trimmingWhitespace() == "systemd",
             "PID 1 is " + pid1.describe(absent: "unknown") { $0.trimmingWhitespace() })
 
-        // Memory: the guide's hard gate (an unreadable /proc/swaps fails it, and says why).
-        let (verdict, unreadable) = SwapGate.measure(host)
+        // Memory: the guide's hard gate, now and after a reboot (what cannot be read fails it, and says why).
+        let figures = SwapGate.figures(host, swapfile: answers["swapfile"])
         add(
-            "swap >= 64G", verdict.passes,
-            unreadable ?? ("\(ByteSize.human(kiB: verdict.totalKiB)) now" + (verdict.passes ? "" : "; Step 0 expands it")))
+            "swap >= 64G", figures.passes,
+            "\(SwapGate.size(kiB: figures.now.totalKiB)) now, \(SwapGate.size(kiB: figures.afterReboot.totalKiB)) after a reboot"
+                + (figures.passes ? "" : "; Step 0 expands it") + (figures.problem.map { " (\($0))" } ?? ""))
         do {
             let mem = try MemInfo.read(host)
             results.append(
@@ -76,20 +77,35 @@ public enum PreflightChecks {
         add("Ollama API at \(url)", tags != nil, tags == nil ? "no answer from \(url)/api/tags" : "answers")
         let model = value(.model)
         let models = tags.map(Probe.modelNames(inTags:)) ?? []
+        // Never advise pulling or creating a model here: memory is the running model's.
         add(
             "model \(model) present", models.contains(model),
-            tags == nil ? "the API does not answer" : "models: " + (models.isEmpty ? "none" : models.joined(separator: ", ")))
+            tags == nil
+                ? "the API does not answer"
+                : "models: " + (models.isEmpty ? "none" : models.joined(separator: ", "))
+                    + (models.contains(model) ? "" : "; phase0 asks which one the agent uses (Step 2)"))
 
         // The tools of Steps 1–4.
         add("tmux installed", host.hasProgram("tmux"), "")
         add("curl installed", host.hasProgram("curl"), "the unit waits for Ollama's API with curl")
-        add("docker installed", host.hasProgram("docker"), "")
+        add(
+            "docker installed", host.hasProgram("docker"),
+            host.hasProgram("docker") ? "" : "DGX OS ships docker-ce (Docker's repository) with NVIDIA's container toolkit; see Step 3")
         let daemon =
             host.hasProgram("docker")
             ? Probe.docker(host, ["info", "--format", "{{.ServerVersion}}"]).map { $0.trimmingWhitespace() } : .absent
         add(
             "docker daemon answers", !(daemon.value ?? "").isEmpty,
             daemon.describe(absent: "docker is not installed; Step 3 needs it") { "server \($0)" }, required: false)
+        if host.hasProgram("docker") {
+            let direct = Probe.dockerAccess(host) == .direct
+            results.append(
+                Result(
+                    name: "docker without sudo", status: .info,
+                    detail: direct
+                        ? "yes: phase0 and `phase0 reference` run docker as \(host.invoker)"
+                        : "no (not in the docker group): phase0 and `phase0 reference` use sudo docker"))
+        }
         add("tailscale installed", host.hasProgram("tailscale"), "")
         switch Probe.tailscaleStatus(host) {
         case .found(let status):

@@ -13,6 +13,44 @@ public enum Reports {
         var steps: [StepJSON]
         var answers: [String: String]
         var machine: JSONValue?
+        var swapGate: GateJSON?
+    }
+
+    /// Both figures of the swap gate (SwapGate): active now, and after a reboot per /etc/fstab.
+    struct GateJSON: Encodable {
+        struct Figure: Encodable {
+            var totalKiB: Int64
+            var thresholdKiB: Int64
+            var passes: Bool
+            var areas: [Area]
+        }
+        struct Area: Encodable {
+            var device: String
+            var sizeKiB: Int64?
+            var note: String?
+        }
+        var now: Figure
+        var afterReboot: Figure
+        var passes: Bool
+        var problem: String?
+
+        init(_ f: SwapGate.Figures) {
+            now = Figure(
+                totalKiB: f.now.totalKiB, thresholdKiB: f.now.thresholdKiB, passes: f.now.passes,
+                areas: f.nowAreas.map { Area(device: $0.path, sizeKiB: $0.sizeKiB, note: nil) })
+            afterReboot = Figure(
+                totalKiB: f.afterReboot.totalKiB, thresholdKiB: f.afterReboot.thresholdKiB, passes: f.afterReboot.passes,
+                areas: f.bootAreas.map { Area(device: $0.device, sizeKiB: $0.sizeKiB, note: $0.note) })
+            passes = f.passes
+            problem = f.problem
+        }
+    }
+
+    /// The gate's figures on the machine the progress is about (the saved simulated Spark in
+    /// practice; this machine, read-only, live).
+    static func gateFigures(_ config: WizardConfig, _ progress: Progress?) -> SwapGate.Figures? {
+        guard let host = try? config.hosts.makeHost(saved: progress?.machine, scenarioPath: nil).host else { return nil }
+        return SwapGate.figures(host, swapfile: progress?.answers["swapfile"])
     }
 
     struct StepJSON: Encodable {
@@ -33,6 +71,7 @@ public enum Reports {
                     output.write(encodedJSON(NotStartedJSON(stateFile: store.path), sortedPretty) + "\n")
                 } else {
                     output.write("No progress yet in \(store.path). Start with: phase0\(config.practice ? " --practice" : "")\n")
+                    for line in gateFigures(config, nil).map(SwapGate.describe) ?? [] { output.write(line + "\n") }
                 }
                 return .complete
             }
@@ -50,14 +89,22 @@ public enum Reports {
             let machine = progress.machine.flatMap(machineJSON)
             let report = StatusJSON(
                 stateFile: store.path, mode: progress.mode.rawValue, updatedAt: progress.updatedAt,
-                steps: stepList, answers: progress.answers, machine: machine)
+                steps: stepList, answers: progress.answers, machine: machine,
+                swapGate: gateFigures(config, progress).map(GateJSON.init))
             output.write(encodedJSON(report, sortedPretty) + "\n")
             return .complete
         }
-        output.write(
-            statusText(
-                progress, steps: steps, statePath: store.path,
-                width: TextLayout.terminalWidth(environment: config.environment)))
+        var text = statusText(
+            progress, steps: steps, statePath: store.path,
+            width: TextLayout.terminalWidth(environment: config.environment))
+        if let figures = gateFigures(config, progress) {
+            let lines = SwapGate.describe(figures)
+            text += lines[0] + "; " + lines[1].prefix(1).lowercased() + lines[1].dropFirst() + "\n"
+            text +=
+                "The 64G gate "
+                + (figures.passes ? "passes on both." : "does not pass: Steps 1-5 stop until Step 0 is done (exit 3).") + "\n"
+        }
+        output.write(text)
         return .complete
     }
 

@@ -32,7 +32,8 @@ public enum RunSummary {
         }
         if let a = answers {
             lines.append(
-                "  Unit: \(a.unitName), running tmux session \(a.tmuxSession) as \(a.user); attach: tmux attach -t \(a.tmuxSession)")
+                "  Unit: \(a.unitName), running tmux session \(a.tmuxSession) as \(a.user); attach: \(AgentUnit.attachCommand(session: a.tmuxSession))"
+            )
             lines.append("  Container: \(a.webuiContainer), Open WebUI on 127.0.0.1:\(a.webuiPort) (2g RAM, 4g with swap)")
         }
         if case .found(let status) = Probe.tailscaleStatus(ctx.host), let url = status.serveURL {
@@ -44,12 +45,7 @@ public enum RunSummary {
             "To undo: phase0\(mode) undo STEP (0 to 4, or all; --dry-run lists its commands first). It removes only "
                 + "what phase0 made, newest step first, and never runs swapoff. By hand, newest first:")
         lines += undoLines(answers).map { "  " + $0 }
-        lines.append("")
-        lines.append(
-            "What Phase 0 does not do (the guide's Phase 1+): route Open WebUI through the agent's soul, "
-                + "memory and policy; multi-user auth on Open WebUI; auto-update the agent on git push; "
-                + "watch GPU temperature; alert on heartbeat gaps. Keep the agent current with `git pull` in ~/Vybn "
-                + "(then: sudo systemctl restart \(answers?.unitName ?? "vybn-agent.service")).")
+        lines += Procedure.epilogue(answers).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         lines.append("Next: `phase0 reference` (the key commands with your values), `phase0 troubleshoot` when something is wrong.")
         return lines
     }

@@ -121,30 +121,37 @@ public enum Troubleshooting {
         }
         let duplicate = journal?.lowercased().contains("duplicate session") == true
 
-        let hasSession = Probe.tmuxHasSession(host, user: a.user, session: a.tmuxSession)
+        let hasSession = Probe.tmuxHasSession(host, user: a.user, socket: a.tmuxSocket, session: a.tmuxSession)
+        let socket = "tmux -L \(a.tmuxSocket)"
         if case .unknown(let why) = hasSession {
             findings.append(
                 Finding(
                     .problem, "Cannot tell whether tmux session \(a.tmuxSession) runs", seen: why,
-                    todo: "As \(a.user): tmux ls (phase0 asks tmux as that user with sudo -n -u)"))
+                    todo: "As \(a.user): \(socket) ls (phase0 asks tmux as that user with sudo -n -u)"))
         }
         switch (state == "active", hasSession.value != nil) {
         case (true, true):
             findings.append(
-                Finding(.ok, "tmux session \(a.tmuxSession) runs", seen: "tmux has-session -t \(a.tmuxSession) as \(a.user): yes"))
+                Finding(
+                    .ok, "tmux session \(a.tmuxSession) runs", seen: "\(socket) has-session -t \(a.tmuxSession) as \(a.user): yes",
+                    todo:
+                        "Attach: \(AgentUnit.attachCommand(session: a.tmuxSession)) (the guide's `tmux attach -t vybn` looks in your own tmux)"
+                ))
         case (false, true):
             findings.append(
                 Finding(
                     .problem, "tmux session \(a.tmuxSession) already exists outside the unit",
-                    seen: "a session \(a.tmuxSession) of \(a.user) runs while \(unit) is \(state)"
+                    seen: "a session \(a.tmuxSession) of \(a.user) runs on the agent's socket while \(unit) is \(state)"
                         + (duplicate ? "; the log says \"duplicate session\"" : "")
                         + ": probably started by hand, so the unit's `tmux new-session` fails",
-                    todo: "Save anything you need in it, then:\ntmux kill-session -t \(a.tmuxSession) && sudo systemctl restart \(unit)"))
+                    todo:
+                        "Save anything you need in it, then, from a terminal that is not inside it:\n\(socket) kill-session -t \(a.tmuxSession) && sudo systemctl restart \(unit)"
+                ))
         case (true, false) where hasSession.unknownReason == nil:
             findings.append(
                 Finding(
                     .problem, "\(unit) is active but there is no tmux session \(a.tmuxSession)",
-                    seen: "tmux has-session -t \(a.tmuxSession) as \(a.user): no",
+                    seen: "\(socket) has-session -t \(a.tmuxSession) as \(a.user): no",
                     todo:
                         "The TUI may have just exited (Restart=always brings it back in 10 s). Otherwise the unit's tmux runs as another user or with another socket: sudo systemctl status \(unit)"
                 ))
@@ -152,6 +159,22 @@ public enum Troubleshooting {
             findings.append(Finding(.info, "No tmux session \(a.tmuxSession)", seen: "nothing runs; \(unit) is \(state)"))
         default:
             break  // cannot tell: said above
+        }
+        switch Probe.agentProcesses(host, outsideUnit: unit) {
+        case .found(let processes):
+            for process in processes {
+                findings.append(
+                    Finding(
+                        .problem, "\(process.script) runs outside \(unit)",
+                        seen: "PID \(process.pid) (\(process.user)): \(process.commandLine)",
+                        todo:
+                            "The guide runs one agent (tui.py under systemd); two compete for the GPU. Stop it: kill \(process.pid) (or run phase0: Step 2 asks before stopping it)"
+                    ))
+            }
+        case .absent: break
+        case .unknown(let why):
+            findings.append(
+                Finding(.info, "Cannot tell whether another agent runs", seen: why, todo: "ps -ef | grep -e tui.py -e web_serve.py"))
         }
 
         let python = a.venvPython
@@ -203,117 +226,16 @@ public enum Troubleshooting {
         findings.append(Finding(.ok, "Ollama answers at \(a.ollamaURL)", seen: "\(a.ollamaUnit) active; /api/tags answers"))
         let models = Probe.modelNames(inTags: tags)
         if !models.contains(a.model) {
+            // Pulling or creating a model loads gigabytes next to one that already fills memory.
+            let todo =
+                Probe.memoryIsFull(host)
+                ? "The agent uses the model named in its config.yaml. If it is one of these, give its name to phase0 (\"model\" in the answers file, or at Step 2's question). Memory is full (MemAvailable under \(ByteSize.human(kiB: Probe.fullMemoryKiB))): adding a model to Ollama now would push the running one out of RAM."
+                : "ollama list; give phase0 the model the agent uses (\"model\"), or make \(a.model) available in Ollama."
             findings.append(
                 Finding(
                     .problem, "model \(a.model) is not in Ollama",
-                    seen: "models: " + (models.isEmpty ? "none" : models.joined(separator: ", ")),
-                    todo: "ollama list; pull or create \(a.model) (the TUI asks Ollama for it)."))
+                    seen: "models: " + (models.isEmpty ? "none" : models.joined(separator: ", ")), todo: todo))
         }
         return findings
-    }
-
-    // MARK: - OOM kills or system unresponsive
-
-    static func oom(_ host: Host, _ a: GuideAnswers) -> [Finding] {
-        var findings: [Finding] = []
-        let areas: [SwapArea]
-        do { areas = try SwapGate.readSwaps(host) } catch {
-            return [Finding(.problem, "The swap cannot be read", seen: "\(error)", todo: "cat /proc/swaps; free -h")]
-                + memoryFindings(host, a)
-        }
-        let verdict = SwapGate.evaluate(areas)
-        let listing = areas.map { "\($0.path) \(ByteSize.human(kiB: $0.sizeKiB)) (used \(ByteSize.human(kiB: $0.usedKiB)))" }.joined(
-            separator: ", ")
-        if areas.isEmpty {
-            findings.append(
-                Finding(
-                    .problem, "No swap is active", seen: "/proc/swaps lists no swap area",
-                    todo: "Run phase0: Step 0 creates a 128G swapfile. With ~230 MB of RAM free, any extra process triggers the OOM killer."
-                ))
-        } else if !verdict.passes {
-            findings.append(
-                Finding(
-                    .problem, "Swap is below 64G", seen: "\(ByteSize.human(kiB: verdict.totalKiB)) in all: \(listing)",
-                    todo: "Run phase0: Step 0 adds a 128G swapfile (the guide's minimum is 64G)."))
-        } else {
-            findings.append(Finding(.ok, "Swap is active and large enough", seen: "\(ByteSize.human(kiB: verdict.totalKiB)): \(listing)"))
-        }
-        return findings + memoryFindings(host, a)
-    }
-
-    /// Memory, Open WebUI's share and cap, the kernel's OOM kills, swapping now.
-    static func memoryFindings(_ host: Host, _ a: GuideAnswers) -> [Finding] {
-        var findings: [Finding] = []
-        do {
-            let mem = try MemInfo.read(host)
-            findings.append(
-                Finding(
-                    .info, "Memory",
-                    seen:
-                        "MemAvailable \(ByteSize.human(kiB: mem.memAvailableKiB)) of \(ByteSize.human(kiB: mem.memTotalKiB)); SwapFree \(ByteSize.human(kiB: mem.swapFreeKiB))"
-                ))
-        } catch {
-            findings.append(Finding(.info, "Memory", seen: "\(error)"))
-        }
-
-        let container = a.webuiContainer
-        switch Probe.docker(host, ["stats", container, "--no-stream", "--format", "{{.MemUsage}} ({{.MemPerc}})"], timeout: 20) {
-        case .found(let stats):
-            findings.append(Finding(.info, "Open WebUI's memory (docker stats \(container) --no-stream)", seen: stats.trimmingWhitespace()))
-        case .absent:
-            findings.append(Finding(.info, "Open WebUI's memory", seen: "docker stats \(container): no such container"))
-        case .unknown(let why):
-            findings.append(Finding(.info, "Open WebUI's memory", seen: "docker stats \(container) gave nothing: \(why)"))
-        }
-        if let limit = Probe.dockerInspect(host, container, "{{.HostConfig.Memory}}").value, let bytes = Int64(limit) {
-            if bytes == 0 {
-                findings.append(
-                    Finding(
-                        .problem, "\(container) has no memory cap", seen: "HostConfig.Memory is 0 (unlimited)",
-                        todo: "Recreate it with --memory=2g --memory-swap=4g (phase0 Step 3)."))
-            } else {
-                findings.append(Finding(.ok, "\(container) is memory-capped", seen: "--memory=\(ByteSize.human(bytes: bytes))"))
-            }
-        }
-
-        let dmesg = host.probe(.rootProbe(["dmesg"], timeout: 20))
-        if let log = dmesg.value {
-            let kills = lines(in: log, mentioning: ["oom", "killed"], limit: 20)
-            if kills.isEmpty {
-                findings.append(Finding(.ok, "No OOM kills in the kernel log", seen: "dmesg | grep -i 'oom\\|killed': nothing"))
-            } else {
-                findings.append(
-                    Finding(
-                        .problem, "The OOM killer struck", seen: kills.joined(separator: "\n"),
-                        todo:
-                            "Keep swap >= 64G (Step 0) and Open WebUI capped at 2g (Step 3); if Ollama was killed: sudo systemctl restart \(a.ollamaUnit)"
-                    ))
-            }
-        } else {
-            findings.append(
-                Finding(
-                    .info, "The kernel log needs root", seen: dmesg.unknownReason ?? "sudo -n dmesg failed",
-                    todo: "sudo dmesg | grep -i 'oom\\|killed' | tail -20"))
-        }
-
-        if let vmstat = host.probe(["vmstat", "1", "5"], timeout: 15).value {
-            findings.append(Finding(.info, "Swap activity (vmstat 1 5: si/so = pages in/out per second)", seen: swapActivity(vmstat)))
-        }
-        return findings
-    }
-
-    /// The si/so columns of `vmstat 1 5`, summed up for the reader.
-    static func swapActivity(_ text: String) -> String {
-        let rows = text.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
-        guard let header = rows.first(where: { $0.contains("si") && $0.contains("so") }),
-            let si = header.firstIndex(of: "si"), let so = header.firstIndex(of: "so")
-        else { return text }
-        let samples = rows.filter { $0.count == header.count && Int($0[si]) != nil }.dropFirst()
-        guard !samples.isEmpty else { return "no samples" }
-        let swapIn = samples.compactMap { Int($0[si]) }.reduce(0, +) / samples.count
-        let swapOut = samples.compactMap { Int($0[so]) }.reduce(0, +) / samples.count
-        let verdict =
-            swapIn + swapOut == 0 ? "no swapping now" : "swapping now (normal under pressure; sustained high values mean memory is short)"
-        return "average si \(swapIn), so \(swapOut): \(verdict)"
     }
 }

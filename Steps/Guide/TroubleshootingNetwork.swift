@@ -9,10 +9,9 @@ extension Troubleshooting {
         var findings: [Finding] = []
         let container = a.webuiContainer
         guard host.hasProgram("docker") else {
-            return [
-                Finding(.problem, "docker is not installed", seen: "no docker on PATH", todo: "Install Docker, then run phase0 (Step 3).")
-            ]
+            return [Finding(.problem, "docker is not installed", seen: "no docker on PATH", todo: OpenWebUIStep.dockerMissing)]
         }
+        let docker = Probe.dockerAccess(host).prefix + "docker"
         switch Probe.containerRunning(host, container) {
         case .absent:
             findings.append(
@@ -31,7 +30,7 @@ extension Troubleshooting {
             findings.append(
                 Finding(
                     .problem, "\(container) exists but is stopped", seen: "State.Running is false",
-                    todo: "sudo docker start \(container); then docker logs \(container)"))
+                    todo: "\(docker) start \(container); then \(docker) logs \(container)"))
             return findings + ollamaFindings(host, a)
         case .found(true):
             findings.append(Finding(.ok, "\(container) is running", seen: "docker inspect \(container): running"))
@@ -44,7 +43,7 @@ extension Troubleshooting {
             findings.append(
                 Finding(
                     .problem, "Open WebUI does not answer on 127.0.0.1:\(a.webuiPort)", seen: "curl \(health) failed",
-                    todo: "It takes about a minute to start; else: docker logs \(container)"))
+                    todo: "It takes about a minute to start; else: \(docker) logs \(container)"))
         }
 
         let mode = Probe.dockerInspect(host, container, "{{.HostConfig.NetworkMode}}").value ?? "unknown"
@@ -142,12 +141,16 @@ extension Troubleshooting {
                 findings.append(
                     Finding(
                         .problem, "Serve proxies somewhere else", seen: "https://\(served.host) -> \(served.target)",
-                        todo: "sudo tailscale serve --bg \(a.webuiPort) (or run phase0: Step 4)"))
+                        todo:
+                            "Once Open WebUI has its first account (never before): sudo tailscale serve --bg \(a.webuiPort), or run phase0 (Step 4 checks the account first)"
+                    ))
             } else {
                 findings.append(
                     Finding(
                         .problem, "Serve is not enabled: nothing is served", seen: "tailscale serve status --json: no HTTPS proxy",
-                        todo: "sudo tailscale serve --bg \(a.webuiPort) (or run phase0: Step 4)"))
+                        todo:
+                            "Once Open WebUI has its first account (never before): sudo tailscale serve --bg \(a.webuiPort), or run phase0 (Step 4 checks the account first)"
+                    ))
             }
         }
         if let text = host.probe(["tailscale", "serve", "status"]).value {

@@ -78,8 +78,16 @@ public enum Validate {
     /// A tmux session name tmux keeps as typed (it rewrites ':' and '.').
     public static func tmuxSession(_ raw: String) -> Outcome {
         let value = raw.trimmingWhitespace()
-        guard isPortableName(value, maxLength: 64) else {
+        guard isPortableName(value, maxLength: 64), !value.hasPrefix("-") else {
             return .failure(.init("a tmux session name uses letters, digits, '_' and '-' only (tmux rewrites ':' and '.')"))
+        }
+        // The agent's tmux server takes a socket of this name (tmux -L NAME); "default" is the
+        // socket of everyone's own tmux, which the agent must never share.
+        guard value != "default" else {
+            return .failure(
+                .init(
+                    "\"default\" is the name of tmux's own socket, where your own sessions live; the agent's server needs its own: choose another name (the guide's is vybn)"
+                ))
         }
         return .success(value)
     }

@@ -119,12 +119,12 @@ enum UndoSwap {
     static var dropIn: Action {
         Action(
             id: "set-aside-sysctl",
-            title: "Set phase0's swappiness drop-in aside (\(SwapStep.dropInPath))",
+            title: "Set phase0's swappiness drop-in aside (\(SwappinessActions.dropInPath))",
             why:
                 "Without it, the next boot applies /etc/sysctl.conf or the kernel's default swappiness. It is renamed to a .phase0-backup.N file, which systemd-sysctl does not read.",
-            kind: .commands { ctx in SetAside.commands(SwapStep.dropInPath, ctx.host) },
+            kind: .commands { ctx in SetAside.commands(SwappinessActions.dropInPath, ctx.host) },
             check: { ctx in
-                let path = SwapStep.dropInPath
+                let path = SwappinessActions.dropInPath
                 guard ctx.host.fileExists(path) else { return Check(true, path, "not there") }
                 if !SetAside.isPhase0s(path, ctx.host) { return Check(true, path, "changed since phase0 wrote it: left as it is") }
                 return Check(false, path, "phase0's drop-in is there")

@@ -24,6 +24,11 @@ customize() {
 
   echo spark-2b7c >"$R/etc/hostname"
   printf '127.0.0.1\tlocalhost\n127.0.1.1\tspark-2b7c\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$R/etc/hosts"
+  # A vm.swappiness of 60 in /etc/sysctl.conf, as an operator or another tool may have left
+  # it: Debian's /etc/sysctl.d/99-sysctl.conf links to it, so a drop-in that sorts before
+  # 99-sysctl.conf loses at boot (FACTS B1). phase0's must win.
+  printf '\n# planted by the phase0 guest image: a conflicting setting\nvm.swappiness=60\n' >>"$R/etc/sysctl.conf"
+  [[ -L $R/etc/sysctl.d/99-sysctl.conf ]] || { echo "no /etc/sysctl.d/99-sysctl.conf link in the image" >&2; return 1; }
   cat >"$R/etc/fstab" <<'FSTAB'
 # /etc/fstab: static file system information.
 # <file system> <mount point>   <type>  <options>       <dump>  <pass>
@@ -63,11 +68,16 @@ FSTAB
   install -d "$W/bin" "$W/usr/bin" "$W/www" "$W/tmp" "$W/etc" "$W/app/backend/data"
   install -m 0755 "$R/bin/busybox" "$W/bin/busybox"
   local applet
-  for applet in sh ls cat mkdir date echo sleep ps wget httpd env id grep; do
+  for applet in sh ls cat mkdir date echo sleep ps wget httpd env id grep printf mv; do
     ln -s busybox "$W/bin/$applet"
   done
   install -m 0755 "$S/webui/start.sh" "$W/start.sh"
   install -m 0755 "$S/webui/curl" "$W/usr/bin/curl"
+  install -m 0755 "$S/webui/write-config" "$W/bin/write-config"
+  install -d "$W/www/api" "$W/www/cgi-bin"
+  install -m 0755 "$S/webui/signup" "$W/www/cgi-bin/signup"
+  # /api/config is the file the container writes in its volume (see write-config).
+  ln -s /app/backend/data/config.json "$W/www/api/config"
   printf '{"status":true}' >"$W/www/health"
   printf '<!doctype html><title>Open WebUI (stand-in)</title><p>Open WebUI stand-in</p>\n' >"$W/www/index.html"
   printf 'root:x:0:0:root:/root:/bin/sh\n' >"$W/etc/passwd"

@@ -17,14 +17,16 @@ set -euo pipefail
 REPO=$(cd "$GUEST_DIR/../.." && pwd)
 
 # name:timeout_s:script, longest first (they start in this order; reports print
-# sorted by name). s1 also runs scenario 4 and, after a reboot, scenario 2.
+# sorted by name). s1 also runs scenario 4 and, after a reboot, scenario 2. Every
+# scenario that changes the machine ends with a reboot and the checks from outside.
 SCENARIOS=(
   "s8:2400:s8-ansible.sh"
-  "s1:1200:s1-full-run.sh"
+  "s1:1500:s1-full-run.sh"
   "s9:1500:s9-undo.sh"
-  "s3:1200:s3-interrupt.sh"
-  "s1b:900:s1b-answers.sh"
-  "s6:900:s6-conflicts.sh"
+  "s7:1500:s7-in-tmux.sh"
+  "s3:1500:s3-interrupt.sh"
+  "s1b:1300:s1b-answers.sh"
+  "s6:1300:s6-conflicts.sh"
   "s0:420:s0-standins.sh"
   "s5:420:s5-gate.sh"
 )
@@ -121,7 +123,7 @@ run_scenario() {
   mkdir -p "$dir/disk"
   qemu-img create -q -f qcow2 -b "$IMAGE_DIR/base.raw" -F raw "$dir/overlay.qcow2"
   cp "$GUEST_DIR/scenarios/entry.sh" "$GUEST_DIR/scenarios/lib.sh" "$GUEST_DIR/scenarios/pty-drive.py" \
-    "$FSTAB_ORIG" "$dir/disk/"
+    "$GUEST_DIR/scenarios/tmux-drive.py" "$GUEST_DIR/scenarios/attach-check.py" "$FSTAB_ORIG" "$dir/disk/"
   cp "$ANSWERS" "$dir/disk/answers.json"
   cp "$GUEST_DIR/scenarios/$script" "$dir/disk/scenario.sh"
   echo "$name" >"$dir/disk/name"
@@ -222,10 +224,10 @@ done
 compare_states() { # compare_states REF OTHER
   local ref=$1 other=$2 k diffs=""
   [[ -n ${STATE[$ref:unit]:-} && -n ${STATE[$other:unit]:-} ]] || return 0
-  for k in unit fstab swaps sysctl container containers serve mosh; do
+  for k in unit fstab swaps sysctl webui container containers serve mosh; do
     [[ ${STATE[$ref:$k]:-} == "${STATE[$other:$k]:-}" ]] || diffs="$diffs $k(${STATE[$ref:$k]:-} vs ${STATE[$other:$k]:-})"
   done
-  if [[ -z $diffs ]]; then result PASS "$other/same-end-state" "end state equals $ref's (unit, fstab, swaps, sysctl, container, serve, mosh)"
+  if [[ -z $diffs ]]; then result PASS "$other/same-end-state" "end state equals $ref's (unit, fstab, swaps, sysctl, webui, container, serve, mosh)"
   else result FAIL "$other/same-end-state" "differs from $ref:$diffs"; fi
 }
 compare_states s1-full-run s1b-answers
@@ -234,6 +236,7 @@ compare_states s1-full-run s8-ansible
 compare_states s1-full-run s9-undo-redo
 compare_states s9-undo-first s9-undo-redo
 compare_states s9-undo-first s8-ansible
+compare_states s1-full-run s7-in-tmux
 
 echo
 printf 'times (s):'

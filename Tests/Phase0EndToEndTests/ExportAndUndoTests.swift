@@ -34,7 +34,7 @@ import Foundation
         let given = sandbox.dir + "/given.json", exported = sandbox.dir + "/exported.json"
         try sandbox.write(try Self.json(Self.custom), to: given)
         let first = sandbox.dir + "/first.json", second = sandbox.dir + "/second.json"
-        let (runCode, runOutput) = try sandbox.run(["--practice", "--state", first, "-y", "--answers", given])
+        let (runCode, runOutput) = try sandbox.run(["--practice", "--state", first, "-y", "--answers", given] + (try sandbox.accountScenario()))
         #expect(runCode == 0, "\(runOutput.suffix(600))")
 
         let (code, output) = try sandbox.run(["export", "answers", exported, "--practice", "--state", first])
@@ -45,14 +45,14 @@ import Foundation
         #expect(output.contains("not exported (asked again on every machine): unplugLidClosed, unplugPhoneChat, unplugTmuxIntact"))
 
         // The observations are the operator's, on the new machine too: typed at the prompt.
-        let (replayCode, replay) = try sandbox.run(["--practice", "--state", second, "-y", "--answers", exported], input: "y\ny\ny\n")
+        let (replayCode, replay) = try sandbox.run(["--practice", "--state", second, "-y", "--answers", exported] + (try sandbox.accountScenario()), input: "y\ny\ny\n")
         #expect(replayCode == 0, "\(replay.suffix(600))")
         let a = try Self.endState(sandbox, state: first), b = try Self.endState(sandbox, state: second)
         #expect(a.machine == b.machine)
         #expect(a.steps == b.steps)
         // It can fail: the guide's defaults do not reach that end state.
         let third = sandbox.dir + "/third.json"
-        _ = try sandbox.run(["--practice", "--state", third, "-y"], input: "y\ny\ny\n")
+        _ = try sandbox.run(["--practice", "--state", third, "-y"] + (try sandbox.accountScenario()), input: "y\ny\ny\n")
         #expect(try Self.endState(sandbox, state: third).machine != a.machine)
         // An existing file is never overwritten.
         let (again, refused) = try sandbox.run(["export", "answers", exported, "--practice", "--state", first])
@@ -64,7 +64,7 @@ import Foundation
         let directory = sandbox.dir + "/pb"
         let (code, output) = try sandbox.run(["export", "ansible", directory, "--practice"])
         #expect(code == 0, "\(output)")
-        for file in ["playbook.yml", "inventory.example.ini", "README.md", "files/vybn-agent.service", "files/99-phase0-swappiness.conf"] {
+        for file in ["playbook.yml", "inventory.example.ini", "README.md", "files/vybn-agent.service", "files/99-zz-phase0-swappiness.conf"] {
             #expect(FileManager.default.fileExists(atPath: directory + "/" + file), "\(file)")
         }
         let (renderCode, unit) = try sandbox.run(["render", "unit", "--practice"])
@@ -83,7 +83,7 @@ import Foundation
         let sandbox = try Sandbox()
         let given = sandbox.dir + "/given.json"
         try sandbox.write(try Self.json(["unplugLidClosed": "yes", "unplugPhoneChat": "yes", "unplugTmuxIntact": "yes"]), to: given)
-        #expect(try sandbox.run(["--practice", "-y", "--answers", given]).0 == 0)
+        #expect(try sandbox.run(["--practice", "-y", "--answers", given] + (try sandbox.accountScenario())).0 == 0)
         let (stopped, said) = try sandbox.run(["undo", "3", "--purge", "-y", "--practice"], input: "yes\n")
         #expect(stopped == 130 && said.contains("Nothing was changed: --purge was not confirmed"), "\(said)")
         #expect(try Self.endState(sandbox, state: sandbox.statePath).steps[3].hasPrefix("3:done"))

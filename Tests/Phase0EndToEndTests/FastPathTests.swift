@@ -36,8 +36,11 @@ import Foundation
         let answers = sandbox.dir + "/answers.json"
         try sandbox.write(Self.answers, to: answers)
         let fastState = sandbox.dir + "/fast/practice.json", parsedState = sandbox.dir + "/parsed/practice.json"
-        let fast = try sandbox.run(["--practice", "-y", "--answers", answers, "--state", fastState])
-        let parsed = try sandbox.run(["run", "--practice", "--assume-yes", "--answers", answers, "--state=\(parsedState)"])
+        // Open WebUI's first account registered: nobody registers one during a -y run.
+        let account = try sandbox.accountScenario()
+        let fast = try sandbox.run(["--practice", "-y", "--answers", answers, "--state", fastState] + account)
+        let parsed = try sandbox.run(
+            ["run", "--practice", "--assume-yes", "--answers", answers, "--state=\(parsedState)", "--scenario=\(account[1])"])
         #expect(fast.0 == 0 && parsed.0 == 0, "\(fast.1)\n---\n\(parsed.1)")
         #expect(Self.same(fast.1, fastState) == Self.same(parsed.1, parsedState))
         #expect(try Self.normalized(fastState) == Self.normalized(parsedState))

@@ -105,7 +105,7 @@ import Glibc
         #expect(try FileManager.default.contentsOfDirectory(atPath: shared).isEmpty)
         #expect(try sandbox.spawn(["status", "--practice", "--state", shared + "/p.json"]).status == 65)
         chmod(shared, 0o755)
-        let accepted = try sandbox.spawn(["--practice", "-y", "--state", shared + "/p.json"])
+        let accepted = try sandbox.spawn(["--practice", "-y", "--state", shared + "/p.json"] + sandbox.accountScenario())
         #expect(accepted.status == 130, "\(accepted.output.suffix(300))")
     }
 
@@ -138,7 +138,7 @@ import Glibc
         #expect(relativeHome.status == 64, "\(relativeHome.output)")
         #expect(relativeHome.output.contains("HOME=\"home\" is not an absolute path") && relativeHome.output.contains("XDG_STATE_HOME=\"state\" is relative"))
         // With --state, HOME is not needed.
-        let given = try sandbox.spawn(["--practice", "-y", "--state", sandbox.dir + "/mine.json"], environment: unset)
+        let given = try sandbox.spawn(["--practice", "-y", "--state", sandbox.dir + "/mine.json"] + sandbox.accountScenario(), environment: unset)
         #expect(given.status == 130, "\(given.output.suffix(300))")
     }
 
@@ -147,7 +147,7 @@ import Glibc
         let sandbox = try Sandbox()
         var environment = sandbox.environment
         environment["XDG_STATE_HOME"] = "relative/state"
-        let run = try sandbox.spawn(["--practice", "-y"], environment: environment)
+        let run = try sandbox.spawn(["--practice", "-y"] + sandbox.accountScenario(), environment: environment)
         #expect(run.status == 130)
         #expect(FileManager.default.fileExists(atPath: sandbox.dir + "/home/.local/state/phase0/practice.json"))
     }

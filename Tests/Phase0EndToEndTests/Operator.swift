@@ -10,7 +10,7 @@ enum Prompt {
     static let observations = [
         "1. Did you close the laptop lid and leave it closed for 5 minutes? [y]es / [n]o / [e]xplain / [?] help / [q]uit: ",
         "2. With the laptop lid closed, did a chat on your phone at the Serve URL get a reply? [y]es / [n]o / [e]xplain / [?] help / [q]uit: ",
-        "3. After SSHing back, did `tmux attach` to the agent's session show the TUI intact? [y]es / [n]o / [e]xplain / [?] help / [q]uit: ",
+        "3. After SSHing back, did attaching to the agent's tmux session (the command in 3. above) show the TUI intact? [y]es / [n]o / [e]xplain / [?] help / [q]uit: ",
     ]
     static let review = "Enter to go on, or a number or key to change, [?] help / [q]uit: "
 }
@@ -23,7 +23,7 @@ enum Defaults {
         ("Agent directory (holds tui.py)", "/home/vybnz69/Vybn/spark"),
         ("Python of the agent's venv", "/home/vybnz69/.venv/spark/bin/python"), ("tmux session name", "vybn"),
         ("systemd unit name", "vybn-agent.service"), ("Ollama's systemd unit", "ollama.service"),
-        ("Ollama's URL", "http://127.0.0.1:11434"),
+        ("Ollama's URL", "http://127.0.0.1:11434"), ("Model the agent uses (one Ollama serves)", "vybn:latest"),
     ]
     /// Step 3 asks the network last (answered with Tab completion); Ollama's URL was given in Step 2.
     static let step3 = [
@@ -47,8 +47,8 @@ let bridgeRun = "sudo docker run --detach --name=open-webui --restart=always --m
 let fullRunHistory = [
     "sudo fallocate -l 128G /swapfile", "sudo chmod 600 /swapfile", "sudo mkswap /swapfile", "sudo swapon /swapfile",
     "sudo sysctl -w vm.swappiness=10",
-    "sudo install -m 0644 /dev/stdin /etc/sysctl.d/99-phase0-swappiness.conf.phase0-new  <<< (3 lines on stdin)",
-    "sudo mv -f /etc/sysctl.d/99-phase0-swappiness.conf.phase0-new /etc/sysctl.d/99-phase0-swappiness.conf",
+    "sudo install -m 0644 /dev/stdin /etc/sysctl.d/99-zz-phase0-swappiness.conf.phase0-new  <<< (3 lines on stdin)",
+    "sudo mv -f /etc/sysctl.d/99-zz-phase0-swappiness.conf.phase0-new /etc/sysctl.d/99-zz-phase0-swappiness.conf",
     "sudo cp -p --no-clobber /etc/fstab /etc/fstab.phase0-backup.1",
     "sudo install -m 0644 /dev/stdin /etc/fstab.phase0-new  <<< (7 lines on stdin)",
     "sudo mv -f /etc/fstab.phase0-new /etc/fstab",
@@ -130,8 +130,9 @@ struct Operator {
         try confirm(["sudo mkswap /swapfile"], done: "Write the swap signature (mkswap)")
         try confirm(["sudo swapon /swapfile"], done: "Turn the swapfile on (swapon)")
         try confirm(["sudo sysctl -w vm.swappiness=10"], done: "Lower swappiness now")
-        try confirm(["sudo mv -f /etc/sysctl.d/99-phase0-swappiness.conf.phase0-new /etc/sysctl.d/99-phase0-swappiness.conf"],
-                    done: "Keep swappiness after reboot (/etc/sysctl.d/99-phase0-swappiness.conf)")
+        try confirm(["sudo mv -f /etc/sysctl.d/99-zz-phase0-swappiness.conf.phase0-new /etc/sysctl.d/99-zz-phase0-swappiness.conf"],
+                    done: "Keep swappiness after reboot (/etc/sysctl.d/99-zz-phase0-swappiness.conf)")
+        try see("[not needed] Make swappiness win at boot (edit the sysctl.d file that overrides it): 10, from /etc/sysctl.d/99-zz-phase0-swappiness.conf")
         try confirm(["sudo cp -p --no-clobber /etc/fstab /etc/fstab.phase0-backup.1", "sudo mv -f /etc/fstab.phase0-new /etc/fstab"],
                     done: "Keep the swapfile after reboot (/etc/fstab)")
         try see("[done] Step 0 verified:")
@@ -150,7 +151,7 @@ struct Operator {
     }
 
     /// The questions and report of Step 2, up to its first confirmation.
-    func step2Questions(tmux: String = "tmux for vybnz69: no server running") throws {
+    func step2Questions(tmux: String = "tmux -L vybn for vybnz69: no server running") throws {
         try see("== Step 2 of 5: Run the agent under systemd, in tmux ==")
         try see(tmux)
     }
@@ -162,12 +163,13 @@ struct Operator {
         try confirm(Operator.unitFile, done: "Install the unit file (mode 0644): as rendered, 0644")
         try confirm(["sudo systemctl daemon-reload"], done: "Have systemd read the unit (daemon-reload)")
         try confirm(["sudo systemctl enable vybn-agent.service"], done: "Enable the unit at boot: enabled")
-        try see("[not needed] Stop the tmux server started by hand")
+        try see("[not needed] Stop the agent running outside the unit (one agent instance)")
+        try see("[not needed] Stop the tmux server on the agent's socket that the unit did not start")
         try step2Start()
     }
 
     func step2Start() throws {
-        try confirm(["sudo systemctl start vybn-agent.service"], done: "Start the service (and its tmux session): tmux attach -t vybn (as vybnz69)")
+        try confirm(["sudo systemctl start vybn-agent.service"], done: "Start the service (and its tmux session): tmux -L vybn attach -t vybn (as vybnz69)")
         try see("[done] Step 2 verified:")
     }
 
@@ -205,12 +207,24 @@ struct Operator {
         }
         try confirm([run], done: "Run Open WebUI (memory-capped, loopback only)")
         try see("[not needed] Wait for Open WebUI to answer /health (up to 5 minutes): healthy")
-        try see("[ok] Register the first account now (it becomes admin): NO ACCOUNT YET")
+        try registerFirstAccount()
         try see("[done] Step 3 verified:")
+    }
+
+    /// Open WebUI has no account yet: the wizard waits, and pressing Enter has the simulated
+    /// operator register it through the SSH tunnel the wizard shows.
+    func registerFirstAccount() throws {
+        try see("-> Register the first account now (it becomes admin)")
+        try see("ssh -L 3000:127.0.0.1:3000 vybnz69@spark-2b7c")
+        try see(Prompt.operatorTask)
+        terminal.send("\r")
+        try see("(practice) You registered the first account")
+        try see("[done] Register the first account now (it becomes admin)")
     }
 
     func step4() throws {
         try see("== Step 4 of 5: Expose Open WebUI via Tailscale Serve ==")
+        try see("[ok] Open WebUI has its first account (before anything is exposed)")
         try see("[ok] Connect the Spark to your tailnet: spark-2b7c.tail2b7c.ts.net")
         try see("[ok] Enable HTTPS for your tailnet (admin console)")
         try step4Serve()
@@ -242,6 +256,8 @@ struct Operator {
     /// The end of a complete run: the line, then exit 0.
     func complete() throws {
         try see("Phase 0 complete: all steps done and verified.")
+        try see("What Phase 0 does not do (Phase 1+, in the guide's words):")
+        try see("cd /home/vybnz69/Vybn && git pull")
         let code = try terminal.waitForExit()
         #expect(code == 0, "\(terminal.unread)")
     }

@@ -109,7 +109,7 @@ import Testing
     @Test func theEndSaysWhatWasDoneAndWhatNext() throws {
         let sandbox = try Sandbox()
         let file = try answersFile(sandbox, Self.answers.replacingOccurrences(of: "\"installMosh\": \"yes\"", with: "\"installMosh\": \"no\""))
-        let (code, output) = try sandbox.run(["--practice", "-y", "--answers", file])
+        let (code, output) = try sandbox.run(["--practice", "-y", "--answers", file] + (try sandbox.accountScenario()))
         #expect(code == 0, "\(output.suffix(800))")
         #expect(output.contains("Phase 0 complete; Step 1 skipped (Install mosh)."))
         #expect(output.contains("/etc/fstab   (backup: /etc/fstab.phase0-backup.1)"))
@@ -117,13 +117,13 @@ import Testing
         #expect(output.contains("Serve URL (phone, Tailscale connected): https://spark-2b7c.tail2b7c.ts.net"))
         #expect(output.contains("To undo: phase0 --practice undo STEP (0 to 4, or all;"))
         #expect(output.contains("What Phase 0 does not do"))
-        #expect(output.contains("Transcript of every command phase0 ran, with its output:\n\(sandbox.statePath).transcript.log"))
+        #expect(output.contains("Transcript of every command phase0 ran, with its output: \(sandbox.statePath).transcript.log"))
         #expect(output.contains("Next: `phase0 reference`"))
         #expect(output.contains("[not needed] "), "a change already in place is not [ok]")
 
         // Taken up again, as the message said: Step 1 is done on the next run.
         let again = try answersFile(sandbox)
-        let (second, rest) = try sandbox.run(["--practice", "-y", "--answers", again])
+        let (second, rest) = try sandbox.run(["--practice", "-y", "--answers", again] + (try sandbox.accountScenario()))
         #expect(second == 0, "\(rest.suffix(600))")
         #expect(try sandbox.stepStatuses() == Array(repeating: "done", count: 6))
         #expect(rest.contains("Phase 0 complete: all steps done and verified."))
@@ -133,7 +133,7 @@ import Testing
     /// says which step to redo, and `run --step N` redoes just that one.
     @Test func answersSetThenRunOneStepAgain() throws {
         let sandbox = try Sandbox()
-        let (code, output) = try sandbox.run(["--practice", "-y", "--answers", try answersFile(sandbox)])
+        let (code, output) = try sandbox.run(["--practice", "-y", "--answers", try answersFile(sandbox)] + (try sandbox.accountScenario()))
         #expect(code == 0, "\(output.suffix(600))")
         let (bad, refused) = try sandbox.run(["--practice", "answers", "set", "webuiPort", "80000"])
         #expect(bad == 64 && refused.contains("Not accepted") && refused.contains("Nothing was changed"), "\(refused)")
@@ -186,7 +186,7 @@ import Testing
         let sandbox = try Sandbox()
         let (help, text) = try sandbox.run(["--help"])
         #expect(help == 0 && text.contains("phase0 --practice") && text.contains("phase0 --dry-run"), "\(text)")
-        _ = try sandbox.run(["--practice", "-y", "--answers", try answersFile(sandbox)])
+        _ = try sandbox.run(["--practice", "-y", "--answers", try answersFile(sandbox)] + (try sandbox.accountScenario()))
         let (status, shown) = try sandbox.run(["--practice", "status"])
         #expect(status == 0 && shown.contains("Practice run, saved in"), "\(shown)")
         #expect(shown.contains("Answers:") && shown.contains("Allocate the swapfile: done") && shown.contains("Simulated Spark:"))

@@ -27,9 +27,12 @@ import Phase0TestKit
 
     /// -y confirms every command of Steps 0-4 without input, but never answers what only the
     /// operator can see: Step 5's first observation stops the run (exit 130), nothing answered.
+    /// (Open WebUI's first account exists here: -y cannot register one; see SafetyEndToEndTests.)
     @Test func assumeYesRunsUpToTheFirstObservation() throws {
         let sandbox = try Sandbox()
-        let (code, output) = try sandbox.run(["--practice", "-y"])
+        let scenario = sandbox.dir + "/scenario.json"
+        try sandbox.write(#"{"webuiAccounts": 1}"#, to: scenario)
+        let (code, output) = try sandbox.run(["--practice", "-y", "--scenario", scenario])
         #expect(code == 130, "\(output)")
         for step in 0...4 { #expect(output.contains("[done] Step \(step) verified:"), "Step \(step)") }
         #expect(output.contains("Stopped: end of input at: Unplug check 1: laptop lid closed for 5 minutes"), "\(output)")

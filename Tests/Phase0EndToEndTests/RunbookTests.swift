@@ -12,7 +12,7 @@ import Foundation
         let sandbox = try Sandbox()
         let answers = sandbox.dir + "/answers.json"
         try sandbox.write(Self.observations, to: answers)
-        let (code, output) = try sandbox.run(["--practice", "-y", "--answers", answers])
+        let (code, output) = try sandbox.run(["--practice", "-y", "--answers", answers] + sandbox.accountScenario())
         try #require(code == 0, "\(output)")
         return sandbox
     }
@@ -102,7 +102,7 @@ import Foundation
         #expect(text.contains("- `/etc/systemd/system/vybn-agent.service` (new)"))
         #expect(text.contains("| `swapSize` | `128G` |"))
         #expect(text.contains("- Unplug check 1: laptop lid closed for 5 minutes: **done**: operator observed: yes"))
-        #expect(text.contains("tmux attach -t vybn"), "the key commands, filled in")
+        #expect(text.contains("tmux -L vybn attach -t vybn"), "the key commands, filled in")
     }
 
     @Test func aSkippedStepSaysSoAndWithoutARunThereIsNothingToHandOut() throws {
@@ -111,7 +111,7 @@ import Foundation
         #expect(none == 1 && message.contains("no resume file at"), "\(message)")
         let answers = sandbox.dir + "/answers.json"
         try sandbox.write(#"{"installMosh": "no", "unplugLidClosed": "yes", "unplugPhoneChat": "yes", "unplugTmuxIntact": "yes"}"#, to: answers)
-        let (code, output) = try sandbox.run(["--practice", "-y", "--answers", answers])
+        let (code, output) = try sandbox.run(["--practice", "-y", "--answers", answers] + sandbox.accountScenario())
         try #require(code == 0, "\(output)")
         let (_, text) = try sandbox.run(["runbook", "--practice"])
         #expect(text.contains("| 1 | Install mosh | skipped |"), "\(text)")

@@ -70,6 +70,15 @@ final class Sandbox {
     func write(_ text: String, to path: String, mode: Int = 0o600) throws {
         try Phase0TestKit.write(text, to: path, mode: mode)
     }
+
+    /// A scenario where Open WebUI already has its first account: with it a `-y` practice run
+    /// goes past Step 3 (nobody registers an account during an unattended run) to Step 5's
+    /// observations, where end of input stops it (exit 130).
+    func accountScenario() throws -> [String] {
+        let path = dir + "/account-scenario.json"
+        if !FileManager.default.fileExists(atPath: path) { try write(#"{"webuiAccounts": 1}"#, to: path) }
+        return ["--scenario", path]
+    }
 }
 
 /// How often `needle` occurs in `text`.

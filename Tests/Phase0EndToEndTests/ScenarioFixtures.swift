@@ -63,7 +63,7 @@ func fullRunHistory(inserting extra: String, after: Int) -> [String] {
         // Step 0 has not run on any of them, so swap >= 64G fails: exit 1.
         #expect(code == 1, "\(output)")
         #expect(output.hasPrefix("Preflight on spark-2b7c (simulated) (read-only):"), "\(output)")
-        #expect(output.contains("[fail    ] swap >= 64G: 16G now; Step 0 expands it"), "\(output)")
+        #expect(output.contains("[fail    ] swap >= 64G: 16G now, 0G after a reboot; Step 0 expands it"), "\(output)")
         #expect(!FileManager.default.fileExists(atPath: sandbox.statePath), "preflight is read-only")
     }
 }

@@ -34,7 +34,7 @@ import Glibc
     /// temporary file is left. Before: killed by SIGXFSZ (exit 153) mid-write.
     @Test func aFileSizeLimitKeepsTheLastGoodProgress() throws {
         let sandbox = try Sandbox()
-        let limited = try sandbox.spawn(after: "ulimit -f 16", ["--practice", "-y"])
+        let limited = try sandbox.spawn(after: "ulimit -f 16", ["--practice", "-y"] + sandbox.accountScenario())
         #expect(limited.status == 1, "\(limited.output.suffix(500))")
         #expect(limited.output.contains("could not save progress to \(sandbox.statePath): File too large"), "\(limited.output.suffix(500))")
         #expect(limited.output.contains("the previous progress file is unchanged"))
@@ -42,7 +42,7 @@ import Glibc
         let steps = try sandbox.stepStatuses()
         #expect(steps.first == "done" && steps.contains("pending"), "\(steps)")
         // Without the limit the same file resumes to where a run without a limit stops.
-        let resumed = try sandbox.spawn(["--practice", "-y"])
+        let resumed = try sandbox.spawn(["--practice", "-y"] + sandbox.accountScenario())
         #expect(resumed.status == 130 && resumed.output.contains("Unplug check 1"), "\(resumed.output.suffix(300))")
     }
 
@@ -50,7 +50,7 @@ import Glibc
     /// screen. Before: the lock file held the whole screen.
     @Test func aClosedStdoutIsNotTakenByAFileOfPhase0() throws {
         let sandbox = try Sandbox()
-        let run = try sandbox.spawn(["--practice", "-y"], closed: [1])
+        let run = try sandbox.spawn(["--practice", "-y"] + sandbox.accountScenario(), closed: [1])
         #expect(run.status == 130, "\(run.output)")
         let lock = try String(contentsOfFile: sandbox.statePath + ".lock", encoding: .utf8)
         #expect(lock.allSatisfy { $0.isNumber || $0 == "\n" } && lock.count < 12, "the lock file holds \(lock.prefix(200))")
@@ -71,7 +71,7 @@ import Glibc
     /// stderr closed too, with everything else: the run still works and writes only its own files.
     @Test func allThreeClosedStillRunsAndKeepsItsFilesClean() throws {
         let sandbox = try Sandbox()
-        let run = try sandbox.spawn(["--practice", "-y"], closed: [0, 1, 2])
+        let run = try sandbox.spawn(["--practice", "-y"] + sandbox.accountScenario(), closed: [0, 1, 2])
         #expect(run.status == 130)
         #expect(sandbox.stateFiles() == ["practice.json", "practice.json.lock", "practice.json.transcript.log"])
         let lock = try String(contentsOfFile: sandbox.statePath + ".lock", encoding: .utf8)

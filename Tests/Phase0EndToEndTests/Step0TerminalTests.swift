@@ -12,7 +12,7 @@ let laterActions = [
     ("Write the swap signature (mkswap)", "$ sudo mkswap /swapfile"),
     ("Turn the swapfile on (swapon)", "$ sudo swapon /swapfile"),
     ("Lower swappiness now", "$ sudo sysctl -w vm.swappiness=10"),
-    ("Keep swappiness after reboot (/etc/sysctl.d/99-phase0-swappiness.conf)", "$ sudo mv -f /etc/sysctl.d/99-phase0-swappiness.conf.phase0-new"),
+    ("Keep swappiness after reboot (/etc/sysctl.d/99-zz-phase0-swappiness.conf)", "$ sudo mv -f /etc/sysctl.d/99-zz-phase0-swappiness.conf.phase0-new"),
     ("Keep the swapfile after reboot (/etc/fstab)", "$ sudo mv -f /etc/fstab.phase0-new /etc/fstab"),
 ]
 

@@ -23,7 +23,7 @@ import Foundation
         try op.see("Swap gate: 16G of the required 64G (not yet)")
         try op.see("/swapfile goes on ext4 with 40G free")
         try op.see("phase0 will not continue: / has 40G free; a 128G swapfile needs 132G including a 4G margin.")
-        try op.see("STOPPED AT THE SWAP GATE: this machine has 16G of swap; the guide's hard rule is at least 64G")
+        try op.see("STOPPED AT THE SWAP GATE: this machine has 16G of swap now and 0G after a reboot; the guide's hard rule is at least 64G")
         try op.see("No option skips this gate.")
         try op.see("Progress is saved in \(sandbox.statePath).")
         #expect(try terminal.waitForExit() == 3, "\(terminal.unread)")

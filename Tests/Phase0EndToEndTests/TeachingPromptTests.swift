@@ -31,7 +31,7 @@ import Foundation
     /// The Unplug observations are asked even with -y; practice says to pretend, and `?` explains.
     @Test func practiceSaysWhenToPretend() throws {
         let sandbox = try Sandbox()
-        let op = Operator(terminal: try sandbox.terminal(["--practice", "-y"]))
+        let op = Operator(terminal: try sandbox.terminal(["--practice", "-y"] + sandbox.accountScenario()))
         try op.see("(practice) PRETEND: the simulated Spark has no laptop lid and no phone.")
         try op.see(Prompt.observations[0])
         op.terminal.send("y\r")

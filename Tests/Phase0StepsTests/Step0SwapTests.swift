@@ -18,15 +18,24 @@ import Testing
         #expect(m.swaps[1].sizeKiB == 128 * 1024 * 1024 - 4)
         #expect(m.swappiness == 10)
         #expect(m.files["/swapfile"]?.mode == 0o600)
-        #expect(m.files["/etc/sysctl.d/99-phase0-swappiness.conf"]?.content?.contains("vm.swappiness = 10") == true)
+        #expect(m.files["/etc/sysctl.d/99-zz-phase0-swappiness.conf"]?.content?.contains("vm.swappiness = 10") == true)
         #expect(Fstab.activeSwapDevices(in: m.files["/etc/fstab"]?.content ?? "") == ["/swapfile"])
         #expect(m.files["/etc/fstab.phase0-backup.1"]?.content == SimulatedSpark().files["/etc/fstab"]?.content)
         let saved = try h.saved()
         #expect(saved.step(0)?.status == .done)
         #expect(saved.step(1)?.status == .done)
         #expect(saved.answers == ["swapfile": "/swapfile", "swapSize": "128G", "swappiness": "10"])
-        #expect(saved.step(0)?.actions.map(\.id) == ["allocate", "permissions", "mkswap", "swapon", "swappiness-now", "swappiness-persist", "fstab"])
-        #expect(saved.step(0)?.actions.allSatisfy { $0.status == .done && $0.attempts == 1 } == true)
+        #expect(
+            saved.step(0)?.actions.map(\.id) == [
+                "allocate", "permissions", "mkswap", "swapon", "swappiness-now", "swappiness-persist", "swappiness-at-boot", "fstab",
+            ])
+        // Every action ran once, except the boot check: with phase0's drop-in, 10 wins at boot.
+        #expect(
+            saved.step(0)?.actions.filter { $0.id != "swappiness-at-boot" }.allSatisfy { $0.status == .done && $0.attempts == 1 } == true)
+        #expect(saved.step(0)?.action("swappiness-at-boot")?.status == .alreadyDone)
+        // The swapfile is recorded as phase0's own, with its identity.
+        let made = try #require(saved.step(0)?.action("allocate")?.made)
+        #expect(made.path == "/swapfile" && made.size == 128 * ByteSize.giB && made.inode == m.files["/swapfile"]?.inode && made.inode != nil)
         #expect(saved.spark == m)
         // The old swap stays on: never swapoff with the model loaded.
         #expect(!h.history.contains { $0.contains("swapoff") })

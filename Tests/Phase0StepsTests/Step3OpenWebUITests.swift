@@ -38,7 +38,9 @@ import Testing
         let history = host.machine.history
         #expect(history.first == "sudo docker pull ghcr.io/open-webui/open-webui:main")
         #expect(history.count == 2 && history[1].hasPrefix("sudo docker run --detach --name=open-webui"))
-        #expect(run.text.contains("NO ACCOUNT YET") && run.text.contains("the first account registered becomes admin"))
+        #expect(run.text.contains("[ok] Register the first account now (it becomes admin): an account exists"))
+        #expect(run.text.contains("sign-up stays closed (ENABLE_SIGNUP=False"))
+        #expect(c.envValue("ENABLE_SIGNUP") == "False")
     }
 
     @Test func ollamaOnAllAddressesKeepsTheGuidesBridgeRoute() throws {
@@ -88,7 +90,7 @@ import Testing
         let host = PracticeHost(machine: sparkAfterStep0())
         let first = runSteps(steps(), on: host, assumeYes: true)
         #expect(first.outcome == .complete)
-        #expect(first.progress.step(3)?.action("first-account")?.note?.contains("NO ACCOUNT YET") == true)
+        #expect(first.progress.step(3)?.action("first-account")?.note?.contains("an account exists") == true)
         let history = host.machine.history
         var cut = first.progress
         cut.updateStep(3) {
@@ -99,7 +101,7 @@ import Testing
         }
         let resumed = runSteps(steps(), on: host, progress: cut, assumeYes: true)
         #expect(resumed.outcome == .complete, "\(resumed.text)")
-        #expect(resumed.text.contains("NO ACCOUNT YET"))
+        #expect(resumed.text.contains("[ok] Register the first account now (it becomes admin): an account exists"))
         #expect(resumed.progress.step(3) == first.progress.step(3))
         #expect(host.machine.history == history)
     }
@@ -192,12 +194,12 @@ import Testing
     }
 
     @Test func stepsTwoAndThreeTogetherRunTwiceWithoutChange() throws {
-        let host = PracticeHost(machine: try sparkAfterStep0(scenario: #"{"tmuxSessions": ["vybn"], "containers": [{"name": "open-webui"}]}"#))
+        let host = PracticeHost(machine: try sparkAfterStep0(scenario: #"{"tmuxSessionsOnSocket": {"vybn": ["vybn"]}, "containers": [{"name": "open-webui"}]}"#))
         let both = [AgentServiceStep.make(), OpenWebUIStep.make()]
-        let first = runSteps(both, on: host, assumeYes: true)
+        let first = runSteps(both, on: host, answersFile: ["replaceTmuxSession": "yes", "replaceContainer": "yes"], assumeYes: true)
         #expect(first.outcome == .complete, "\(first.text)")
         let history = host.machine.history
-        #expect(history.contains("tmux kill-server") && history.contains("sudo docker rm -f open-webui"))
+        #expect(history.contains("tmux -L vybn kill-server") && history.contains("sudo docker rm -f open-webui"))
         let second = runSteps(both, on: host, assumeYes: true)
         #expect(second.outcome == .complete)
         #expect(host.machine.history == history)

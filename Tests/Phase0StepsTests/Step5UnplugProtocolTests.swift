@@ -97,7 +97,7 @@ import Testing
         #expect(first.progress.step(5)?.status == .failed)
         // The operator fixed the agent; the test must really run again, not pass on the record.
         host.onDockerStop = nil
-        host.machine.tmuxSessions = [SimTmuxSession(user: "vybnz69", name: "vybn", fromUnit: "vybn-agent.service")]
+        host.machine.tmuxSessions = [SimTmuxSession(user: "vybnz69", name: "vybn", fromUnit: "vybn-agent.service", socket: "vybn")]
         let second = runSteps([UnplugProtocolStep.make()], on: host, lines: ["y"], progress: first.progress)
         #expect(second.outcome == .complete)
         #expect(host.machine.history.filter { $0 == "sudo docker stop open-webui" }.count == 2)
@@ -135,7 +135,7 @@ import Testing
 
     @Test func resumesACutBetweenStopAndStart() {
         let host = SparkWithHooks(spark())
-        let created = Probe.tmuxSessionFormat(host, user: "vybnz69", session: "vybn", "#{session_created}").value ?? "?"
+        let created = Probe.tmuxSessionFormat(host, user: "vybnz69", socket: "vybn", session: "vybn", "#{session_created}").value ?? "?"
         host.machine.docker.containers[0].running = false   // cut after docker stop
         var progress = Progress(mode: .practice, stepCount: 6, machine: nil, now: "t0")
         progress.answers = Self.allYes
@@ -153,7 +153,7 @@ import Testing
 
     /// Step 5 cut with check 4 in flight, its baseline taken (with the container's start time).
     func cutWithCheck4InFlight(_ host: SparkWithHooks) -> Progress {
-        let created = Probe.tmuxSessionFormat(host, user: "vybnz69", session: "vybn", "#{session_created}").value ?? "?"
+        let created = Probe.tmuxSessionFormat(host, user: "vybnz69", socket: "vybn", session: "vybn", "#{session_created}").value ?? "?"
         let started = Probe.dockerInspect(host, "open-webui", "{{.State.StartedAt}}").value ?? "?"
         var progress = Progress(mode: .practice, stepCount: 6, machine: nil, now: "t0")
         progress.answers = Self.allYes
@@ -209,6 +209,7 @@ import Testing
     @Test func followsTheOperatorsAnswers() {
         var machine = spark()
         machine.tmuxSessions[0].name = "agent"
+        machine.tmuxSessions[0].socket = "agent"
         machine.docker.containers[0].name = "webui"
         let host = SparkWithHooks(machine)
         var answers = Self.allYes
@@ -217,6 +218,6 @@ import Testing
         let run = runSteps([UnplugProtocolStep.make()], on: host, lines: ["y"], answers: answers)
         #expect(run.outcome == .complete)
         #expect(host.machine.history == ["sudo docker stop webui", "sudo docker start webui"])
-        #expect(host.ran.contains { $0.argv == ["tmux", "has-session", "-t", "=agent"] && $0.runAs == .user("vybnz69") })
+        #expect(host.ran.contains { $0.argv == ["tmux", "-L", "agent", "has-session", "-t", "=agent"] && $0.runAs == .user("vybnz69") })
     }
 }

@@ -1,5 +1,5 @@
 import Phase0Core
-import Phase0Practice
+@testable import Phase0Practice
 
 /// A test host that wraps the practice Spark and changes only how some commands run: reads,
 /// lookups, the host's identity and its snapshot go to the simulated Spark unchanged.
@@ -16,6 +16,8 @@ extension PracticeWrapper {
     public func fileInfo(_ path: String) -> FileInfo? { inner.fileInfo(path) }
     public func which(_ program: String) -> String? { inner.which(program) }
     public func lookupUser(_ name: String) -> UserInfo? { inner.lookupUser(name) }
+    public func listDirectory(_ path: String) -> [String]? { inner.listDirectory(path) }
+    public var selfProcess: SelfProcess { inner.selfProcess }
 }
 
 /// The practice Spark with a record of every command it was asked to run, and hooks a test
@@ -54,5 +56,24 @@ public final class SparkWithHooks: PracticeWrapper {
             result.output = "\(created)\n"
         }
         return result
+    }
+}
+
+/// The practice Spark, with phase0 itself running inside the tmux server of `socket` (of the
+/// operator): its `$TMUX` names that server, whose PID is among phase0's ancestors.
+public final class PhaseZeroInside: PracticeWrapper {
+    public let inner: PracticeHost
+    let socket: String
+    public init(_ machine: SimulatedSpark, socket: String) {
+        inner = PracticeHost(machine: machine)
+        self.socket = socket
+    }
+    public func run(_ command: Command, onOutput: ((String) -> Void)?) throws -> CommandResult {
+        try inner.run(command, onOutput: onOutput)
+    }
+    public var selfProcess: SelfProcess {
+        let pid = inner.machine.tmuxServerPID("vybnz69", socket: socket)
+        return SelfProcess(
+            tmuxSocket: inner.machine.tmuxSocket("vybnz69", socket), tmuxServerPID: pid, ancestors: pid.map { [$0 + 50, $0] } ?? [])
     }
 }

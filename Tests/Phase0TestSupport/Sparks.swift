@@ -9,17 +9,35 @@ extension SimulatedSpark {
     }
 }
 
-/// The simulated Spark as it is after Step 0 (a 128G swapfile on, next to the guide's
-/// /swap.img), so the swap gate lets Steps 1–5 run.
+/// The simulated Spark as it is after Step 0 (a 128G swapfile, active and in /etc/fstab, with
+/// /swap.img retired), so the swap gate lets Steps 1–5 run, now and after a reboot. The
+/// operator registered Open WebUI's first account (these tests are not about that), unless a
+/// scenario says how many accounts there are.
 public func sparkAfterStep0() -> SimulatedSpark { withSwapfile(SimulatedSpark()) }
+
+/// The same, changed by `change` (after Step 0's effects and the first account).
+public func sparkAfterStep0(_ change: (inout SimulatedSpark) -> Void) -> SimulatedSpark {
+    var machine = sparkAfterStep0()
+    change(&machine)
+    return machine
+}
 
 /// The same on the Spark a scenario file describes.
 public func sparkAfterStep0(scenario json: String) throws -> SimulatedSpark { withSwapfile(try .with(json)) }
 
 private func withSwapfile(_ spark: SimulatedSpark) -> SimulatedSpark {
     var machine = spark
-    machine.swaps.append(SwapArea(path: "/swapfile", type: "file", sizeKiB: 128 * 1024 * 1024 - 4, usedKiB: 0, priority: -3))
+    completeStep0(&machine)
+    if machine.webuiAccounts == nil { machine.webuiAccounts = 1 }
     return machine
+}
+
+/// What Step 0 leaves on a simulated Spark: the swapfile active and persisted.
+public func completeStep0(_ machine: inout SimulatedSpark) {
+    machine.swaps.append(SwapArea(path: "/swapfile", type: "file", sizeKiB: 128 * 1024 * 1024 - 4, usedKiB: 0, priority: -3))
+    machine.files["/swapfile"] = SimFile(content: nil, mode: 0o600, size: 128 * 1024 * 1024 * 1024, swapSignature: true)
+    let fstab = machine.files["/etc/fstab"]?.content ?? ""
+    machine.files["/etc/fstab"]?.content = Fstab.ensureSwapfile(in: fstab, swapfile: "/swapfile").text
 }
 
 /// The Spark after Steps 2–3: the agent's tmux session runs under its unit, Open WebUI's
@@ -28,7 +46,7 @@ public func sparkAfterStep3() -> SimulatedSpark {
     var machine = sparkAfterStep0()
     machine.services["vybn-agent.service"] = SimService(active: true, enabled: true)
     machine.files["/etc/systemd/system/vybn-agent.service"] = SimFile(content: "[Unit]\n", mode: 0o644)
-    machine.tmuxSessions = [SimTmuxSession(user: "vybnz69", name: "vybn", fromUnit: "vybn-agent.service")]
+    machine.tmuxSessions = [SimTmuxSession(user: "vybnz69", name: "vybn", fromUnit: "vybn-agent.service", socket: "vybn")]
     machine.docker.images = ["ghcr.io/open-webui/open-webui:main"]
     machine.docker.containers = [
         SimContainer(
@@ -51,8 +69,8 @@ public let step0Commands = [
     "sudo mkswap /swapfile",
     "sudo swapon /swapfile",
     "sudo sysctl -w vm.swappiness=10",
-    "sudo install -m 0644 /dev/stdin /etc/sysctl.d/99-phase0-swappiness.conf.phase0-new  <<< (3 lines on stdin)",
-    "sudo mv -f /etc/sysctl.d/99-phase0-swappiness.conf.phase0-new /etc/sysctl.d/99-phase0-swappiness.conf",
+    "sudo install -m 0644 /dev/stdin /etc/sysctl.d/99-zz-phase0-swappiness.conf.phase0-new  <<< (3 lines on stdin)",
+    "sudo mv -f /etc/sysctl.d/99-zz-phase0-swappiness.conf.phase0-new /etc/sysctl.d/99-zz-phase0-swappiness.conf",
     "sudo cp -p --no-clobber /etc/fstab /etc/fstab.phase0-backup.1",
     "sudo install -m 0644 /dev/stdin /etc/fstab.phase0-new  <<< (7 lines on stdin)",
     "sudo mv -f /etc/fstab.phase0-new /etc/fstab",

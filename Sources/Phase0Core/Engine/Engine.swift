@@ -79,10 +79,10 @@ public final class Engine {
         } catch let refusal as Refused {
             markFailed(refusal.reason)
             say("\nphase0 will not continue: \(refusal.reason)")
-            // A step that opens a gate was refused (Step 0: no room, wrong filesystem...) while
-            // the gate is still closed: that is a stop at the gate (exit 3), so say what it is.
-            if let closed = currentStep?.opens?.closedBecause(host) {
-                say(closed)
+            // The step that opens a gate cannot be done safely here (Step 0: no room, wrong
+            // filesystem, a file it did not make): a stop at the gate (exit 3), said as such.
+            if let opens = currentStep?.opens {
+                if let closed = opens.closedBecause(context) { say(closed) }
                 sayProse(progressKept)
                 return .gate(refusal.reason)
             }
@@ -121,6 +121,13 @@ public final class Engine {
                 // even reach the step's record, so only these).
                 if error is RunOutcome { markFailed(reason) }
                 say("\nFAILED: \(reason)")
+                // Whatever failed in the step that opens the gate, while it is closed the run
+                // stops at the gate (exit 3) and says what to do, as every other stop under 64G does.
+                if let closed = currentStep?.opens?.closedBecause(context) {
+                    say(closed)
+                    sayProse(progressKept)
+                    return .gate(reason)
+                }
             case .complete, .locked, .interrupted: break
             }
             sayProse(progressKept)
@@ -332,7 +339,7 @@ public final class Engine {
     // MARK: - The gate
 
     func pass(_ gate: Gate) throws {
-        guard let explanation = gate.closedBecause(host) else { return }
+        guard let explanation = gate.closedBecause(context) else { return }
         if context.options.dryRun {
             // Said once, where a real run would stop; the listing goes on to the end.
             if !gateShownInDryRun {

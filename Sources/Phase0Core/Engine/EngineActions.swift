@@ -35,6 +35,8 @@ extension Engine {
         }
         if seen.ok {
             let ranBefore = (previous?.attempts ?? 0) > 0
+            // A creation cut in flight, now found complete by its check: record what is there.
+            if let made = previous?.made, made.inode == nil, made.size == nil { noteIdentity(of: made.path, for: action) }
             record(action.id) {
                 $0.status = ranBefore ? .done : .alreadyDone
                 $0.note = seen.detail
@@ -97,11 +99,15 @@ extension Engine {
                 return
             }
         }
+        // What the commands create is recorded before they run: a cut while they run leaves
+        // the path, which says phase0 found it absent and was making it.
+        let created = try action.creates?(context)
         record(action.id) {
             $0.status = .inFlight
             $0.attempts += 1
             $0.startedAt = self.clock()
             $0.finishedAt = nil
+            if let created { $0.made = MadeFile(path: created) }
         }
         inFlight = (context.stepNumber, action.id)
         try save()
@@ -129,6 +135,7 @@ extension Engine {
                 try fail(action, "`\(command.display(invoker: invoker))` \(why)")
             }
         }
+        noteIdentity(of: created, for: action)
         let after = try action.check(context)
         try stopIfInterrupted()
         guard after.ok else {
@@ -157,7 +164,18 @@ extension Engine {
         }
     }
 
+    /// Records the identity (inode, size) of the file an action created, once its commands ran
+    /// (or failed part-way): later runs re-check it before treating the file as phase0's.
+    func noteIdentity(of path: String?, for action: Action) {
+        guard let path else { return }
+        let info = host.fileInfo(path)
+        record(action.id) { $0.made = info.map { MadeFile(path: path, inode: $0.inode, size: $0.size) } }
+    }
+
     func fail(_ action: Action, _ reason: String) throws -> Never {
+        if let path = context.record(of: action.id)?.made?.path, context.record(of: action.id)?.status == .inFlight {
+            noteIdentity(of: path, for: action)
+        }
         record(action.id) {
             $0.status = .failed
             $0.note = reason
@@ -172,9 +190,24 @@ extension Engine {
 
     func confirm(action: Action, step: Step, commands: [Command]) throws -> Decision {
         let canSkip = action.skippable || step.optional != nil
+        let consentKey = action.consentKey(context)
         if context.options.assumeYes {
+            // -y never answers a destructive replacement: the answers file, or a person, must.
+            if let key = consentKey {
+                guard let given = answersFile[key].flatMap(YesNo.parse) else {
+                    throw RunOutcome.failed(
+                        "\(action.title): this stops or removes something phase0 did not start, and -y does not answer that. Set \"\(key)\": \"yes\" in the answers file to allow it, or run phase0 without -y and answer yourself"
+                    )
+                }
+                guard given else { throw RunOutcome.stopped("the answers file says \(key)=no; nothing was run") }
+                say("     Run this? yes (answers file: \(key)=yes)")
+                return .proceed
+            }
             say("     Run this? yes (--assume-yes)")
             return .proceed
+        }
+        if let key = consentKey {
+            say("     This stops or removes something phase0 did not start (answers-file key: \(key)).")
         }
         let keys: [PromptKey] = canSkip ? [.yes, .no, .skip, .explain, .help, .quit] : [.yes, .no, .explain, .help, .quit]
         while true {

@@ -85,6 +85,8 @@ extension Engine {
                 context.progress.answers[question.key] = nil
             case .failure:
                 say("The saved answer for \"\(question.key)\" no longer fits this machine; asking again.")
+                // The refused value is no default: the table's (or the machine's) is offered.
+                context.progress.answers[question.key] = nil
             }
         }
         let fallback = question.defaultValue(context)
@@ -97,10 +99,14 @@ extension Engine {
                 return
             }
         }
+        // No default fits this machine: -y never guesses; a person answers, or the run stops at
+        // the end of input, naming the key the answers file may give instead.
         while true {
             let prompt = question.prompt + (fallback.map { " [\($0)]" } ?? "") + ": "
             guard let raw = try ask(prompt, completion: question.completion) else {
-                throw RunOutcome.stopped("end of input while asking for \(question.key)")
+                throw RunOutcome.stopped(
+                    "end of input while asking for \(question.key)"
+                        + (fallback == nil ? " (no default fits this machine: give \"\(question.key)\" in the answers file)" : ""))
             }
             let typed = raw.trimmingWhitespace()
             if typed == "?" {

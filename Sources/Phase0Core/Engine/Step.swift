@@ -55,8 +55,8 @@ public struct Step {
 /// A rule the procedure never lets anyone skip: no flag, no answer opens it.
 public struct Gate {
     /// nil while the rule holds; otherwise what is wrong and what to do, for the screen.
-    public var closedBecause: (Host) -> String?
-    public init(closedBecause: @escaping (Host) -> String?) { self.closedBecause = closedBecause }
+    public var closedBecause: (StepContext) -> String?
+    public init(closedBecause: @escaping (StepContext) -> String?) { self.closedBecause = closedBecause }
 }
 
 /// How an optional step asks whether to do it, and where the answer is remembered.
@@ -146,6 +146,13 @@ public struct Action {
     public var plannedFile: (StepContext) throws -> PlannedFile?
     /// The operator may skip this action alone and go on.
     public var skippable: Bool
+    /// The file the commands create, recorded in the resume file before they run and with its
+    /// identity after (see `MadeFile`); nil for actions that create nothing of that kind.
+    public var creates: ((StepContext) throws -> String?)?
+    /// Set when the commands would destroy something phase0 did not make (a tmux server, a
+    /// container, a process): the answers-file key that allows it. -y never answers such a
+    /// confirmation: it takes that key's "yes", or a person.
+    public var consentKey: (StepContext) -> String?
 
     public init(
         id: String, title: String, why: String, kind: Kind,
@@ -153,8 +160,12 @@ public struct Action {
         applies: @escaping (StepContext) -> Bool = { _ in true },
         refuse: @escaping (StepContext) -> String? = { _ in nil },
         plannedFile: @escaping (StepContext) throws -> PlannedFile? = { _ in nil },
-        skippable: Bool = false
+        skippable: Bool = false,
+        creates: ((StepContext) throws -> String?)? = nil,
+        consentKey: @escaping (StepContext) -> String? = { _ in nil }
     ) {
+        self.creates = creates
+        self.consentKey = consentKey
         self.id = id
         self.title = title
         self.why = why
@@ -216,6 +227,9 @@ public final class StepContext {
     public func updateStepRecord(_ number: Int, _ change: (inout StepRecord) -> Void) {
         progress.updateStep(number, change)
     }
+
+    /// Facts a step looks up once per run (whether docker needs sudo), by name.
+    public var memo: [String: String] = [:]
 
     /// Drops a saved answer (undo of Step 5 forgets what the operator observed).
     public func forgetAnswer(_ key: String) { progress.answers[key] = nil }

@@ -6,12 +6,49 @@ public struct FileInfo: Sendable, Equatable, Codable {
     public var mode: UInt32  // permission bits, e.g. 0o600
     public var isDirectory: Bool
     public var owner: String
+    /// The file's inode number: with the size, how phase0 recognises a file it made itself
+    /// (nil where the host cannot tell).
+    public var inode: UInt64?
 
-    public init(size: Int64, mode: UInt32, isDirectory: Bool, owner: String) {
+    public init(size: Int64, mode: UInt32, isDirectory: Bool, owner: String, inode: UInt64? = nil) {
         self.size = size
         self.mode = mode
         self.isDirectory = isDirectory
         self.owner = owner
+        self.inode = inode
+    }
+}
+
+/// Where phase0 itself runs: the tmux server hosting it, if any, and its ancestor processes.
+/// Nothing phase0 runs may stop the server or the session its own terminal is in.
+public struct SelfProcess: Sendable, Equatable {
+    /// From `$TMUX` (`SOCKET,SERVER_PID,SESSION_ID`, FACTS C1).
+    public var tmuxSocket: String?
+    public var tmuxServerPID: Int?
+    /// phase0's parent, its parent, and so on up to PID 1.
+    public var ancestors: [Int]
+
+    public init(tmuxSocket: String? = nil, tmuxServerPID: Int? = nil, ancestors: [Int] = []) {
+        self.tmuxSocket = tmuxSocket
+        self.tmuxServerPID = tmuxServerPID
+        self.ancestors = ancestors
+    }
+
+    /// Reads `$TMUX`: socket path, server PID, session id; nil when empty or malformed.
+    public static func parseTMUX(_ value: String?) -> (socket: String, serverPID: Int?)? {
+        guard let value, !value.isEmpty else { return nil }
+        // The socket path may hold commas itself: the PID and session id are the last two fields.
+        let fields = value.split(separator: ",", omittingEmptySubsequences: false)
+        let socket = fields.dropLast(2).joined(separator: ",")
+        guard fields.count >= 3, socket.hasPrefix("/") else { return nil }
+        return (socket, Int(fields[fields.count - 2]))
+    }
+
+    /// Whether a tmux server (by socket path and/or PID) is the one phase0's terminal is in.
+    public func isInside(tmuxSocket socket: String?, serverPID pid: Int?) -> Bool {
+        if let socket, socket == tmuxSocket { return true }
+        if let pid, pid > 1, pid == tmuxServerPID || ancestors.contains(pid) { return true }
+        return false
     }
 }
 
@@ -51,6 +88,10 @@ public protocol Host: AnyObject {
     func operatorTaskConfirmed(_ taskID: String) -> String?
     /// Tab completion of a typed path; nil completes from this computer's files.
     var pathCompleter: ((String) -> [String])? { get }
+    /// The names in a directory (not `.` and `..`), or nil when it cannot be read.
+    func listDirectory(_ path: String) -> [String]?
+    /// The tmux server and processes phase0 runs inside.
+    var selfProcess: SelfProcess { get }
 }
 
 /// A host's saved state, opaque to the engine: the factory that made the host decodes it.
@@ -73,6 +114,8 @@ extension Host {
     public var snapshot: (any HostSnapshot)? { nil }
     public func operatorTaskConfirmed(_ taskID: String) -> String? { nil }
     public var pathCompleter: ((String) -> [String])? { nil }
+    public func listDirectory(_ path: String) -> [String]? { nil }
+    public var selfProcess: SelfProcess { SelfProcess() }
 
     public func run(_ command: Command) throws -> CommandResult { try run(command, onOutput: nil) }
 

@@ -46,7 +46,7 @@ public final class LiveHost: Host {
         if let entry = getpwuid(st.st_uid), let name = entry.pointee.pw_name { owner = String(cString: name) }
         return FileInfo(
             size: Int64(st.st_size), mode: UInt32(st.st_mode) & 0o7777,
-            isDirectory: (st.st_mode & S_IFMT) == S_IFDIR, owner: owner)
+            isDirectory: (st.st_mode & S_IFMT) == S_IFDIR, owner: owner, inode: UInt64(st.st_ino))
     }
 
     public func which(_ program: String) -> String? {

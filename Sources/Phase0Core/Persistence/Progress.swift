@@ -153,6 +153,10 @@ public struct ActionRecord: Codable, Equatable {
     public var attempts: Int
     public var startedAt: String?
     public var finishedAt: String?
+    /// The file this action creates: its path, recorded before the commands run, and its
+    /// identity (inode, size) once they ran. Only a file recorded here, at this path, with
+    /// this identity, is phase0's own to format (Step 0's swapfile).
+    public var made: MadeFile?
     /// Every command its attempts ran, with result and time: what `phase0 runbook` hands out.
     /// Optional so resume files written before it still load.
     public var commands: [CommandRecord]?
@@ -160,6 +164,19 @@ public struct ActionRecord: Codable, Equatable {
     public init(id: String) {
         self.id = id
         attempts = 0
+    }
+}
+
+/// A file phase0 created. `inode` and `size` are nil while its creating command is in flight:
+/// a cut there leaves only the path, which proves the file was absent when phase0 started.
+public struct MadeFile: Codable, Equatable, Sendable {
+    public var path: String
+    public var inode: UInt64?
+    public var size: Int64?
+    public init(path: String, inode: UInt64? = nil, size: Int64? = nil) {
+        self.path = path
+        self.inode = inode
+        self.size = size
     }
 }
 

@@ -7,12 +7,13 @@ import Glibc
 /// Fitting text to the operator's terminal: prose wrapped to its width (80 columns when it
 /// cannot be asked), long commands one argument per line, times in local time.
 public enum TextLayout {
-    /// The terminal's columns: the tty's size, else $COLUMNS, else 80; never under 40.
+    /// The terminal's columns: the tty's size, else $COLUMNS; never under 40. Output that goes
+    /// to a file or a pipe is not wrapped (a log is read with grep, not at a terminal).
     public static func terminalWidth(environment: [String: String] = [:]) -> Int {
         var size = winsize()
         if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return max(40, Int(size.ws_col)) }
         if let columns = environment["COLUMNS"].flatMap(Int.init), columns > 0 { return max(40, columns) }
-        return 80
+        return .max
     }
 
     /// `text` re-flowed to `width` columns, paragraph by paragraph (a line that starts with

@@ -11,7 +11,7 @@ extension SimulatedSpark {
         kernelLog = nil
         tmuxSessions = []
         swaps = bootSwaps()
-        swappiness = bootSysctl()["vm.swappiness"].flatMap { Int($0) } ?? 60
+        swappiness = SysctlBoot.value(of: "vm.swappiness", in: sysctlBootCandidates()).flatMap { Int($0.value) } ?? 60
         systemd.running = [:]
         systemd.failed = []
         let marker = "-- Boot \(bootID) --"
@@ -58,26 +58,26 @@ extension SimulatedSpark {
         return areas
     }
 
-    /// Debian and Ubuntu ship /etc/sysctl.d/99-sysctl.conf as a link to ../sysctl.conf: it
-    /// counts under its own name (FACTS.md B1).
-    static let sysctlConfLink = "/etc/sysctl.d/99-sysctl.conf"
-
-    /// The files systemd-sysctl reads at boot, in the order it applies them: every `*.conf` of
-    /// /etc/sysctl.d, /run/sysctl.d, /usr/local/lib/sysctl.d, /usr/lib/sysctl.d, a name in an
-    /// earlier directory hiding the same name in a later one, sorted by name byte by byte
-    /// (FACTS.md B3). Returned as (path shown, content).
-    public func sysctlBootFiles() -> [(path: String, content: String)] {
-        var chosen: [String: (String, String)] = [:]
-        for directory in ["/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d"] {
-            for (path, file) in files where parentDirectory(path) == directory && path.hasSuffix(".conf") && !file.isDirectory {
-                let name = String(path.dropFirst(directory.count + 1))
-                if chosen[name] == nil { chosen[name] = (path, file.content ?? "") }
+    /// The files systemd-sysctl may read at boot, in directory precedence order, each read
+    /// through its links: Debian and Ubuntu ship /etc/sysctl.d/99-sysctl.conf as a link to
+    /// ../sysctl.conf, which is how /etc/sysctl.conf counts, under that name (FACTS.md B1).
+    func sysctlBootCandidates() -> [SysctlBoot.File] {
+        var candidates: [SysctlBoot.File] = []
+        for directory in SysctlBoot.directories {
+            let names = files.keys.filter { parentDirectory($0) == directory && files[$0]?.isDirectory == false }
+                .map { String($0.dropFirst(directory.count + 1)) }.sorted()
+            for name in names {
+                candidates.append(SysctlBoot.File(directory: directory, name: name, content: resolvedFile(directory + "/" + name)?.content))
             }
         }
-        if chosen["99-sysctl.conf"] == nil, let conf = files["/etc/sysctl.conf"]?.content {
-            chosen["99-sysctl.conf"] = (Self.sysctlConfLink, conf)
-        }
-        return chosen.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.map { chosen[$0]! }
+        return candidates
+    }
+
+    /// The files systemd-sysctl reads at boot, in the order it applies them (SysctlBoot, the
+    /// same computation Step 0 makes: a name in an earlier directory hides the same name in a
+    /// later one, sorted by name byte by byte, FACTS.md B3). Returned as (path shown, content).
+    public func sysctlBootFiles() -> [(path: String, content: String)] {
+        SysctlBoot.applied(sysctlBootCandidates()).map { ($0.path, $0.content ?? "") }
     }
 
     /// The values the next boot applies: later assignments win; `#` and `;` start comments;

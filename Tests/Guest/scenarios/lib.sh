@@ -58,7 +58,13 @@ swap_active() { awk -v f="$1" 'NR > 1 && $1 == f { found = 1 } END { exit !found
 fstab_active_lines() { awk -v f="$1" '$1 == f' /etc/fstab | wc -l; }
 fstab_commented() { grep -Eq "^[[:space:]]*#[[:space:]]*$1([[:space:]]|$)" /etc/fstab; }
 unit_prop() { systemctl show -P "$2" "$1"; }
-has_session() { as_user tmux has-session -t "${1:-vybn}" 2>/dev/null; }
+# The agent's tmux server has its own socket (tmux -L vybn): the README's attach command.
+agent_tmux() { as_user tmux -L vybn "$@"; }
+has_session() { agent_tmux has-session -t "${1:-vybn}" 2>/dev/null; }
+# Open WebUI's first account, as the operator registers it through the SSH tunnel (the
+# stand-in's sign-up; the real one is POST /api/v1/auths/signup).
+register_account() { curl -fsS --max-time 10 -X POST -H 'Content-Type: application/json' \
+  -d '{"name":"Zoe","email":"zoe@example.com","password":"correct horse"}' "http://127.0.0.1:${1:-3000}/cgi-bin/signup"; }
 health() { curl -fsS --max-time 5 http://127.0.0.1:3000/health; }
 inspect() { docker inspect -f "$1" "${2:-open-webui}" 2>/dev/null; }
 listening() { ss -ltnH | awk '{ print $4 }'; }
@@ -126,7 +132,11 @@ check_swap_state() { # check_swap_state [after-reboot]
   check fstab-verify "findmnt --verify accepts /etc/fstab" findmnt --verify
   local sw
   sw=$(cat /proc/sys/vm/swappiness)
-  [[ $sw == 10 ]]; RS=$?; res swappiness-now "vm.swappiness is 10" "vm.swappiness is $sw"
+  [[ $sw == 10 ]]; RS=$?; res swappiness-now "vm.swappiness is 10 (the image's /etc/sysctl.conf says 60)" "vm.swappiness is $sw"
+  grep -qx 'vm.swappiness=60' /etc/sysctl.conf; RS=$?; res sysctl-conf-kept "/etc/sysctl.conf keeps its conflicting vm.swappiness=60 (phase0 does not edit it; its drop-in sorts after it)" "/etc/sysctl.conf changed: $(grep swappiness /etc/sysctl.conf | paste -sd'|')"
+  local order
+  order=$(systemd-analyze cat-config sysctl.d 2>/dev/null | sed -n 's|^# /|/|p' | paste -sd' ')
+  [[ $order == *99-sysctl.conf*99-zz-phase0-swappiness.conf* ]]; RS=$?; res swappiness-boot-order "systemd-sysctl applies phase0's drop-in after 99-sysctl.conf (systemd-analyze cat-config sysctl.d)" "boot order: $order"
   if grep -Eqs '^[[:space:]]*vm\.swappiness[[:space:]]*=[[:space:]]*10[[:space:]]*$' /etc/sysctl.conf /etc/sysctl.d/*.conf; then
     pass swappiness-persisted "vm.swappiness=10 persisted in $(grep -El '^[[:space:]]*vm\.swappiness' /etc/sysctl.conf /etc/sysctl.d/*.conf 2>/dev/null | paste -sd' ')"
   else fail swappiness-persisted "no vm.swappiness=10 in /etc/sysctl.conf or /etc/sysctl.d/*.conf"; fi
@@ -140,12 +150,12 @@ check_agent_state() {
   [[ $e == enabled ]]; RS=$?; res unit-enabled "vybn-agent.service is enabled" "vybn-agent.service is '$e'"
   check tmux-session "tmux has-session -t vybn as $OPERATOR" has_session vybn
   local spid
-  spid=$(as_user tmux display-message -p -t vybn '#{pid}' 2>/dev/null)
+  spid=$(agent_tmux display-message -p -t vybn '#{pid}' 2>/dev/null)
   if [[ -n $spid ]] && grep -q 'vybn-agent.service' "/proc/$spid/cgroup" 2>/dev/null; then
     pass tmux-in-unit "the tmux server (pid $spid) runs inside vybn-agent.service's cgroup"
   else fail tmux-in-unit "tmux server pid '${spid:-none}' is not in vybn-agent.service's cgroup ($(cat "/proc/$spid/cgroup" 2>/dev/null))"; fi
   local cmd
-  cmd=$(as_user tmux list-panes -t vybn -F '#{pane_pid}' 2>/dev/null | head -n1 | xargs -r -I{} sh -c 'cat /proc/{}/cmdline | tr "\0" " "; pgrep -P {} -a' 2>/dev/null | paste -sd' ')
+  cmd=$(agent_tmux list-panes -t vybn -F '#{pane_pid}' 2>/dev/null | head -n1 | xargs -r -I{} sh -c 'cat /proc/{}/cmdline | tr "\0" " "; pgrep -P {} -a' 2>/dev/null | paste -sd' ')
   if [[ $cmd == *tui.py* ]]; then pass tui-running "tui.py runs in the session ($cmd)"; else fail tui-running "the session's pane runs '$cmd', not tui.py"; fi
 }
 
@@ -197,8 +207,14 @@ check_webui_state() {
   local vol
   vol=$(inspect '{{range .Mounts}}{{.Name}}:{{.Destination}} {{end}}')
   [[ $vol == *open-webui:/app/backend/data* ]]; RS=$?; res container-volume "named volume open-webui at /app/backend/data" "mounts: '$vol'"
+  local envs config
+  envs=$(inspect '{{range .Config.Env}}{{println .}}{{end}}')
+  grep -qx 'ENABLE_SIGNUP=False' <<<"$envs" && grep -qx 'ENABLE_PERSISTENT_CONFIG=False' <<<"$envs"
+  RS=$?; res signup-closed "the container's environment keeps sign-up closed at every start (ENABLE_SIGNUP=False, ENABLE_PERSISTENT_CONFIG=False)" "env: $(grep -E 'SIGNUP|PERSISTENT' <<<"$envs" | paste -sd' ')"
+  config=$(curl -fsS --max-time 5 http://127.0.0.1:3000/api/config 2>&1)
+  [[ $config == *'"status":true'* && $config != *onboarding* ]]; RS=$?; res webui-owner "Open WebUI has its first account (/api/config has no onboarding)" "/api/config: $config"
   local base reach
-  base=$(inspect '{{range .Config.Env}}{{println .}}{{end}}' | sed -n 's/^OLLAMA_BASE_URL=//p')
+  base=$(sed -n 's/^OLLAMA_BASE_URL=//p' <<<"$envs")
   reach=$(timeout 20 docker exec open-webui curl -s "${base:-http://127.0.0.1:11434}/api/tags" 2>&1)
   [[ $reach == *vybn:latest* ]]; RS=$?; res webui-reaches-ollama "from inside the container, OLLAMA_BASE_URL=$base lists vybn:latest" "from inside the container, OLLAMA_BASE_URL=${base:-unset}: $reach"
 }
@@ -227,20 +243,20 @@ check_steps_done() {
 
 check_unplug_4_5() { # the guide's automated Unplug checks, made from outside
   local pid1 pid2
-  pid1=$(as_user tmux display-message -p -t vybn '#{pid}' 2>/dev/null)
+  pid1=$(agent_tmux display-message -p -t vybn '#{pid}' 2>/dev/null)
   if ! docker inspect open-webui >/dev/null 2>&1 || ! has_session vybn; then
     fail unplug-4 "no open-webui container or no vybn session to test with"
     fail unplug-5 "no open-webui container or no vybn session to test with"
     return
   fi
   docker stop open-webui >/dev/null 2>&1
-  has_session vybn && pid2=$(as_user tmux display-message -p -t vybn '#{pid}' 2>/dev/null)
+  has_session vybn && pid2=$(agent_tmux display-message -p -t vybn '#{pid}' 2>/dev/null)
   docker start open-webui >/dev/null 2>&1
   if [[ -n $pid1 && $pid1 == "${pid2:-}" ]] && wait_for 60 health; then pass unplug-4 "docker stop open-webui: tmux survives; docker start: health back"
   else fail unplug-4 "tmux server $pid1 -> ${pid2:-gone}; health $(health 2>&1)"; fi
-  if has_session vybn && [[ $(as_user tmux list-clients -t vybn 2>/dev/null | wc -l) == 0 ]] && [[ $(inspect '{{.State.Running}}') == true ]]; then
+  if has_session vybn && [[ $(agent_tmux list-clients -t vybn 2>/dev/null | wc -l) == 0 ]] && [[ $(inspect '{{.State.Running}}') == true ]]; then
     pass unplug-5 "tmux detached (no clients) and the container keeps running"
-  else fail unplug-5 "session/clients/container: $(has_session vybn && echo yes || echo no)/$(as_user tmux list-clients -t vybn 2>/dev/null | wc -l)/$(inspect '{{.State.Running}}')"; fi
+  else fail unplug-5 "session/clients/container: $(has_session vybn && echo yes || echo no)/$(agent_tmux list-clients -t vybn 2>/dev/null | wc -l)/$(inspect '{{.State.Running}}')"; fi
 }
 
 # STATE lines let run.sh compare end states across scenarios.
@@ -251,6 +267,7 @@ emit_state() {
   emit "STATE $SCEN fstab=$(grep -v '^[[:space:]]*$' /etc/fstab | sha256sum | cut -c1-16)"
   emit "STATE $SCEN swaps=$(tail -n +2 /proc/swaps | awk '{ print $1, $2, $3 }' | sort | paste -sd';')"
   emit "STATE $SCEN sysctl=$(grep -h swappiness /etc/sysctl.conf /etc/sysctl.d/*.conf 2>/dev/null | sort | paste -sd';')"
+  emit "STATE $SCEN webui=$(inspect '{{range .Config.Env}}{{println .}}{{end}}' | grep -E 'SIGNUP|PERSISTENT' | sort | paste -sd,)"
   emit "STATE $SCEN container=$(inspect '{{.Config.Image}} {{.HostConfig.NetworkMode}} {{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.PortBindings}} {{.HostConfig.RestartPolicy.Name}} {{range .Mounts}}{{.Name}}:{{.Destination}}{{end}}' | sha256sum | cut -c1-16)"
   emit "STATE $SCEN containers=$(docker ps -a --format '{{.Names}}' | sort | paste -sd,)"
   emit "STATE $SCEN serve=$(tailscale serve status --json | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin), sort_keys=True))')"
@@ -280,9 +297,31 @@ check_after_reboot() { # scenario 2: everything came back after a reboot, withou
     wait_for 60 health || info "no health answer 60 s after the system settled"
   fi
   check_swap_state after-reboot
+  check_swap_from_fstab
   check_agent_state
+  check_attach
   check_webui_state
   check_serve_state
   check_agent_restart crash
   emit_state
+}
+
+# After a reboot every active swap area came from /etc/fstab: the gate's "after a reboot".
+check_swap_from_fstab() {
+  local area missing=""
+  for area in $(tail -n +2 /proc/swaps | awk '{ print $1 }'); do
+    awk -v f="$area" '$1 == f && $3 == "swap" { found = 1 } END { exit !found }' /etc/fstab || missing="$missing $area"
+  done
+  [[ -z $missing ]]; RS=$?; res swap-from-fstab "every active swap area comes from /etc/fstab ($(tail -n +2 /proc/swaps | awk '{ print $1 }' | paste -sd' '))" "active but not in fstab:$missing"
+}
+
+# The README's attach command works for the operator, on a real terminal, and detaching
+# leaves the session running.
+check_attach() {
+  local out
+  out=$(python3 /scenario/attach-check.py -- setpriv --reuid="$OPERATOR" --regid="$OPERATOR" --init-groups \
+    env -i "${USER_ENV[@]}" tmux -L vybn attach -t vybn -- setpriv --reuid="$OPERATOR" --regid="$OPERATOR" \
+    --init-groups env -i "${USER_ENV[@]}" tmux -L vybn list-clients -t vybn 2>&1)
+  [[ $out == *"clients=1 exit=0 detached=yes"* ]] && has_session vybn
+  RS=$?; res attach "tmux -L vybn attach -t vybn as $OPERATOR on a terminal: attached, Ctrl-B d detached, the session runs on ($out)" "attach: $out; session $(has_session vybn && echo present || echo gone)"
 }

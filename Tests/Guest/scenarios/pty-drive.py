@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Drive `phase0` through a pseudo-terminal like an operator at a keyboard.
 
-Usage: pty-drive.py TRANSCRIPT TIMEOUT_S -- COMMAND...
+Usage: pty-drive.py TRANSCRIPT TIMEOUT_S [--hook TEXT SHELL_COMMAND]... -- COMMAND...
 
 The command runs as the child of a real pty, so phase0 sees a terminal and
 uses GNU readline. When it waits at a prompt (output stops on a line ending in
@@ -10,6 +10,8 @@ uses GNU readline. When it waits at a prompt (output stops on a line ending in
     with readline line editing ("es", Ctrl-A, "y") so a plain line reader would
     see garbage and re-ask;
   - "press Enter" prompts and value prompts with a [default]: Enter (the default).
+A --hook runs SHELL_COMMAND before answering a prompt whose preceding output contains TEXT
+(what the operator does elsewhere first: register Open WebUI's first account).
 A prompt asked again three times in a row ends the run (the driver cannot answer it).
 Prints a summary line "PTY prompts=N confirms=N values=N editing=ok|failed|untested exit=RC".
 """
@@ -18,6 +20,7 @@ import pty
 import re
 import select
 import signal
+import subprocess
 import sys
 import time
 
@@ -27,6 +30,8 @@ ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r")
 def main():
     transcript, limit = sys.argv[1], float(sys.argv[2])
     cmd = sys.argv[sys.argv.index("--") + 1:]
+    options = sys.argv[3:sys.argv.index("--")]
+    hooks = [(options[i + 1], options[i + 2]) for i in range(len(options)) if options[i] == "--hook"]
     pid, fd = pty.fork()
     if pid == 0:
         os.execvp(cmd[0], cmd)
@@ -95,6 +100,10 @@ def main():
         else:
             stats["values"] += 1
             answer = b"\r"
+            for text, command in hooks:
+                if text in between:
+                    done = subprocess.run(command, shell=True, capture_output=True, text=True)
+                    log.write(("\n[pty-drive: hook for %r: exit %d %s]\n" % (text, done.returncode, done.stdout.strip()[:200])).encode())
         buf = b""
         since = b""
         os.write(fd, answer)

@@ -1,12 +1,14 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2034  # SCEN is read by lib.sh
 # Boot 1: scenario 1 through a pseudo-terminal (real readline, every value at
-# its prompt), its checks, then scenario 4 (idempotence) on the same guest.
-# Boot 2 (after a real reboot): scenario 2.
+# its prompt; at "Register the first account" the operator signs up first, as
+# through the SSH tunnel the wizard shows), its checks, then scenario 4
+# (idempotence) on the same guest. Boot 2 (after a real reboot): scenario 2.
 if ((BOOT == 1)); then
   SCEN=s1-full-run
   t=$(now)
-  summary=$(python3 /scenario/pty-drive.py "$OUT/s1-pty.log" 1200 -- \
+  summary=$(python3 /scenario/pty-drive.py "$OUT/s1-pty.log" 1200 \
+    --hook "Register the first account" "curl -fsS -X POST -d '{}' http://127.0.0.1:3000/cgi-bin/signup" -- \
     setpriv --reuid="$OPERATOR" --regid="$OPERATOR" --init-groups env -i "${USER_ENV[@]}" phase0 run 2>&1)
   emit "TIME $SCEN/wizard:pty $(elapsed "$t")"
   info "$summary"
@@ -25,7 +27,7 @@ if ((BOOT == 1)); then
     tail -n +2 /proc/swaps | awk '{ print "swap", $1, $3 }'
     echo "agent $(unit_prop vybn-agent.service InvocationID) $(unit_prop vybn-agent.service NRestarts) $(unit_prop vybn-agent.service ExecMainStartTimestampMonotonic)"
     echo "ollama $(unit_prop ollama.service InvocationID)"
-    echo "tmux $(as_user tmux display-message -p -t vybn '#{pid} #{session_created}' 2>/dev/null)"
+    echo "tmux $(agent_tmux display-message -p -t vybn '#{pid} #{session_created}' 2>/dev/null)"
     echo "container $(inspect '{{.Id}} {{.State.StartedAt}} {{.RestartCount}}')"
     echo "containers $(docker ps -aq | sort | paste -sd,)"
     echo "swappiness $(cat /proc/sys/vm/swappiness)"

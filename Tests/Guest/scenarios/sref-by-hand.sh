@@ -14,7 +14,7 @@ set -x
 {
   fallocate -l 128G /swapfile && chmod 600 /swapfile && mkswap /swapfile && swapon /swapfile
   sysctl -w vm.swappiness=10
-  printf 'vm.swappiness = 10\n' >/etc/sysctl.d/99-phase0-swappiness.conf
+  printf 'vm.swappiness = 10\n' >/etc/sysctl.d/99-zz-phase0-swappiness.conf
   cp /etc/fstab /etc/fstab.backup
   sed -i 's|^/swap\.img|#&|' /etc/fstab
   echo '/swapfile none swap sw 0 0' >>/etc/fstab
@@ -32,8 +32,8 @@ Group=vybnz69
 WorkingDirectory=/home/vybnz69/Vybn/spark
 Environment=HOME=/home/vybnz69 LANG=C.UTF-8
 ExecStartPre=/bin/sh -c 'for i in $(seq 1 60); do curl -fsS http://127.0.0.1:11434/api/tags >/dev/null && exit 0; sleep 1; done; exit 1'
-ExecStart=/usr/bin/tmux new-session -d -s vybn /home/vybnz69/.venv/spark/bin/python /home/vybnz69/Vybn/spark/tui.py
-ExecStop=/usr/bin/tmux kill-session -t vybn
+ExecStart=/usr/bin/tmux -L vybn new-session -d -s vybn /home/vybnz69/.venv/spark/bin/python /home/vybnz69/Vybn/spark/tui.py
+ExecStop=/usr/bin/tmux -L vybn kill-session -t vybn
 Restart=always
 RestartSec=10
 
@@ -43,9 +43,11 @@ UNIT
   systemctl daemon-reload && systemctl enable --now vybn-agent.service
   docker run -d --network=host -e HOST=127.0.0.1 -e PORT=3000 -e OLLAMA_BASE_URL=http://127.0.0.1:11434 \
     -e RAG_EMBEDDING_ENGINE=openai -e AUDIO_STT_ENGINE=openai -e IMAGE_GENERATION_ENGINE=openai \
+    -e ENABLE_PERSISTENT_CONFIG=False -e ENABLE_SIGNUP=False \
     --memory=2g --memory-swap=4g -v open-webui:/app/backend/data --name open-webui --restart always \
     ghcr.io/open-webui/open-webui:main
   wait_for 60 health
+  register_account
   tailscale serve --bg 3000
 } >"$OUT/by-hand.log" 2>&1
 set +x

@@ -59,6 +59,7 @@ import Testing
     /// A machine on which `count` commands already ran, as a long practice session leaves it.
     static func machine(withHistory count: Int) -> SimulatedSpark {
         var machine = SimulatedSpark()
+        machine.webuiAccounts = 1  // nobody registers Open WebUI's first account during a -y run
         machine.history = (0..<count).map { "sudo systemctl restart ollama.service  # earlier command \($0)" }
         return machine
     }

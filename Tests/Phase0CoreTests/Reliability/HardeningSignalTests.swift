@@ -47,7 +47,7 @@ import Phase0Steps
             let result = try? FaultInjection.$observer.withValue({ point in
                 if point == "0:allocate:after" { raise(SIGINT) }
             }) {
-                try InProcessRun(statePath: directory + "/state.json").run(machine: SimulatedSpark())
+                try InProcessRun(statePath: directory + "/state.json").run(machine: Rel.spark())
             }
             guard let result else { exit(2) }
             try? JSONEncoder().encode(result.machine).write(to: URL(fileURLWithPath: directory + "/machine.json"))

@@ -44,7 +44,7 @@ import Phase0Steps
     // MARK: Carried through: the accepted values in a whole practice run
 
     /// The in-process practice run with `answers` on `machine`, recording every command.
-    static func run(_ answers: [String: String], on machine: SimulatedSpark = SimulatedSpark()) throws
+    static func run(_ answers: [String: String], on machine: SimulatedSpark = Rel.spark()) throws
         -> (outcome: RunOutcome, commands: [Command], machine: SimulatedSpark)
     {
         let scratch = try TempDir("hostile", memory: true)
@@ -98,7 +98,7 @@ import Phase0Steps
                 #expect(machine.files["/swapfile"]?.size == bytes)
             } else {
                 #expect(commands.contains { $0.argv == ["sysctl", "-w", "vm.swappiness=\(stored)"] }, "\(hostile)")
-                let dropIn = try #require(machine.files["/etc/sysctl.d/99-phase0-swappiness.conf"]?.content)
+                let dropIn = try #require(machine.files["/etc/sysctl.d/99-zz-phase0-swappiness.conf"]?.content)
                 let settings = dropIn.split(separator: "\n").filter { !$0.hasPrefix("#") }
                     .map { $0.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() } }
                 #expect(settings == [["vm.swappiness", stored]], "\(dropIn)")
@@ -125,7 +125,7 @@ import Phase0Steps
     static let hostileAgentDir = "/home/vybnz69/Vy$bn's `id`;(x)/spark"
 
     static var sparkWithHostileAgentDir: SimulatedSpark {
-        var machine = SimulatedSpark()
+        var machine = Rel.spark()
         for (from, to) in [("/home/vybnz69/Vybn", "/home/vybnz69/Vy$bn's `id`;(x)"), ("/home/vybnz69/Vybn/spark", hostileAgentDir)] {
             machine.files[to] = machine.files[from]
         }

@@ -152,7 +152,7 @@ import Testing
         defer { scratch.remove() }
         let directory = scratch.path
         let statePath = directory + "/reference.json"
-        _ = try InProcessRun(statePath: statePath).run(machine: SimulatedSpark())
+        _ = try InProcessRun(statePath: statePath).run(machine: Rel.spark())
         let resume = try #require(Rel.read(statePath))
         let answers = Data(#"{"swapSize": "128G", "swapfile": "/swapfile", "swappiness": "10"}"#.utf8)
         let scenario = Data(#"{"description": "x", "swaps": [{"path": "/swap.img", "sizeGiB": 16, "usedGiB": 1.7}], "filesystem": {"type": "btrfs", "freeGiB": 100}, "programs": {"mosh": true}, "files": {"/etc/x": "y"}}"#.utf8)

@@ -45,9 +45,26 @@ enum Rel {
         ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "XDG_STATE_HOME": home + "/state", "LANG": "C.UTF-8"]
     }
 
-    /// The practice wizard with answers for every question and -y, state under `home`.
+    /// The practice wizard with answers for every question and -y, state under `home`, on the
+    /// guide's Spark where Open WebUI already has its first account (so -y can go past Step 3:
+    /// nobody registers one during an unattended run). A scenario in `extra` replaces it.
     static func practiceArgs(binary: String = phase0Binary, answersPath: String, extra: [String] = []) -> [String] {
-        [binary, "--practice", "-y", "--answers", answersPath] + extra
+        [binary, "--practice", "-y", "--answers", answersPath]
+            + (extra.contains("--scenario") ? extra : ["--scenario", accountScenario] + extra)
+    }
+
+    /// `{"webuiAccounts": 1}`, written once per test process.
+    static let accountScenario: String = {
+        let path = NSTemporaryDirectory() + "/phase0-rel-account-\(getpid()).json"
+        try? Data(#"{"webuiAccounts": 1}"#.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }()
+
+    /// The guide's simulated Spark with Open WebUI's first account registered.
+    static func spark() -> SimulatedSpark {
+        var machine = SimulatedSpark()
+        machine.webuiAccounts = 1
+        return machine
     }
 
     static func statePath(home: String) -> String { home + "/state/phase0/practice.json" }

@@ -32,7 +32,7 @@ import Phase0Steps
     static func reference(in directory: String) throws -> Reference {
         let path = directory + "/reference/state.json"
         let recorder = CutRecorder(statePath: path)
-        let (outcome, machine, _) = try InProcessRun(statePath: path).run(machine: SimulatedSpark(), recorder: recorder)
+        let (outcome, machine, _) = try InProcessRun(statePath: path).run(machine: Rel.spark(), recorder: recorder)
         let data = try #require(Rel.read(path))
         // "store:renaming" (the new file written, not yet renamed) leaves the same resume file
         // and machine as the save before it; in-process it adds time, not cases. The fault
@@ -73,8 +73,8 @@ import Phase0Steps
     }
 
     static func savedMachine(_ state: Data?) throws -> SimulatedSpark {
-        guard let state else { return SimulatedSpark() }
-        return try Progress.decodePractice(state).spark ?? SimulatedSpark()
+        guard let state else { return Rel.spark() }
+        return try Progress.decodePractice(state).spark ?? Rel.spark()
     }
 
     static func cases(_ cuts: [Cut], liveLike: Bool) throws -> [Case] {

@@ -36,6 +36,9 @@ enum UndoFixture {
                              label: String = "undo") throws -> (dir: TempDir, statePath: String, machine: SimulatedSpark) {
         let dir = try TempDir(label)
         let statePath = dir.path + "/state/practice.json"
+        // Open WebUI's first account registered: nobody registers one during a -y run.
+        var machine = machine
+        if machine.webuiAccounts == nil { machine.webuiAccounts = 1 }
         let run = try InProcessRun(statePath: statePath, answers: answers).run(machine: machine)
         #expect(run.outcome == .complete, "the run to undo did not complete: \(run.output.suffix(600))")
         return (dir, statePath, run.machine)

@@ -49,14 +49,18 @@ import Phase0Steps
     }
 
     /// The guide's own fix for a tmux session left by hand (kill-session, restart) is not
-    /// enough while the hand-run server lives: the next start lands in it again.
+    /// enough while the hand-run server on the agent's socket lives: the next start lands in it
+    /// again. The operator's own tmux (the default socket) is another server: stopping it
+    /// changes nothing for the agent.
     @Test func killingOnlyTheSessionLeavesTheCapturingServer() throws {
         let drill = try Drill.builtIn("tmux-server-by-hand")
         var shell = DrillShell(machine: drill.prepare(Self.baseline).machine)
-        _ = shell.run("tmux kill-session -t vybn && sudo systemctl restart vybn-agent.service")
+        _ = shell.run("tmux -L vybn kill-session -t vybn && sudo systemctl restart vybn-agent.service")
         #expect(!drill.solved(shell.machine))
         #expect(shell.run("systemctl is-active vybn-agent.service").output == "failed\n")
         _ = shell.run("tmux kill-server; sudo systemctl restart vybn-agent.service")
+        #expect(!drill.solved(shell.machine), "the default socket's server is not the one that captured it")
+        _ = shell.run("tmux -L vybn kill-server; sudo systemctl restart vybn-agent.service")
         #expect(drill.solved(shell.machine))
     }
 
@@ -70,17 +74,23 @@ import Phase0Steps
         #expect(!drill.solved(shell.machine), "only active until the next boot")
     }
 
-    /// `sysctl --system` (procps) reads /etc/sysctl.conf again, last: it does not fix it.
-    @Test func sysctlSystemReappliesSysctlConfLast() throws {
+    /// `sysctl --system` (procps) applies the same files in the same order, then
+    /// /etc/sysctl.conf again, last: it fixes neither the drill's file nor a 60 there.
+    @Test func sysctlSystemReappliesWhatTheBootApplies() throws {
         let drill = try Drill.builtIn("swappiness-reverted-at-boot")
         var shell = DrillShell(machine: drill.prepare(Self.baseline).machine)
         let output = shell.run("sudo sysctl --system").output
-        #expect(output.hasSuffix("* Applying /etc/sysctl.conf ...\nvm.swappiness = 60\n"), "\(output)")
+        #expect(output.contains("* Applying /etc/sysctl.d/zz-monitoring-agent.conf ...\nvm.swappiness = 60\n"), "\(output)")
         #expect(shell.machine.swappiness == 60)
-        // Renaming phase0's drop-in so it sorts after 99-sysctl.conf works (FACTS.md B2).
-        _ = shell.run("sudo mv /etc/sysctl.d/99-phase0-swappiness.conf /etc/sysctl.d/99-zz-phase0-swappiness.conf")
-        _ = shell.run("sudo sysctl -w vm.swappiness=10")
-        #expect(drill.solved(shell.machine))
+        #expect(!drill.solved(shell.machine))
+        // procps reads /etc/sysctl.conf once more after everything (FACTS.md B2).
+        var conf = DrillShell(machine: Self.baseline)
+        _ = conf.run("echo 'vm.swappiness=60' | sudo tee -a /etc/sysctl.conf")
+        #expect(conf.run("sudo sysctl --system").output.hasSuffix("* Applying /etc/sysctl.conf ...\nvm.swappiness = 60\n"))
+        #expect(conf.machine.swappiness == 60)
+        // At boot phase0's 99-zz-… drop-in comes after 99-sysctl.conf: 10 wins (FACTS.md B1).
+        conf.machine.reboot()
+        #expect(conf.machine.swappiness == 10)
     }
 
     // MARK: - Bad drill files

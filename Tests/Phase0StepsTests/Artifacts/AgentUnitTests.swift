@@ -52,10 +52,10 @@ import Testing
         #expect(pre.first == "/usr/bin/curl" && pre.last == "http://127.0.0.1:11434/api/tags")
         #expect(pre.contains("--retry-max-time") && pre.contains("--max-time"))
         let start = try SimUnitFile.execArgv(try #require(unit.values("Service", "ExecStart").first))
-        #expect(start == ["/usr/bin/tmux", "new-session", "-d", "-s", "vybn", "/home/vybnz69/.venv/spark/bin/python",
+        #expect(start == ["/usr/bin/tmux", "-L", "vybn", "new-session", "-d", "-s", "vybn", "/home/vybnz69/.venv/spark/bin/python",
                           "/home/vybnz69/Vybn/spark/tui.py"])
         let stop = try SimUnitFile.execArgv(try #require(unit.values("Service", "ExecStop").first))
-        #expect(stop == ["/usr/bin/tmux", "kill-session", "-t", "=vybn"])
+        #expect(stop == ["/usr/bin/tmux", "-L", "vybn", "kill-session", "-t", "=vybn"])
         #expect(unit.values("Install", "WantedBy") == ["multi-user.target"])
     }
 
@@ -105,7 +105,7 @@ import Testing
         #expect(try unit.setting("Service", "WorkingDirectory") == hostile)
         #expect(try unit.environment()["HOME"] == hostile)
         let start = try SimUnitFile.execArgv(try #require(unit.values("Service", "ExecStart").first))
-        #expect(start == [settings.tmuxPath, "new-session", "-d", "-s", "vybn", hostile + "/.venv/bin/python", hostile + "/tui.py"])
+        #expect(start == [settings.tmuxPath, "-L", "vybn", "new-session", "-d", "-s", "vybn", hostile + "/.venv/bin/python", hostile + "/tui.py"])
     }
 
     @Test func theEscapingIsWhatMakesThoseWork() throws {

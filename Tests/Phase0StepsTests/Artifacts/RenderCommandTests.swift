@@ -31,7 +31,7 @@ import Testing
         #expect(text == (try AgentUnit.render(AgentUnitTests.guide)))
         let (status2, text2, _) = try render(.unit, answersFile: #"{"tmuxSession": "agent", "user": "zoe"}"#)
         #expect(status2 == 0)
-        #expect(text2.contains("ExecStart=/usr/bin/tmux new-session -d -s agent ") && text2.contains("User=zoe"))
+        #expect(text2.contains("ExecStart=/usr/bin/tmux -L agent new-session -d -s agent ") && text2.contains("User=zoe"))
     }
 
     @Test func renderUsesTheSavedAnswers() throws {

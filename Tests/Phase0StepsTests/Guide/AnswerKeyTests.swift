@@ -78,7 +78,7 @@ import Testing
     @Test func answersGivenReachReferenceTroubleshootPreflightAndRender() throws {
         let answers = try GuideAnswers(Self.mine)
         let reference = KeyCommands.render(answers, hostName: "spark", serveURL: nil)
-        for wanted in ["tmux attach -t agent", "sudo systemctl start agent.service", "docker logs webui", "sudo tailscale serve --bg 3999"] {
+        for wanted in ["tmux -L agent attach -t agent", "sudo systemctl start agent.service", "docker logs webui", "sudo tailscale serve --bg 3999"] {
             #expect(reference.contains(wanted), "reference: \(wanted)")
         }
         for guide in ["3000", "vybn-agent", "open-webui", "-t vybn"] { #expect(!reference.contains(guide), "reference: \(guide)") }

@@ -10,7 +10,7 @@ import Testing
     @Test func fillsTheGuidesCommandsWithTheDefaults() throws {
         let text = KeyCommands.render(try GuideAnswers([:]), hostName: "spark-2b7c", serveURL: "https://spark-2b7c.tail2b7c.ts.net")
         for line in ["sudo systemctl restart vybn-agent.service", "sudo journalctl -u vybn-agent.service -f",
-                     "tmux attach -t vybn", "docker stats open-webui --no-stream", "docker start open-webui",
+                     "tmux -L vybn attach -t vybn", "sudo docker stats open-webui --no-stream", "sudo docker start open-webui",
                      "tailscale serve status", "sudo tailscale serve --bg 3000", "vmstat 1 5",
                      "# phone: https://spark-2b7c.tail2b7c.ts.net"] {
             #expect(text.contains(line), "missing: \(line)")
@@ -22,7 +22,7 @@ import Testing
                                         "webuiPort": "8080", "user": "zoe"])
         let text = KeyCommands.render(answers, hostName: "spark", serveURL: nil)
         #expect(text.contains("sudo systemctl status agent.service"))
-        #expect(text.contains("tmux attach -t agent"))
+        #expect(text.contains("tmux -L agent attach -t agent"))
         #expect(text.contains("docker logs webui"))
         #expect(text.contains("sudo tailscale serve --bg 8080"))
         #expect(text.contains("tmux (as zoe)"))

@@ -70,7 +70,7 @@ import Testing
         let steps = Procedure.steps()
         #expect(steps[0].gate == nil && steps[0].opens != nil)
         for step in steps.dropFirst() { #expect(step.gate != nil, "Step \(step.number) has no gate") }
-        let closedSpark = PracticeHost(machine: SimulatedSpark())
+        let closedSpark = stepContext(PracticeHost(machine: SimulatedSpark()))
         #expect(steps[1].gate?.closedBecause(closedSpark)?.contains("STOPPED AT THE SWAP GATE") == true)
     }
 
@@ -134,11 +134,11 @@ import Testing
     }
 
     @Test func aMalformedProcSwapsClosesTheGate() {
-        let (verdict, problem) = SwapGate.measure(FixedFileHost(files: ["/proc/swaps": "nonsense\n"]))
-        #expect(!verdict.passes)
-        #expect(problem?.contains("/proc/swaps line 1") == true)
-        let (missing, why) = SwapGate.measure(FixedFileHost(files: [:]))
-        #expect(!missing.passes && why?.contains("could not be read") == true)
+        let malformed = SwapGate.figures(FixedFileHost(files: ["/proc/swaps": "nonsense\n", "/etc/fstab": ""]))
+        #expect(!malformed.passes)
+        #expect(malformed.problem?.contains("/proc/swaps line 1") == true)
+        let missing = SwapGate.figures(FixedFileHost(files: [:]))
+        #expect(!missing.passes && missing.problem?.contains("could not be read") == true)
     }
 }
 

@@ -28,11 +28,12 @@ import Testing
     @Test func aTmuxSessionStartedByHandIsNamedWithTheFix() throws {
         var machine = sparkAfterStep3()
         machine.services["vybn-agent.service"]?.active = false
-        machine.tmuxSessions = [SimTmuxSession(user: "vybnz69", name: "vybn", fromUnit: nil)]
+        machine.tmuxSessions = [SimTmuxSession(user: "vybnz69", name: "vybn", fromUnit: nil, socket: "vybn")]
         let found = try findings(.service, machine)
         let finding = try #require(found.first { $0.title.contains("already exists outside the unit") })
         #expect(finding.kind == .problem)
-        #expect(finding.todo?.contains("tmux kill-session -t vybn && sudo systemctl restart vybn-agent.service") == true)
+        #expect(finding.todo?.contains("tmux -L vybn kill-session -t vybn && sudo systemctl restart vybn-agent.service") == true)
+        #expect(finding.todo?.contains("from a terminal that is not inside it") == true)
         #expect(problems(found).contains("vybn-agent.service is not running"))
     }
 

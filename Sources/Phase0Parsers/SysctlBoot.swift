@@ -1,0 +1,138 @@
+/// What systemd-sysctl will apply at the next boot, computed the way it computes it. Checked
+/// against the real systemd-sysctl 252 (FACTS B1–B3, vectors v1–v8):
+/// - directories in precedence order: /etc/sysctl.d, /run/sysctl.d, /usr/local/lib/sysctl.d,
+///   /usr/lib/sysctl.d (and /lib/sysctl.d, the same directory on merged-/usr systems);
+/// - files whose name ends in `.conf` (case-sensitive); a name in a higher directory hides the
+///   same name below, and an empty file (or a link to /dev/null) hides it and adds nothing;
+/// - all files sorted by name, byte by byte, whatever their directory: Debian's
+///   `99-sysctl.conf -> ../sysctl.conf` sorts after `99-phase0-…` but before `99-zz-…`;
+/// - /etc/sysctl.conf counts only through that link (systemd-sysctl never reads it itself);
+/// - `#` and `;` comment lines; a leading `-` ignores write errors; the first `=` splits; no
+///   inline comments; `vm.swappiness` and `vm/swappiness` are the same key;
+/// - a later assignment wins; a glob never overrides a key assigned explicitly anywhere.
+public enum SysctlBoot {
+    public static let directories = ["/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"]
+
+    /// One candidate file: its directory, its name, its content (nil when unreadable).
+    public struct File: Equatable, Sendable {
+        public var directory: String
+        public var name: String
+        public var content: String?
+        public init(directory: String, name: String, content: String?) {
+            self.directory = directory
+            self.name = name
+            self.content = content
+        }
+        public var path: String { directory + "/" + name }
+    }
+
+    /// Where a value comes from.
+    public struct Setting: Equatable, Sendable {
+        public var value: String
+        public var path: String
+        public var line: Int
+        /// Set by a glob pattern (`vm.swapp*`) rather than by the key itself.
+        public var byGlob: Bool
+    }
+
+    /// The files systemd-sysctl reads, in the order it applies them. `candidates` are given
+    /// in directory precedence order (the order of `directories`).
+    public static func applied(_ candidates: [File]) -> [File] {
+        var chosen: [String: File] = [:]
+        for file in candidates where file.name.hasSuffix(".conf") && chosen[file.name] == nil {
+            chosen[file.name] = file
+        }
+        return chosen.values
+            .filter { !($0.content?.isEmpty ?? false) }  // empty or /dev/null: masks, adds nothing
+            .sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
+    }
+
+    /// The value the next boot sets for `key`, or nil when nothing sets it.
+    public static func value(of key: String, in candidates: [File]) -> Setting? {
+        let wanted = normalized(key)
+        var explicit: Setting?
+        var glob: Setting?
+        var excludedFromGlobs = false
+        for file in applied(candidates) {
+            guard let content = file.content else { continue }
+            for (index, line) in content.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                guard let parsed = assignment(in: String(line)) else { continue }
+                let setting = Setting(value: parsed.value ?? "", path: file.path, line: index + 1, byGlob: false)
+                if isGlob(parsed.key) {
+                    if parsed.value != nil, matches(pattern: parsed.key, wanted) {
+                        glob = Setting(value: setting.value, path: setting.path, line: setting.line, byGlob: true)
+                    }
+                } else if parsed.key == wanted {
+                    if parsed.value == nil { excludedFromGlobs = true } else { explicit = setting }
+                }
+            }
+        }
+        return explicit ?? (excludedFromGlobs ? nil : glob)
+    }
+
+    /// (key normalized, value) of one line; value nil for a `-key` line (excluded from globs).
+    public static func assignment(in line: String) -> (key: String, value: String?)? {
+        var text = line.trimmingWhitespace()
+        guard let first = text.first, first != "#", first != ";" else { return nil }
+        let ignoreErrors = text.hasPrefix("-")
+        if ignoreErrors { text.removeFirst() }
+        guard let equals = text.firstIndex(of: "=") else {
+            // `-key` alone excludes the key from globs; any other line without `=` is ignored.
+            return ignoreErrors && !text.isEmpty ? (normalized(text.trimmingWhitespace()), nil) : nil
+        }
+        let key = String(text[..<equals]).trimmingWhitespace()
+        let value = String(text[text.index(after: equals)...]).trimmingWhitespace()
+        guard !key.isEmpty else { return nil }
+        return (normalized(key), value)
+    }
+
+    /// `vm.swappiness` -> `vm/swappiness`: when the first separator is a dot, dots and slashes swap.
+    public static func normalized(_ key: String) -> String {
+        guard let separator = key.first(where: { $0 == "." || $0 == "/" }), separator == "." else { return key }
+        return String(key.map { $0 == "." ? "/" : ($0 == "/" ? "." : $0) })
+    }
+
+    static func isGlob(_ key: String) -> Bool { key.contains { "*?[".contains($0) } }
+
+    /// fnmatch(3) without flags: `*`, `?` and `[...]` (with `!` or `^` negation and ranges).
+    static func matches(pattern: String, _ text: String) -> Bool {
+        matches(Array(pattern.unicodeScalars)[...], Array(text.unicodeScalars)[...])
+    }
+
+    private static func matches(_ pattern: ArraySlice<Unicode.Scalar>, _ text: ArraySlice<Unicode.Scalar>) -> Bool {
+        guard let head = pattern.first else { return text.isEmpty }
+        switch head {
+        case "*":
+            var rest = text
+            while true {
+                if matches(pattern.dropFirst(), rest) { return true }
+                guard !rest.isEmpty else { return false }
+                rest = rest.dropFirst()
+            }
+        case "?":
+            return !text.isEmpty && matches(pattern.dropFirst(), text.dropFirst())
+        case "[":
+            guard let character = text.first, let close = pattern.dropFirst(2).firstIndex(of: "]") else {
+                return text.first == "[" && matches(pattern.dropFirst(), text.dropFirst())
+            }
+            var set = pattern[pattern.index(after: pattern.startIndex)..<close]
+            let negated = set.first == "!" || set.first == "^"
+            if negated { set = set.dropFirst() }
+            var found = false
+            var index = set.startIndex
+            while index < set.endIndex {
+                let low = set[index]
+                if index + 2 < set.endIndex, set[index + 1] == "-" {
+                    if low.value <= character.value && character.value <= set[index + 2].value { found = true }
+                    index += 3
+                } else {
+                    if low == character { found = true }
+                    index += 1
+                }
+            }
+            return found != negated && matches(pattern[(close + 1)...], text.dropFirst())
+        default:
+            return text.first == head && matches(pattern.dropFirst(), text.dropFirst())
+        }
+    }
+}

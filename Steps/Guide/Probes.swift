@@ -45,9 +45,10 @@ public enum Probe {
         return asOperator
     }
 
-    /// `docker inspect --format TEMPLATE NAME`, trimmed; absent when there is no such container.
+    /// `docker inspect --type container --format TEMPLATE NAME`, trimmed; absent when there is
+    /// no such container (untyped, docker would inspect a volume of the same name instead).
     public static func dockerInspect(_ host: Host, _ name: String, _ template: String) -> Lookup<String> {
-        docker(host, ["inspect", "--format", template, name]).map { $0.trimmingWhitespace() }
+        docker(host, ["inspect", "--type", "container", "--format", template, name]).map { $0.trimmingWhitespace() }
     }
 
     /// Whether the container runs; absent when there is no such container.

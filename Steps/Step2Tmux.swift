@@ -108,8 +108,9 @@ enum AgentTmux {
                     ctx.say(
                         "     \(process.script) runs outside \(s.unitName): PID \(process.pid), as \(process.user): \(process.commandLine)")
                     commands.append(Command(["kill", "-TERM", String(process.pid)], runAs: .user(process.user), effect: .change))
-                    // Waits (bounded) until it has exited.
-                    commands.append(Command(["tail", "--pid=\(process.pid)", "-f", "/dev/null"], timeout: 15))
+                    // Waits (bounded) until it has exited and its parent has reaped it: a busy
+                    // machine (the guest suite under emulation once) may take longer than 15 s.
+                    commands.append(Command(["tail", "--pid=\(process.pid)", "-f", "/dev/null"], timeout: 60))
                 }
                 return commands
             },

@@ -86,8 +86,12 @@ public enum AnsibleExport {
 
         It keeps the wizard's rules: the 64G swap rule is asserted before and after the swap tasks (counting what
         survives a reboot), swapoff is never run, no file phase0 did not make is overwritten, /etc/fstab and the unit
-        are validated before they are put in place and backed up. ansible.builtin modules only. The Unplug Protocol
-        (Step 5) needs a person: run it with phase0 on each Spark.
+        are validated before they are put in place and backed up; every Step 0 refusal comes before Step 0's first change.
+        Nothing is served before Open WebUI has an account: the first run stops before Step 4 and says how to register the
+        first account (ssh -L \(v.webui.port):127.0.0.1:\(v.webui.port) \(v.unit.user)@SPARK); run the playbook again then.
+        Step 2 looks only at the agent's own tmux socket (tmux -L \(v.unit.tmuxSocket)) and stops no tmux. A sysctl.d file read
+        after \(v.dropInName) that sets vm.swappiness makes it stop (phase0 edits such a file with a diff; the playbook does
+        not). ansible.builtin modules only. The Unplug Protocol (Step 5) needs a person: run it with phase0 on each Spark.
 
         """
     }

@@ -6,7 +6,7 @@ import Phase0Parsers
 /// reports changed=0.
 enum AnsibleServiceTasks {
     static func text(_ v: AnsibleValues) -> String {
-        (v.installMosh ? mosh : "") + agent + webui(v) + serve + unplug
+        (v.installMosh ? mosh : "") + agent + webui(v) + AnsibleServeTasks.owner + AnsibleServeTasks.serve + AnsibleServeTasks.unplug
     }
 
     static let mosh = #"""
@@ -90,9 +90,9 @@ enum AnsibleServiceTasks {
                   - not phase0_unit_stat.stat.exists or (phase0_unit_now.content | b64decode).startswith(phase0_marker)
                 fail_msg: "{{ phase0_unit_path }} exists and was not written by phase0; move it aside first. Nothing was changed."
                 quiet: true
-            - name: Step 2 | the tmux server of the user, if one runs
+            - name: Step 2 | the tmux server on the agent's own socket (tmux -L), if one runs; the user's own tmux is not looked at
               ansible.builtin.command:
-                argv: [runuser, -u, "{{ phase0_user }}", --, "{{ phase0_tmux }}", display-message, -p, "#{pid}"]
+                argv: [runuser, -u, "{{ phase0_user }}", --, "{{ phase0_tmux }}", -L, "{{ phase0_tmux_socket }}", display-message, -p, "#{pid}"]
               register: phase0_tmux_server
               changed_when: false
               failed_when: false
@@ -103,14 +103,26 @@ enum AnsibleServiceTasks {
               register: phase0_unit_pid
               changed_when: false
               check_mode: false
-            - name: Step 2 | no tmux server started by hand (it would capture the unit's session)
+            - name: Step 2 | tmux could say whether a server runs on the agent's socket
+              ansible.builtin.assert:
+                that:
+                  - phase0_tmux_server.rc == 0 or phase0_tmux_server.stderr is search(phase0_tmux_none)
+                fail_msg: >-
+                  Cannot tell whether a tmux server runs on the agent's socket ({{ phase0_tmux_socket }}) for {{ phase0_user }}:
+                  {{ phase0_tmux_server.stderr | default(phase0_tmux_server.msg | default('')) }}. Look yourself (tmux -L {{ phase0_tmux_socket }} ls
+                  as {{ phase0_user }}), then run the playbook again. Nothing of Step 2 was changed.
+                quiet: true
+              vars:
+                phase0_tmux_none: "no server running|no sessions|error connecting to .*[(](No such file or directory|Connection refused)[)]"
+            - name: Step 2 | no tmux server started by hand on the agent's socket (it would capture the unit's session)
               ansible.builtin.assert:
                 that:
                   - phase0_tmux_server.rc != 0 or phase0_tmux_server.stdout | trim == phase0_unit_pid.stdout | trim
                 fail_msg: >-
-                  A tmux server started by hand runs for {{ phase0_user }} (pid {{ phase0_tmux_server.stdout | trim }}): the unit's
-                  tmux new-session would land in it, outside the unit. Detach and end it (tmux kill-server as {{ phase0_user }}),
-                  then run the playbook again. Nothing of Step 2 was changed.
+                  A tmux server started by hand runs on the agent's socket ({{ phase0_tmux_socket }}) for {{ phase0_user }} (pid
+                  {{ phase0_tmux_server.stdout | trim }}): the unit's tmux new-session would land in it, outside the unit. The playbook
+                  stops no tmux: detach, end it yourself (tmux -L {{ phase0_tmux_socket }} kill-server as {{ phase0_user }}), then run the
+                  playbook again. Your own tmux (the default socket) is never concerned. Nothing of Step 2 was changed.
                 quiet: true
             - name: Step 2 | install the unit (rendered by phase0 from Templates/vybn-agent.service.tmpl)
               ansible.builtin.copy:
@@ -214,58 +226,9 @@ enum AnsibleServiceTasks {
                   delay: 3
                 - name: Step 3 | the first account registered becomes admin
                   ansible.builtin.debug:
-                    msg: "Register Open WebUI's first account (it becomes admin) at http://127.0.0.1:{{ phase0_webui_port }} before sharing the Serve URL."
+                    msg: >-
+            \#(folded(AnsibleServeTasks.ownerInstruction, indent: 10))
 
             """#
     }
-
-    static let serve = #"""
-            - name: Step 4 | Tailscale's state
-              ansible.builtin.command:
-                argv: [tailscale, status, --json]
-              register: phase0_tailscale
-              changed_when: false
-              check_mode: false
-            - name: Step 4 | connected, with HTTPS enabled for the tailnet
-              ansible.builtin.assert:
-                that:
-                  - (phase0_tailscale.stdout | from_json).BackendState == 'Running'
-                  - (phase0_tailscale.stdout | from_json).CertDomains | default([], true) | length > 0
-                fail_msg: >-
-                  Tailscale must be connected (sudo tailscale up) and HTTPS enabled for the tailnet
-                  (https://login.tailscale.com/admin/dns) before Serve can publish Open WebUI.
-                quiet: true
-            - name: Step 4 | what Serve does now
-              ansible.builtin.command:
-                argv: [tailscale, serve, status, --json]
-              register: phase0_serve_now
-              changed_when: false
-              check_mode: false
-            - name: Step 4 | serve Open WebUI on the tailnet (under a timeout; its exit status is not trusted)
-              ansible.builtin.command:
-                argv: [timeout, "{{ phase0_serve_timeout }}", tailscale, serve, --bg, "{{ phase0_webui_port }}"]
-              changed_when: true
-              when: ('"' ~ phase0_serve_target ~ '"') not in phase0_serve_now.stdout
-            - name: Step 4 | read Serve again
-              ansible.builtin.command:
-                argv: [tailscale, serve, status, --json]
-              register: phase0_serve_after
-              changed_when: false
-              check_mode: false
-            - name: Step 4 | HTTPS 443 proxies to Open WebUI
-              ansible.builtin.assert:
-                that:
-                  - ('"' ~ phase0_serve_target ~ '"') in phase0_serve_after.stdout
-                  - (phase0_serve_after.stdout | from_json).TCP['443'].HTTPS | default(false)
-                fail_msg: "tailscale serve status --json does not show HTTPS 443 -> {{ phase0_serve_target }}: {{ phase0_serve_after.stdout }}"
-                quiet: true
-
-        """#
-
-    static let unplug = #"""
-            - name: Step 5 | the Unplug Protocol stays with a person
-              ansible.builtin.debug:
-                msg: "Run the Unplug Protocol (lid closed 5 minutes, chat from the phone, tmux attach) on this Spark: phase0 --answers FILE checks it."
-
-        """#
 }

@@ -39,8 +39,12 @@ cat >"$work/answers.json" <<'JSON'
 {"swapSize": "96G", "swappiness": "5", "tmuxSession": "agent", "webuiPort": "3100", "installMosh": "no",
  "unplugLidClosed": "yes", "unplugPhoneChat": "yes", "unplugTmuxIntact": "yes"}
 JSON
-# A built-in practice scenario (Steps/Teaching/Scenarios), by name.
-"$bin" run --practice --scenario ollama-all-interfaces -y --answers "$work/answers.json" >"$work/run.log" 2>&1 ||
+# The built-in scenario ollama-all-interfaces (Steps/Teaching/Scenarios), with Open WebUI's first
+# account registered: a -y run never passes Step 3 without one (issue 9).
+cat >"$work/scenario.json" <<'JSON'
+{"ollamaListen": "0.0.0.0:11434", "webuiAccounts": 1}
+JSON
+"$bin" run --practice --scenario "$work/scenario.json" -y --answers "$work/answers.json" >"$work/run.log" 2>&1 ||
   { tail -n 20 "$work/run.log"; exit 1; }
 "$bin" export ansible "$work/other-values" --practice >/dev/null
 

@@ -95,44 +95,61 @@ public enum SysctlBoot {
     static func isGlob(_ key: String) -> Bool { key.contains { "*?[".contains($0) } }
 
     /// fnmatch(3) without flags: `*`, `?` and `[...]` (with `!` or `^` negation and ranges).
+    /// Iterative, remembering only the last `*`: a file full of stars costs pattern × text steps,
+    /// never the exponential backtracking a recursive matcher takes (the fuzzer found one).
     static func matches(pattern: String, _ text: String) -> Bool {
-        matches(Array(pattern.unicodeScalars)[...], Array(text.unicodeScalars)[...])
+        let pattern = Array(pattern.unicodeScalars), text = Array(text.unicodeScalars)
+        var p = 0, t = 0
+        var star: (p: Int, t: Int)?
+        while t < text.count {
+            if p < pattern.count, pattern[p] == "*" {
+                star = (p, t)
+                p += 1
+            } else if p < pattern.count, let length = element(pattern, at: p, matches: text[t]) {
+                p += length
+                t += 1
+            } else if let last = star {
+                // The last `*` takes one more character; everything after it is tried again.
+                star = (last.p, last.t + 1)
+                p = last.p + 1
+                t = last.t + 1
+            } else {
+                return false
+            }
+        }
+        while p < pattern.count, pattern[p] == "*" { p += 1 }
+        return p == pattern.count
     }
 
-    private static func matches(_ pattern: ArraySlice<Unicode.Scalar>, _ text: ArraySlice<Unicode.Scalar>) -> Bool {
-        guard let head = pattern.first else { return text.isEmpty }
-        switch head {
-        case "*":
-            var rest = text
-            while true {
-                if matches(pattern.dropFirst(), rest) { return true }
-                guard !rest.isEmpty else { return false }
-                rest = rest.dropFirst()
-            }
+    /// How many pattern scalars the element at `index` (not `*`) takes when it matches
+    /// `character`; nil when it does not.
+    private static func element(_ pattern: [Unicode.Scalar], at index: Int, matches character: Unicode.Scalar) -> Int? {
+        switch pattern[index] {
         case "?":
-            return !text.isEmpty && matches(pattern.dropFirst(), text.dropFirst())
+            return 1
         case "[":
-            guard let character = text.first, let close = pattern.dropFirst(2).firstIndex(of: "]") else {
-                return text.first == "[" && matches(pattern.dropFirst(), text.dropFirst())
+            // A `]` right after `[` (or `[!`) is part of the set, as in fnmatch: search from +2.
+            guard index + 2 <= pattern.count, let close = pattern[min(index + 2, pattern.count)...].firstIndex(of: "]") else {
+                return character == "[" ? 1 : nil
             }
-            var set = pattern[pattern.index(after: pattern.startIndex)..<close]
+            var set = pattern[(index + 1)..<close]
             let negated = set.first == "!" || set.first == "^"
             if negated { set = set.dropFirst() }
             var found = false
-            var index = set.startIndex
-            while index < set.endIndex {
-                let low = set[index]
-                if index + 2 < set.endIndex, set[index + 1] == "-" {
-                    if low.value <= character.value && character.value <= set[index + 2].value { found = true }
-                    index += 3
+            var position = set.startIndex
+            while position < set.endIndex {
+                let low = set[position]
+                if position + 2 < set.endIndex, set[position + 1] == "-" {
+                    if low.value <= character.value && character.value <= set[position + 2].value { found = true }
+                    position += 3
                 } else {
                     if low == character { found = true }
-                    index += 1
+                    position += 1
                 }
             }
-            return found != negated && matches(pattern[(close + 1)...], text.dropFirst())
+            return found != negated ? close - index + 1 : nil
         default:
-            return text.first == head && matches(pattern.dropFirst(), text.dropFirst())
+            return pattern[index] == character ? 1 : nil
         }
     }
 }

@@ -83,3 +83,25 @@ import Testing
         #expect(background?.value == "44" && background?.byGlob == true)
     }
 }
+
+/// The glob matcher systemd-sysctl's `vm.*` lines go through: fnmatch's answers, and a cost
+/// that stays pattern × text (the recursive matcher it replaced never finished the last case:
+/// the fuzzer found it stuck on a line of stars).
+@Suite struct SysctlGlobTests {
+    @Test(arguments: [
+        ("vm/*", "vm/swappiness", true), ("vm/swap*ss", "vm/swappiness", true), ("vm/?wappiness", "vm/swappiness", true),
+        ("vm/[rs]wappiness", "vm/swappiness", true), ("vm/[!s]wappiness", "vm/swappiness", false),
+        ("vm/[a-t]wappiness", "vm/swappiness", true), ("vm/[]s]wappiness", "vm/swappiness", true),
+        ("*", "", true), ("?", "", false), ("vm/", "vm/swappiness", false), ("*ss", "vm/swappiness", true),
+        ("*x*", "vm/swappiness", false), ("vm/[s", "vm/[s", true), ("**vm**", "vm/swappiness", true),
+        ("net/*/rp_filter", "vm/swappiness", false),
+    ])
+    func matchesAsFnmatch(pattern: String, text: String, expected: Bool) {
+        #expect(SysctlBoot.matches(pattern: pattern, text) == expected)
+    }
+
+    @Test func aLineOfStarsIsAnsweredWithoutBacktrackingForever() {
+        let stars = String(repeating: "*v", count: 30) + "x"
+        #expect(!SysctlBoot.matches(pattern: stars, String(repeating: "v", count: 64)))
+    }
+}

@@ -98,8 +98,10 @@ public enum SysctlBoot {
     /// Iterative, remembering only the last `*`: a file full of stars costs pattern × text steps,
     /// never the exponential backtracking a recursive matcher takes (the fuzzer found one).
     static func matches(pattern: String, _ text: String) -> Bool {
-        let pattern = Array(pattern.unicodeScalars), text = Array(text.unicodeScalars)
-        var p = 0, t = 0
+        let pattern = Array(pattern.unicodeScalars)
+        let text = Array(text.unicodeScalars)
+        var p = 0
+        var t = 0
         var star: (p: Int, t: Int)?
         while t < text.count {
             if p < pattern.count, pattern[p] == "*" {

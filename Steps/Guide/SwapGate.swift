@@ -131,7 +131,10 @@ public enum SwapGate {
 
     /// A size in whole GiB, rounded up, as fallocate takes it ("16G").
     public static func wholeGiB(kiB: Int64) -> String {
-        "\(max(1, (kiB + 1024 * 1024 - 1) / (1024 * 1024)))G"
+        // Typed step by step: Swift 6.0's type checker (the aarch64 build) gives up on the one-liner.
+        let kiBPerGiB: Int64 = 1024 * 1024
+        let roundedUp: Int64 = (kiB + kiBPerGiB - 1) / kiBPerGiB
+        return "\(max(1, roundedUp))G"
     }
 
     /// A swap size for the screen ("0G" rather than "0B" when there is none).

@@ -135,67 +135,7 @@ public final class Engine {
         }
     }
 
-    /// The step that stopped on a refusal or a failure says so, with the reason, in the resume
-    /// file: `phase0 status` then shows "failed" and why, not "in-progress" with no note. The
-    /// first reason recorded stays (an action's failure, then the run's ending on it).
-    func markStepFailed(_ reason: String) throws {
-        updateStep(context.stepNumber) {
-            guard $0.status != .failed else { return }
-            $0.status = .failed
-            $0.note = reason
-        }
-        try save()
-    }
-
-    func markFailed(_ reason: String) {
-        try? markStepFailed(reason)  // best effort: the run is ending on this failure, which is said on screen
-    }
-
     // MARK: - Steps
-
-    func banner() throws {
-        say(texts.opening)
-        if context.options.dryRun {
-            sayProse(Messages.dryRunBanner(host.name))
-        } else if host.isPractice {
-            sayProse(Messages.practiceBanner(host.name))
-        } else {
-            say("Machine: \(host.name) (LIVE: commands change this machine; each change is shown and asked first).")
-        }
-        if let store { sayProse("Progress is saved after every action in \(store.path).") }
-        try save()
-    }
-
-    /// The end of a run: what happened, exactly, and (after the whole procedure) the summary.
-    func finish() throws {
-        if context.options.dryRun {
-            // Nothing ran, so nothing is verified: never claim completion after a dry run.
-            say("\n" + texts.dryRunComplete)
-            return
-        }
-        if let only = context.options.onlyStep {
-            say("\nStep \(only) redone and verified.")
-            return
-        }
-        let skipped = steps.filter { context.progress.step($0.number)?.status == .skipped }
-        say(
-            skipped.isEmpty
-                ? "\n" + texts.complete
-                : "\nPhase 0 complete; " + skipped.map { "Step \($0.number) skipped (\($0.title))" }.joined(separator: ", ")
-                    + ". Every other step is done and verified.")
-        if let summary = presentation.summary {
-            say("")
-            for line in summary(context) { say(TextLayout.wrap(line, width: presentation.width)) }
-        }
-        if let transcript { sayProse("Transcript of every command phase0 ran, with its output: \(transcript.path)") }
-    }
-
-    /// The line every stop ends with: where the progress is, and how to go on in this mode.
-    var progressKept: String {
-        guard let path = store?.path else { return "Nothing was saved (dry run)." }
-        let mode = host.isPractice ? " --practice" : ""
-        return "Progress is saved in \(path). Run `phase0\(mode)` again to resume where it stopped (`phase0 reset\(mode)` starts over)."
-    }
 
     func runStep(_ step: Step, redo: Bool = false) throws {
         var record = context.progress.step(step.number) ?? StepRecord(number: step.number)
@@ -254,12 +194,7 @@ public final class Engine {
                     $0.status = .done
                     $0.note = "already done: " + summary(before)
                 }
-                if let onVerified = step.onVerified {
-                    onVerified(context)
-                    try save()
-                } else {
-                    saveLater()
-                }
+                try saveVerified(step)
                 sayChecks("[done] already done:", before)
                 return
             }
@@ -288,52 +223,8 @@ public final class Engine {
             $0.status = .done
             $0.note = summary(after)
         }
-        if let onVerified = step.onVerified {
-            onVerified(context)
-            try save()
-        } else {
-            saveLater()
-        }
+        try saveVerified(step)
         sayChecks("[done] \(step.displayName) verified:", after)
-    }
-
-    /// Checks on screen: a heading, then one check a line (readable at 80 columns).
-    func sayChecks(_ heading: String, _ checks: [Check]) {
-        say(heading)
-        for check in checks {
-            say(
-                TextLayout.wrap(
-                    (check.ok ? "  - " : "  ! ") + (check.detail.isEmpty ? check.label : "\(check.label) (\(check.detail))"),
-                    width: presentation.width))
-        }
-    }
-
-    /// One status line (`[done] …`), wrapped with its continuation indented.
-    func sayLine(_ line: String) { say(TextLayout.wrap(line, width: presentation.width)) }
-
-    /// Prose (the guide's reasons, banners), wrapped to the terminal.
-    func sayProse(_ text: String) { say(TextLayout.wrap(text, width: presentation.width)) }
-
-    /// The operator skipped a step, or one action of it: recorded, saved, said.
-    func skipped(_ step: Step, action: Action? = nil) throws {
-        let note = "skipped by the operator"
-        if let action {
-            record(action.id) {
-                $0.status = .skipped
-                $0.note = note
-            }
-        } else {
-            updateStep(step.number) {
-                $0.status = .skipped
-                $0.note = note
-            }
-        }
-        try save()
-        say(action.map { "  [skipped] \($0.title)" } ?? "[skipped] \(step.displayName).")
-    }
-
-    func summary(_ checks: [Check]) -> String {
-        checks.map { $0.detail.isEmpty ? $0.label : "\($0.label) (\($0.detail))" }.joined(separator: "; ")
     }
 
     // MARK: - The gate
@@ -352,36 +243,6 @@ public final class Engine {
         }
         throw RunOutcome.gate(explanation)
     }
-
-    // MARK: - Records
-
-    func record(_ id: String, _ change: (inout ActionRecord) -> Void) {
-        record(step: context.stepNumber, action: id, change)
-    }
-
-    func record(step: Int, action id: String, _ change: (inout ActionRecord) -> Void) {
-        context.progress.updateStep(step) { $0.updateAction(id, change) }
-    }
-
-    func updateStep(_ number: Int, _ change: (inout StepRecord) -> Void) {
-        context.progress.updateStep(number, change)
-    }
-
-    func save() throws {
-        if let snapshot = host.snapshot { context.progress.machine = snapshot }
-        context.progress.updatedAt = clock()
-        try store?.save(context.progress)
-        pendingSave = false
-        FaultInjection.reached("save")
-    }
-
-    /// Records what a re-check would find again, with no effect since the last save (an action
-    /// or a step found done, a step started): written with the next save, which comes before
-    /// the next effect, or when the run ends. A cut before then loses nothing a resume does not
-    /// find again the same way; a durable save costs ~0.4 ms of CPU on ext4 (issue 14).
-    func saveLater() { pendingSave = true }
-
-    func say(_ text: String) { output.write(text + "\n") }
 }
 
 func indent(_ text: String, by spaces: Int) -> String {

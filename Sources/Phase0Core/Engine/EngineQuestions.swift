@@ -173,30 +173,16 @@ extension Engine {
     static func promptLines(_ prompt: String, width: Int) -> [String] {
         guard prompt.count > width - 1 else { return [prompt] }
         let indent = String(prompt.prefix { $0 == " " })
+        let text = prompt.dropFirst(indent.count)
         // The key menu (`[y]es / [n]o ...`) stays whole on the prompt line when it fits there.
-        if let menu = prompt.firstRange(of: " [y]es") ?? prompt.firstRange(of: " ([e]xplain"),
-            indent.count + prompt[menu.upperBound...].count + 6 < width
+        if let menu = text.firstRange(of: " [y]es") ?? text.firstRange(of: " ([e]xplain"),
+            indent.count + text[menu.upperBound...].count + 6 < width
         {
-            let question = String(prompt[..<menu.lowerBound])
-            let keys = String(prompt[prompt.index(after: menu.lowerBound)...])
-            return fill(question, indent: indent, width: width) + [indent + keys]
+            let keys = String(text[text.index(after: menu.lowerBound)...])
+            return TextLayout.fill(String(text[..<menu.lowerBound]), width: width - 1, indent: indent) + [indent + keys]
         }
-        var lines = fill(prompt, indent: indent, width: width)
+        var lines = TextLayout.fill(String(text), width: width - 1, indent: indent)
         lines[lines.count - 1] += " "
-        return lines
-    }
-
-    private static func fill(_ text: String, indent: String, width: Int) -> [String] {
-        var lines: [String] = []
-        var line = ""
-        for word in text.split(separator: " ") {
-            if !line.isEmpty && indent.count + line.count + 1 + word.count > width - 1 {
-                lines.append(indent + line)
-                line = ""
-            }
-            line += (line.isEmpty ? "" : " ") + word
-        }
-        lines.append(indent + line)
         return lines
     }
 }

@@ -58,7 +58,7 @@ docker rm -f t-bridge t-host >/dev/null 2>&1
 # tmux + the agent, the way the unit runs it
 as_user tmux new-session -d -s t0 /home/vybnz69/.venv/spark/bin/python /home/vybnz69/Vybn/spark/tui.py
 sleep 2
-check tmux-tui "tmux session with tui.py as $OPERATOR" has_session t0
+check tmux-tui "tmux session with tui.py as $OPERATOR" as_user tmux has-session -t t0
 touch /tmp/vybn-crash
 wait_for 15 bash -c '! setpriv --reuid=vybnz69 --regid=vybnz69 --init-groups env -i HOME=/home/vybnz69 tmux has-session -t t0'
 RS=$?; res tui-crash "/tmp/vybn-crash makes tui.py exit and the tmux server go away" "session still there"

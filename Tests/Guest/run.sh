@@ -53,6 +53,13 @@ secs() { echo $(($(date +%s) - $1)); }
 SUITE_T0=$(date +%s)
 need_host_tools
 RUN=$CACHE/run
+# One suite at a time per cache: a second run would wipe the first one's guests and logs.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/run.lock"
+if ! flock -n 9; then
+  note "another guest suite is using $CACHE; waiting for it (or set PHASE0_GUEST_CACHE to another dir)"
+  flock 9
+fi
 rm -rf "$RUN"
 mkdir -p "$RUN"
 

@@ -151,7 +151,7 @@ if ((clone && clone_runs > 0)); then
         # this account's own practice run in ~/.local/state/phase0.
         (cd "$dir" && XDG_STATE_HOME="$work/state-$i" bash .ci/practice </dev/null >"$work/clone.txt" 2>&1) || true
         end=$(date +%s%N)
-        grep -q 'Swapfile path' "$work/clone.txt" || { echo "clone $i: no first prompt"; tail -n 20 "$work/clone.txt"; exit 1; }
+        grep -q 'Enter to go on, or a number or key to change' "$work/clone.txt" || { echo "clone $i: no first prompt"; tail -n 20 "$work/clone.txt"; exit 1; }
         echo $(((end - start) / 1000000)) >>"$work/clone"
         rm -rf "$dir"
     done

@@ -26,11 +26,9 @@ extension Engine {
         }
         let keys: [PromptKey] = canSkip ? [.yes, .no, .skip, .explain, .help, .quit] : [.yes, .no, .explain, .help, .quit]
         while true {
-            guard let raw = try ask("     Run this? \(PromptKey.menu(keys)): ", completion: PromptKey.completion(keys)) else {
-                throw RunOutcome.stopped("end of input before \"\(action.title)\" was confirmed (end of input is never a yes)")
-            }
-            let key = PromptKey.parse(raw, among: keys)
-            if key != nil { reader.accepted(raw) }
+            let key = try askKey(
+                "     Run this?", keys,
+                endOfInput: "end of input before \"\(action.title)\" was confirmed (end of input is never a yes)")
             switch key {
             case .yes: return .proceed
             case .no where canSkip:
@@ -132,12 +130,7 @@ extension Engine {
             let keys: [PromptKey] = [.yes, .no, .explain, .help, .quit]
             var seen: String?
             while seen == nil {
-                guard let raw = try ask("     \(question) \(PromptKey.menu(keys)): ", completion: PromptKey.completion(keys)) else {
-                    throw RunOutcome.stopped("end of input at: \(action.title)")
-                }
-                let key = PromptKey.parse(raw, among: keys)
-                if key != nil { reader.accepted(raw) }
-                switch key {
+                switch try askKey("     \(question)", keys, endOfInput: "end of input at: \(action.title)") {
                 case .yes: seen = "yes"
                 case .no: seen = "no"
                 case .explain: sayProse("     Why: \(action.why)")

@@ -18,12 +18,7 @@ extension Engine {
         }
         let keys: [PromptKey] = [.yes, .no, .skip, .explain, .help, .quit]
         while true {
-            guard let raw = try ask("\(optional.question) \(PromptKey.menu(keys)): ", completion: PromptKey.completion(keys)) else {
-                throw RunOutcome.stopped("end of input at: \(optional.question)")
-            }
-            let key = PromptKey.parse(raw, among: keys)
-            if key != nil { reader.accepted(raw) }
-            switch key {
+            switch try askKey(optional.question, keys, endOfInput: "end of input at: \(optional.question)") {
             case .yes:
                 context.progress.answers[optional.answerKey] = "yes"
                 try save()
@@ -154,6 +149,17 @@ extension Engine {
     }
 
     /// Every prompt goes through here: the first one of a run says how prompts work.
+    /// Asks `question` with the menu of `keys`; nil for an answer that is none of them (the
+    /// caller says so and asks again). End of input stops the run: it is never an answer.
+    func askKey(_ question: String, _ keys: [PromptKey], endOfInput: String) throws -> PromptKey? {
+        guard let raw = try ask("\(question) \(PromptKey.menu(keys)): ", completion: PromptKey.completion(keys)) else {
+            throw RunOutcome.stopped(endOfInput)
+        }
+        let key = PromptKey.parse(raw, among: keys)
+        if key != nil { reader.accepted(raw) }
+        return key
+    }
+
     func ask(_ prompt: String, completion: Completion) throws -> String? {
         if !promptHintShown {
             promptHintShown = true

@@ -130,8 +130,10 @@ public enum SysctlBoot {
         case "?":
             return 1
         case "[":
-            // A `]` right after `[` (or `[!`) is part of the set, as in fnmatch: search from +2.
-            guard index + 2 <= pattern.count, let close = pattern[min(index + 2, pattern.count)...].firstIndex(of: "]") else {
+            // A `]` right after `[` (or `[!`, `[^`) is part of the set, as in fnmatch.
+            let negation = index + 1 < pattern.count && (pattern[index + 1] == "!" || pattern[index + 1] == "^")
+            let first = index + (negation ? 2 : 1)
+            guard first < pattern.count, let close = pattern[(first + 1)...].firstIndex(of: "]") else {
                 return character == "[" ? 1 : nil
             }
             var set = pattern[(index + 1)..<close]

@@ -94,7 +94,8 @@ import Testing
         ("vm/[a-t]wappiness", "vm/swappiness", true), ("vm/[]s]wappiness", "vm/swappiness", true),
         ("*", "", true), ("?", "", false), ("vm/", "vm/swappiness", false), ("*ss", "vm/swappiness", true),
         ("*x*", "vm/swappiness", false), ("vm/[s", "vm/[s", true), ("**vm**", "vm/swappiness", true),
-        ("net/*/rp_filter", "vm/swappiness", false),
+        ("net/*/rp_filter", "vm/swappiness", false), ("[!]]", "a", true), ("[!]]", "]", false), ("[!]a]", "b", true),
+        ("[!]a]", "]", false), ("[^]]", "]", false), ("[]]", "]", true), ("[!", "[!", true),
     ])
     func matchesAsFnmatch(pattern: String, text: String, expected: Bool) {
         #expect(SysctlBoot.matches(pattern: pattern, text) == expected)

@@ -90,14 +90,14 @@ fi
 
 # 3. A whole non-interactive practice run, each binary in its own directory, the same answers.
 answers=Tests/Guest/scenarios/answers.json
+# Open WebUI's first account registered: nobody registers one during an unattended run.
+owned=Tests/Fixtures/webui-owner-registered.json
 practice() { # practice NAME COMMAND... : run, status --json; normalised copies in $work/NAME
   local d=$work/$1 code=0
   shift
   mkdir -p "$d/home" "$d/state"
-  # Open WebUI's first account registered: nobody registers one during an unattended run.
-  printf '{"webuiAccounts": 1}\n' >"$d/account.json"
   env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$d/home" XDG_STATE_HOME="$d/state" TERM=dumb \
-    LANG=C.UTF-8 INPUTRC=/dev/null "$@" --practice -y --answers "$answers" --scenario "$d/account.json" --state "$d/state.json" \
+    LANG=C.UTF-8 INPUTRC=/dev/null "$@" --practice -y --answers "$answers" --scenario "$owned" --state "$d/state.json" \
     </dev/null >"$d/run.out" 2>&1 || code=$?
   echo "$code" >"$d/code"
   env -i PATH=/usr/bin:/bin HOME="$d/home" LANG=C.UTF-8 "$@" status --practice --json --state "$d/state.json" \

@@ -92,12 +92,12 @@ if ldd "$bin" | grep -Eq 'libswift|libFoundation|libicu'; then echo "the Swift r
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Open WebUI's first account registered: nobody registers one during an unattended run.
-printf '{"webuiAccounts": 1}\n' >"$work/account.json"
+owned=$root/Tests/Fixtures/webui-owner-registered.json
 # 1-2. Whole practice runs, each on a fresh state in this file system's temporary directory.
 for i in $(seq "$runs"); do
     state="$work/run-$i/practice.json"
     mkdir -p "$work/run-$i"
-    read -r us kib status < <(runstat "$work/run.txt" "$bin" --practice -y --answers "$answers" --scenario "$work/account.json" --state "$state")
+    read -r us kib status < <(runstat "$work/run.txt" "$bin" --practice -y --answers "$answers" --scenario "$owned" --state "$state")
     steps=$(grep -c '^== Step [0-9] of 5' "$work/run.txt" || true)
     if [[ $status != 0 || $steps != 6 ]] || ! grep -q 'Phase 0 complete' "$work/run.txt"; then
         echo "practice run $i did not complete all six steps (exit $status, $steps steps):"; tail -n 5 "$work/run.txt"; exit 1

@@ -26,10 +26,9 @@ status=0
 # A practice run with -y (Open WebUI's first account registered: nobody registers one
 # during an unattended run) stops at Step 5's first observation (130, end of input) after
 # saving many times; a kill switch would end it at its first save (137, SIGKILL).
-printf '{"webuiAccounts": 1}\n' >"$sandbox/account.json"
 env -i PATH=/usr/bin:/bin HOME="$sandbox" XDG_STATE_HOME="$sandbox/state" LANG=C.UTF-8 \
   PHASE0_TEST_KILL_AT=save PHASE0_TEST_TRACE="$sandbox/trace" \
-  "$binary" --practice -y --scenario "$sandbox/account.json" </dev/null >"$sandbox/output" 2>&1 || status=$?
+  "$binary" --practice -y --scenario Tests/Fixtures/webui-owner-registered.json </dev/null >"$sandbox/output" 2>&1 || status=$?
 [[ ! -e $sandbox/trace ]] || fail "PHASE0_TEST_TRACE made $binary write a trace"
 [[ $status -eq 130 ]] || fail "with PHASE0_TEST_KILL_AT=save the practice run exited $status, not 130: $(tail -n 3 "$sandbox/output")"
 echo "shipped binary: no kill switch in $binary (neither name in it; set, they changed nothing: exit $status)"

@@ -34,6 +34,12 @@ grep -Eqi 'open-webui.*(already|exist)|(already|exist|old).*container' "$OUT/con
 RS=$?; res detect-container "the old open-webui container was detected and reported" "no mention of the existing container in the output"
 [[ -n $hand_tui ]] && ! kill -0 "$hand_tui" 2>/dev/null
 RS=$?; res hand-agent-stopped "the hand-started tui.py (pid ${hand_tui:-none}) was stopped (one agent instance)" "the hand-started tui.py ${hand_tui:-?} still runs"
+# Once in four full runs it outlived SIGTERM by 60 s: say how (zombie, stopped, blocked, asleep in D).
+if ((RS != 0)) && [[ -r /proc/$hand_tui/status ]]; then
+  info "tui.py $hand_tui: $(grep -E '^(State|PPid|SigBlk|SigIgn|SigCgt|SigPnd|ShdPnd)' "/proc/$hand_tui/status" | paste -sd' '), wchan $(cat "/proc/$hand_tui/wchan" 2>/dev/null)"
+  ppid=$(awk '/^PPid/ {print $2}' "/proc/$hand_tui/status")
+  info "its parent $ppid: $(tr '\0' ' ' <"/proc/$ppid/cmdline" 2>/dev/null) $(grep -E '^State' "/proc/$ppid/status" 2>/dev/null), wchan $(cat "/proc/$ppid/wchan" 2>/dev/null)"
+fi
 now_server=$(as_user tmux display-message -p -t work '#{pid}' 2>/dev/null)
 [[ -n $hand_server && $now_server == "$hand_server" ]]
 RS=$?; res operator-tmux-kept "the operator's own tmux server (pid $hand_server) and session work were not stopped" "the operator's tmux server ${hand_server:-?} -> ${now_server:-gone}"

@@ -108,9 +108,6 @@ enum AgentTmux {
                     ctx.say(
                         "     \(process.script) runs outside \(s.unitName): PID \(process.pid), as \(process.user): \(process.commandLine)")
                     commands.append(Command(["kill", "-TERM", String(process.pid)], runAs: .user(process.user), effect: .change))
-                    // Waits (bounded) until it has exited and its parent has reaped it: a busy
-                    // machine (the guest suite under emulation once) may take longer than 15 s.
-                    commands.append(Command(["tail", "--pid=\(process.pid)", "-f", "/dev/null"], timeout: 60))
                 }
                 return commands
             },
@@ -142,7 +139,12 @@ enum AgentTmux {
                     "\(found.map { "\($0.script) (PID \($0.pid))" }.joined(separator: ", ")) runs outside \(s.unitName), and the answers file says stopOtherAgent=no. Two agents would compete for the GPU: stop it yourself, or answer yes, then run phase0 again."
                 }
             },
-            consentKey: { _ in AnswerKey.stopOtherAgent.rawValue }
+            consentKey: { _ in AnswerKey.stopOtherAgent.rawValue },
+            // The check reads `ps`, where a process that has exited but is not yet reaped shows
+            // as `[python3] <defunct>`: it holds no GPU memory, so it counts as stopped. A wait
+            // on the PID (`tail --pid`) would count it as running for as long as its parent
+            // does not reap it (the guest suite saw a tmux server leave one for over 60 s).
+            settleSeconds: 60
         )
     }
 

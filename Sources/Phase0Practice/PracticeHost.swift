@@ -117,7 +117,7 @@ extension SimulatedSpark {
         let needsProgram = ![
             "fallocate", "chmod", "mkswap", "swapon", "sysctl", "install", "mv", "cp",
             "chattr", "truncate", "test", "stat", "cat", "true", "timeout", "id", "blkid", "rm",
-            "ps", "kill", "tail", "readlink",
+            "ps", "kill", "readlink",
         ].contains(name)
         if needsProgram && !programs.contains(name) && !program.hasPrefix("/") {
             return .init(exitStatus: 127, output: "\(name): command not found\n")
@@ -140,7 +140,7 @@ extension SimulatedSpark {
         case "apt-get", "apt", "ufw", "mosh", "mosh-server", "dpkg-query": return simulatePackages(name, args, as: user)
         case "systemctl", "journalctl", "systemd-analyze": return simulateSystemd(name, args, as: user, input: input)
         case "tmux", "pkill", "pgrep": return simulateTmux(name, args, as: user)
-        case "ps", "kill", "tail", "id": return simulateProcessCommand(name, args, as: user)
+        case "ps", "kill", "id": return simulateProcessCommand(name, args, as: user)
         case "docker": return simulateDocker(args, as: user)
         case "curl", "ollama": return simulateHTTP(name, args)
         case "tailscale": return simulateTailscale(args, as: user)

@@ -72,7 +72,7 @@ extension SimulatedSpark {
         }
     }
 
-    /// `ps -eo pid=,user:32=,args=`, `kill [-TERM] PID`, `tail --pid=PID -f /dev/null`, `id -nG USER`.
+    /// `ps -eo pid=,user:32=,args=`, `kill [-TERM] PID`, `id -nG USER`.
     mutating func simulateProcessCommand(_ name: String, _ args: [String], as caller: String) -> CommandResult {
         switch name {
         case "ps":
@@ -88,13 +88,6 @@ extension SimulatedSpark {
             }
             endProcess(pid)
             return .init(exitStatus: 0, output: "")
-        case "tail":
-            guard let option = args.first(where: { $0.hasPrefix("--pid=") }), let pid = Int(option.dropFirst(6)) else {
-                return .init(exitStatus: 1, output: "phase0 practice: tail \(args.joined(separator: " ")) is not simulated\n")
-            }
-            // Practice never waits: a process still there is a timeout.
-            return simulatedProcesses().contains { $0.pid == pid }
-                ? .init(exitStatus: 124, output: "[phase0 practice: PID \(pid) did not exit]\n") : .init(exitStatus: 0, output: "")
         case "id":
             let user = args.last { !$0.hasPrefix("-") } ?? caller
             guard users.contains(where: { $0.name == user }) else { return .init(exitStatus: 1, output: "id: '\(user)': no such user\n") }

@@ -81,7 +81,9 @@ extension Probe {
             guard let script = agentScript(argv) else { continue }
             let cgroup = host.readFile("/proc/\(pid)/cgroup") ?? ""
             if cgroup.contains("/" + unit) { continue }
-            found.append(AgentProcess(pid: pid, user: String(fields[1]), commandLine: String(fields[2]), script: script))
+            // `user:32=` pads the user to 32 columns: the command line starts after the padding.
+            let commandLine = String(fields[2].drop { $0 == " " })
+            found.append(AgentProcess(pid: pid, user: String(fields[1]), commandLine: commandLine, script: script))
         }
         return found
     }

@@ -22,7 +22,7 @@ import Foundation
         try op.confirm(["sudo systemctl enable vybn-agent.service"], done: "Enable the unit at boot")
         try op.see("  -> Stop the agent running outside the unit (one agent instance)")
         try op.see("$ kill -TERM 3100")
-        try op.see("$ tail --pid=3100 -f /dev/null")
+        try op.see("then waits up to 60 s until the check passes")
         try op.see("This stops or removes something phase0 did not start (answers-file key: stopOtherAgent).")
         try op.see(Prompt.confirm)
         first.send("e\r")

@@ -82,6 +82,9 @@ extension Engine {
                     command.display(invoker: invoker), argv: command.effectiveArgv(invoker: invoker),
                     prefix: "       $ ", width: presentation.width))
         }
+        if let seconds = action.settleSeconds {
+            say("     then waits up to \(seconds) s until the check passes")
+        }
         if context.options.dryRun {
             say("     (dry run: not run)")
             return
@@ -136,8 +139,9 @@ extension Engine {
             }
         }
         noteIdentity(of: created, for: action)
-        let after = try action.check(context)
+        var after = try action.check(context)
         try stopIfInterrupted()
+        if !after.ok, let seconds = action.settleSeconds { after = try settle(action, seconds: seconds, from: after) }
         guard after.ok else {
             try fail(action, "\(action.title): the commands ran, but the check still fails: \(after.detail)")
         }
@@ -149,6 +153,21 @@ extension Engine {
         inFlight = nil
         try save()
         sayLine("  [done] \(action.title)" + (after.detail.isEmpty ? "" : ": \(after.detail)"))
+    }
+
+    /// Re-checks every quarter second for up to `seconds` until the check passes; the last
+    /// check is returned either way. Said on screen and in the transcript, as a command is.
+    func settle(_ action: Action, seconds: Int, from first: Check) throws -> Check {
+        var seen = first
+        say("     Waiting up to \(seconds) s for: \(seen.label)")
+        transcript?.append("[\(clock())] waiting up to \(seconds) s for: \(seen.label)\n")
+        for _ in 0..<(seconds * 4) where !seen.ok {
+            host.pause(seconds: 0.25)
+            try stopIfInterrupted()
+            seen = try action.check(context)
+        }
+        transcript?.append("[\(clock())] \(seen.ok ? "came true" : "still not true"): \(seen.label)\n")
+        return seen
     }
 
     /// Keeps the command with its result in the action's record (saved with the action).

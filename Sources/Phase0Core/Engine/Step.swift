@@ -153,6 +153,9 @@ public struct Action {
     /// container, a process): the answers-file key that allows it. -y never answers such a
     /// confirmation: it takes that key's "yes", or a person.
     public var consentKey: (StepContext) -> String?
+    /// How long the check may take to come true after the commands ran (a process ending
+    /// after SIGTERM): the engine re-checks until then instead of waiting with a command.
+    public var settleSeconds: Int?
 
     public init(
         id: String, title: String, why: String, kind: Kind,
@@ -162,8 +165,10 @@ public struct Action {
         plannedFile: @escaping (StepContext) throws -> PlannedFile? = { _ in nil },
         skippable: Bool = false,
         creates: ((StepContext) throws -> String?)? = nil,
-        consentKey: @escaping (StepContext) -> String? = { _ in nil }
+        consentKey: @escaping (StepContext) -> String? = { _ in nil },
+        settleSeconds: Int? = nil
     ) {
+        self.settleSeconds = settleSeconds
         self.creates = creates
         self.consentKey = consentKey
         self.id = id

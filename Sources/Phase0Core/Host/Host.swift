@@ -92,6 +92,9 @@ public protocol Host: AnyObject {
     func listDirectory(_ path: String) -> [String]?
     /// The tmux server and processes phase0 runs inside.
     var selfProcess: SelfProcess { get }
+    /// Lets `seconds` of the machine's time pass before the next look (a simulated machine
+    /// has nothing that changes by itself, so it returns at once).
+    func pause(seconds: Double)
 }
 
 /// A host's saved state, opaque to the engine: the factory that made the host decodes it.
@@ -116,6 +119,7 @@ extension Host {
     public var pathCompleter: ((String) -> [String])? { nil }
     public func listDirectory(_ path: String) -> [String]? { nil }
     public var selfProcess: SelfProcess { SelfProcess() }
+    public func pause(seconds: Double) {}
 
     public func run(_ command: Command) throws -> CommandResult { try run(command, onOutput: nil) }
 

@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// This machine's directories and where phase0 itself runs: the tmux server hosting it
-/// (`$TMUX`) and its ancestor processes, which nothing phase0 runs may stop.
+/// (`$TMUX`) and its ancestor processes, which nothing phase0 runs may stop; and its clock.
 extension LiveHost {
     public func listDirectory(_ path: String) -> [String]? {
         guard let directory = opendir(path) else { return nil }
@@ -33,5 +33,11 @@ extension LiveHost {
             pid = parent
         }
         return SelfProcess(tmuxSocket: tmux?.socket, tmuxServerPID: tmux?.serverPID, ancestors: ancestors)
+    }
+
+    public func pause(seconds: Double) {
+        var wait = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
+        // A signal cuts the sleep short: the caller looks at the interrupt flag next.
+        _ = nanosleep(&wait, nil)
     }
 }

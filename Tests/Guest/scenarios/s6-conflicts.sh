@@ -32,13 +32,14 @@ grep -q 'tui.py runs outside vybn-agent.service' "$OUT/conflicts.log"
 RS=$?; res detect-agent "the tui.py started by hand was detected and reported" "no mention of the second agent in the output"
 grep -Eqi 'open-webui.*(already|exist)|(already|exist|old).*container' "$OUT/conflicts.log"
 RS=$?; res detect-container "the old open-webui container was detected and reported" "no mention of the existing container in the output"
-[[ -n $hand_tui ]] && ! kill -0 "$hand_tui" 2>/dev/null
+# Stopped means exited: a zombie its parent has not reaped yet holds nothing (phase0 counts it so).
+[[ -n $hand_tui ]] && { ! kill -0 "$hand_tui" 2>/dev/null || grep -q '^State:[[:space:]]*Z' "/proc/$hand_tui/status" 2>/dev/null; }
 RS=$?; res hand-agent-stopped "the hand-started tui.py (pid ${hand_tui:-none}) was stopped (one agent instance)" "the hand-started tui.py ${hand_tui:-?} still runs"
-# Once in four full runs it outlived SIGTERM by 60 s: say how (zombie, stopped, blocked, asleep in D).
-if ((RS != 0)) && [[ -r /proc/$hand_tui/status ]]; then
-  info "tui.py $hand_tui: $(grep -E '^(State|PPid|SigBlk|SigIgn|SigCgt|SigPnd|ShdPnd)' "/proc/$hand_tui/status" | paste -sd' '), wchan $(cat "/proc/$hand_tui/wchan" 2>/dev/null)"
+# Its parent, the operator's tmux server, has been seen to leave it unreaped: say so when it does.
+if [[ -n $hand_tui && -r /proc/$hand_tui/status ]]; then
+  info "tui.py $hand_tui: $(grep -E '^(State|PPid)' "/proc/$hand_tui/status" | paste -sd' ')"
   ppid=$(awk '/^PPid/ {print $2}' "/proc/$hand_tui/status")
-  info "its parent $ppid: $(tr '\0' ' ' <"/proc/$ppid/cmdline" 2>/dev/null) $(grep -E '^State' "/proc/$ppid/status" 2>/dev/null), wchan $(cat "/proc/$ppid/wchan" 2>/dev/null)"
+  info "its parent $ppid: $(tr '\0' ' ' <"/proc/$ppid/cmdline" 2>/dev/null) $(grep -E '^(State|SigBlk|SigIgn|SigCgt|SigPnd|ShdPnd)' "/proc/$ppid/status" 2>/dev/null | paste -sd' '), wchan $(cat "/proc/$ppid/wchan" 2>/dev/null)"
 fi
 now_server=$(as_user tmux display-message -p -t work '#{pid}' 2>/dev/null)
 [[ -n $hand_server && $now_server == "$hand_server" ]]

@@ -190,7 +190,9 @@ enum AgentTmux {
                     "a tmux server started by hand runs on socket \(s.tmuxSocket) for \(s.user), and the answers file says replaceTmuxSession=no. The unit cannot start beside it: detach, end it yourself (tmux -L \(s.tmuxSocket) kill-server as \(s.user)), or answer yes, then run phase0 again."
                 }
             },
-            consentKey: { _ in AnswerKey.replaceTmuxSession.rawValue }
+            consentKey: { _ in AnswerKey.replaceTmuxSession.rawValue },
+            // `kill-server` returns once the server has the message, not once it has gone.
+            settleSeconds: 15
         )
     }
 }

@@ -143,7 +143,8 @@ enum AgentTmux {
             // The check reads `ps`, where a process that has exited but is not yet reaped shows
             // as `[python3] <defunct>`: it holds no GPU memory, so it counts as stopped. A wait
             // on the PID (`tail --pid`) would count it as running for as long as its parent
-            // does not reap it (the guest suite saw a tmux server leave one for over 60 s).
+            // does not reap it, and a tmux linked with libutempter (Debian's) can miss the
+            // SIGCHLD and never reap it (tmux/tmux#311, #4559; seen in the guest suite).
             settleSeconds: 60
         )
     }

@@ -137,22 +137,18 @@ extension Engine {
     func confirmed(_ question: String) throws -> Bool {
         let keys: [PromptKey] = [.yes, .no]
         while true {
-            guard let raw = try ask(question + " [y/n]: ", completion: PromptKey.completion(keys)) else {
-                throw RunOutcome.stopped("end of input at: \(question)")
-            }
-            if let key = PromptKey.parse(raw, among: keys) {
-                reader.accepted(raw)
+            if let key = try askKey(question, keys, menu: "[y/n]", endOfInput: "end of input at: \(question)") {
                 return key == .yes
             }
             say(PromptKey.reask(keys))
         }
     }
 
-    /// Every prompt goes through here: the first one of a run says how prompts work.
-    /// Asks `question` with the menu of `keys`; nil for an answer that is none of them (the
-    /// caller says so and asks again). End of input stops the run: it is never an answer.
-    func askKey(_ question: String, _ keys: [PromptKey], endOfInput: String) throws -> PromptKey? {
-        guard let raw = try ask("\(question) \(PromptKey.menu(keys)): ", completion: PromptKey.completion(keys)) else {
+    /// Asks `question` with the menu of `keys` (or a shorter `menu`); nil for an answer that is
+    /// none of them (the caller says so and asks again). End of input stops the run: it is
+    /// never an answer.
+    func askKey(_ question: String, _ keys: [PromptKey], menu: String? = nil, endOfInput: String) throws -> PromptKey? {
+        guard let raw = try ask("\(question) \(menu ?? PromptKey.menu(keys)): ", completion: PromptKey.completion(keys)) else {
             throw RunOutcome.stopped(endOfInput)
         }
         let key = PromptKey.parse(raw, among: keys)
@@ -160,6 +156,7 @@ extension Engine {
         return key
     }
 
+    /// Every prompt goes through here: the first one of a run says how prompts work.
     func ask(_ prompt: String, completion: Completion) throws -> String? {
         if !promptHintShown {
             promptHintShown = true

@@ -36,8 +36,7 @@ extension LiveHost {
     }
 
     public func pause(seconds: Double) {
-        var wait = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
         // A signal cuts the sleep short: the caller looks at the interrupt flag next.
-        _ = nanosleep(&wait, nil)
+        usleep(useconds_t(seconds * 1_000_000))
     }
 }

@@ -21,10 +21,31 @@ public enum InterruptFlag {
     public static var isRaised: Bool { signal != 0 }
     public static var signal: Int32 { received.load(ordering: .relaxed) }
 
+    /// A pipe the handler writes a byte to. A wait that polls it beside its input cannot miss
+    /// a signal that comes after its look at the flag and before the wait begins: a plain
+    /// `read` started in that instant would block until the next key (seen under qemu-user,
+    /// where that instant is long).
+    nonisolated(unsafe) private static var wakeRead: Int32 = -1
+    nonisolated(unsafe) private static var wakeWrite: Int32 = -1
+    /// For tests only: runs between the look at the flag and the wait.
+    nonisolated(unsafe) static var beforeWait: (() -> Void)?
+
     public static func install() {
+        if wakeRead < 0 {
+            var ends: [Int32] = [0, 0]
+            if pipe(&ends) == 0 {
+                for end in ends {
+                    _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+                    _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+                }
+                (wakeRead, wakeWrite) = (ends[0], ends[1])
+            }
+        }
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { number in
             _ = InterruptFlag.received.compareExchange(expected: 0, desired: number, ordering: .relaxed)
+            var byte: UInt8 = 1
+            _ = write(InterruptFlag.wakeWrite, &byte, 1)
         }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
@@ -61,8 +82,34 @@ public enum InterruptFlag {
     /// ignored by some daemons' clients).
     static var forChild: Int32 { signal == SIGINT || !isRaised ? SIGINT : SIGTERM }
 
+    /// Waits until `fd` has input, or its end or an error (the read that follows says which);
+    /// false when an interrupt came before or while waiting.
+    public static func waitForInput(on fd: Int32) -> Bool {
+        while !isRaised {
+            beforeWait?()
+            var watched = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&watched, 2, -1)
+            if isRaised { return false }
+            if ready < 0 && errno == EINTR { continue }
+            if ready > 0 && watched[0].revents == 0 {
+                drainWakePipe()  // a byte left from before a reset
+                continue
+            }
+            return true
+        }
+        return false
+    }
+
+    private static func drainWakePipe() {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        while wakeRead >= 0 && read(wakeRead, &bytes, bytes.count) > 0 {}
+    }
+
     /// For tests only: forget a previous interrupt.
-    public static func reset() { received.store(0, ordering: .relaxed) }
+    public static func reset() {
+        received.store(0, ordering: .relaxed)
+        drainWakePipe()
+    }
 }
 
 /// What phase0 sets up first, before any file is opened (main calls it on its first line).

@@ -61,6 +61,7 @@ public final class PlainLineReader: LineReader {
                 output.write(Self.echo(text))
                 return text
             }
+            guard InterruptFlag.waitForInput(on: 0) else { throw Interrupted(duringCommand: false) }
             var buffer = [UInt8](repeating: 0, count: 4096)
             let n = read(0, &buffer, buffer.count)
             if InterruptFlag.isRaised { throw Interrupted(duringCommand: false) }

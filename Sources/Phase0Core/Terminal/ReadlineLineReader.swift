@@ -86,7 +86,7 @@ public final class ReadlineLineReader: LineReader {
         var byte: UInt8 = 0
         let fd = stream.map { fileno($0) } ?? 0
         while true {
-            if InterruptFlag.isRaised { return EOF }
+            guard InterruptFlag.waitForInput(on: fd) else { return EOF }
             let n = read(fd, &byte, 1)
             if n == 1 { return Int32(byte) }
             if n < 0 && errno == EINTR { continue }

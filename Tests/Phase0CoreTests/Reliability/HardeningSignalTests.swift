@@ -71,6 +71,27 @@ import Phase0Steps
             exit(mask & (1 << UInt64(SIGXFSZ - 1)) == 0 ? 0 : 1)
         }
     }
+
+    /// Ctrl-C in the instant between a prompt's look at the flag and its wait for input: the
+    /// wait still ends (the handler's byte on the wake pipe). A plain `read` there blocked until
+    /// the next key; under qemu-user, where that instant is long, a PTY test saw it once.
+    @Test func ctrlCJustBeforeAPromptWaitsStillStopsIt() async {
+        await #expect(processExitsWith: .exitCode(0)) {
+            InterruptFlag.install()
+            var ends: [Int32] = [0, 0]
+            guard pipe(&ends) == 0, dup2(ends[0], 0) == 0 else { exit(2) }  // input that never comes
+            InterruptFlag.beforeWait = { raise(SIGINT) }
+            alarm(10)  // a wait that missed the signal blocks: SIGALRM then ends this child red
+            do {
+                _ = try PlainLineReader(output: StandardOutput()).readLine(prompt: "", completion: .none)
+                exit(1)
+            } catch is Interrupted {
+                exit(InterruptFlag.signal == SIGINT ? 0 : 3)
+            } catch {
+                exit(4)
+            }
+        }
+    }
 }
 
 /// The child process's side: a real signal while a real slow command runs.
